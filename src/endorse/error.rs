@@ -1,0 +1,29 @@
+//! Why an endorsement was refused.
+
+use super::strict_json::JsonError;
+use super::{ProofError, ShapeError};
+use crate::market::Role;
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq, Clone)]
+pub enum EndorseError {
+    #[error(transparent)]
+    Json(#[from] JsonError),
+    #[error("the document is not a JSON object")]
+    NotAnObject,
+    #[error("expected two proofs (teacher and learner), found {0}")]
+    ProofCount(usize),
+    #[error("proof {index}: {source}")]
+    Proof { index: usize, source: ProofError },
+    #[error("proof {index} is signed by {did}, who is neither the teacher nor the learner")]
+    UnexpectedSigner { index: usize, did: String },
+    #[error("proof {index} has purpose `{found}`; the {role:?}'s proof must use `{expected}`")]
+    WrongPurpose { index: usize, role: Role, found: String, expected: &'static str },
+    #[error("no valid proof from the {0:?}")]
+    MissingSigner(Role),
+    #[error("proof {0} chains to another proof; agora endorsements use a plain proof set")]
+    Chained(usize),
+    #[error("not valid before {0}")]
+    NotYetValid(String),
+    #[error("credential shape: {0}")]
+    Shape(#[from] ShapeError),
+}

@@ -1,0 +1,82 @@
+//! Signing: each party adds one proof over the same unsigned document, and
+//! [`assemble`] joins the two into the bytes both stores keep.
+
+use jiff::Timestamp;
+use serde_json::Value;
+
+use super::data_integrity::{ProofOptions, create_proof};
+use super::{EndorseError, Endorsement, Report, ShapeError, inspect};
+use crate::identity::Identity;
+use crate::market::Role;
+use crate::wire::FieldError;
+
+/// The teacher issues the credential.
+pub const TEACHER_PURPOSE: &str = "assertionMethod";
+/// The learner co-signs; verifiers that check issuance ignore this purpose.
+pub const LEARNER_PURPOSE: &str = "authentication";
+
+/// An endorsement whose two proofs verified, with the exact bytes verified.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifiedEndorsement {
+    endorsement: Endorsement,
+    bytes: Vec<u8>,
+}
+
+impl VerifiedEndorsement {
+    pub fn endorsement(&self) -> &Endorsement {
+        &self.endorsement
+    }
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+    pub(crate) fn from_parts(endorsement: Endorsement, bytes: Vec<u8>) -> Self {
+        Self { endorsement, bytes }
+    }
+}
+
+/// Creates `signer`'s proof over `endorsement`, with the purpose of the
+/// signer's role in it.
+pub fn sign_proof(endorsement: &Endorsement, signer: &Identity, created: Timestamp) -> Result<Value, EndorseError> {
+    endorsement.validate().map_err(ShapeError::from)?;
+    let me = signer.public();
+    let purpose = if me == endorsement.teacher.key {
+        TEACHER_PURPOSE
+    } else if me == endorsement.learner.key {
+        LEARNER_PURPOSE
+    } else {
+        return Err(ShapeError::Invalid(FieldError::new("signer", "is neither the teacher nor the learner")).into());
+    };
+    let options = ProofOptions { created, purpose, id: None, previous_proof: None };
+    create_proof(&endorsement.to_document(), signer, options).map_err(|source| EndorseError::Proof { index: 0, source })
+}
+
+/// Joins both proofs into the final document and verifies the result.
+pub fn assemble(endorsement: &Endorsement, teacher_proof: Value, learner_proof: Value, now: Timestamp) -> Result<VerifiedEndorsement, EndorseError> {
+    let mut document = endorsement.to_document();
+    if let Value::Object(map) = &mut document {
+        map.insert("proof".into(), Value::Array(vec![teacher_proof, learner_proof]));
+    }
+    let mut bytes = serde_json::to_vec_pretty(&document).map_err(|_| EndorseError::NotAnObject)?;
+    bytes.push(b'\n');
+    verify(&bytes, now)
+}
+
+/// Verifies an endorsement file: both proofs, that the signers are exactly
+/// the teacher and learner it names with the right purposes, its shape,
+/// and that it is already valid at `now`.
+pub fn verify(bytes: &[u8], now: Timestamp) -> Result<VerifiedEndorsement, EndorseError> {
+    let Report { claims, problems, .. } = inspect(bytes, now);
+    if let Some(first) = problems.into_iter().next() {
+        return Err(first);
+    }
+    let endorsement = claims.map_err(EndorseError::Shape)?;
+    Ok(VerifiedEndorsement { endorsement, bytes: bytes.to_vec() })
+}
+
+/// The proof purpose a party signs with.
+pub fn purpose_for(role: Role) -> &'static str {
+    match role {
+        Role::Teacher => TEACHER_PURPOSE,
+        Role::Learner => LEARNER_PURPOSE,
+    }
+}

@@ -1,0 +1,29 @@
+//! agora: a terminal peer-to-peer tutoring marketplace.
+//!
+//! Map of the crate (pure modules take time and keys as arguments; only the
+//! edges touch files, and later the node touches the network):
+//!
+//! - [`identity`]: the user's Ed25519 key, its `did:key` name and fingerprint.
+//! - [`wire`]: signed envelopes, size limits, and [`wire::Verified`], the only
+//!   way a peer's statement reaches the store.
+//! - [`market`]: profiles, listings and the pure negotiation state machine.
+//! - [`endorse`]: co-signed endorsement credentials (W3C VC 2.0, Open Badges
+//!   3.0 shape, `eddsa-jcs-2022` proof sets) and their verification.
+//! - [`store`]: the local redb store (all-or-nothing writes, schema version).
+//! - [`config`]: `config.toml` defaults plus the user's overrides.
+//! - [`home`]: where an instance keeps its key, config and store (`AGORA_HOME`).
+//! - [`cli`]: the command-line interface used by the `agora` binary.
+
+
+
+pub mod endorse;
+
+pub mod identity;
+pub mod market;
+
+pub mod wire;
+
+/// Upper bound on any single file agora reads from a user or a peer
+/// (credential files, presentations): large enough for a portfolio, small
+/// enough that a hostile file cannot exhaust memory.
+pub const MAX_DOCUMENT_BYTES: usize = 1 << 20;

@@ -1,0 +1,26 @@
+//! The marketplace's domain: who people are (profiles), what they offer or
+//! ask for (listings), and how two of them agree on a session (the pure
+//! negotiation state machine). Nothing here reads a clock or touches I/O.
+
+mod availability;
+mod ids;
+mod listing;
+pub mod negotiation;
+mod price;
+mod profile;
+mod time_ms;
+
+pub use availability::{Availability, Weekday, Window};
+pub use ids::{Id16, ListingId, NegotiationId};
+pub use listing::{Format, Level, Listing, ListingKind, ListingRef, ListingWithdrawal, MAX_SKILL_CHARS, MAX_SKILLS};
+pub use negotiation::{Action, Effect, Negotiation, NegotiationError, NegotiationEvent, Phase, Role, Terms};
+pub use price::{Price, PriceParseError};
+pub use profile::Profile;
+
+/// Checks an IANA time zone name against the bundled time zone database.
+pub fn check_time_zone(field: &'static str, name: &str) -> Result<(), crate::wire::FieldError> {
+    crate::wire::check_text(field, name, 64, false)?;
+    jiff::tz::TimeZone::get(name)
+        .map(|_| ())
+        .map_err(|_| crate::wire::FieldError::new(field, format!("`{name}` is not a known time zone")))
+}

@@ -1,0 +1,99 @@
+//! Weekly availability windows in the author's own time zone.
+
+use serde::{Deserialize, Serialize};
+
+use crate::wire::{FieldError, check_list};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Weekday {
+    Mon,
+    Tue,
+    Wed,
+    Thu,
+    Fri,
+    Sat,
+    Sun,
+}
+
+impl Weekday {
+    pub const ALL: [Weekday; 7] = [Self::Mon, Self::Tue, Self::Wed, Self::Thu, Self::Fri, Self::Sat, Self::Sun];
+
+    pub fn parse(text: &str) -> Option<Self> {
+        let lower = text.to_ascii_lowercase();
+        Self::ALL.into_iter().find(|d| lower.starts_with(&d.short().to_ascii_lowercase()) && lower.len() >= 3)
+    }
+
+    pub fn short(self) -> &'static str {
+        ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][self as usize]
+    }
+}
+
+/// One weekly slot: on `day`, from `start_minute` to `end_minute` after midnight.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Window {
+    pub day: Weekday,
+    pub start_minute: u16,
+    pub end_minute: u16,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Availability {
+    pub time_zone: String,
+    pub windows: Vec<Window>,
+}
+
+impl Window {
+    /// Parses `mon 18:00-20:00`.
+    pub fn parse(text: &str) -> Result<Self, FieldError> {
+        let bad = || FieldError::new("availability", format!("`{text}` is not like `mon 18:00-20:00`"));
+        let (day, range) = text.trim().split_once(' ').ok_or_else(bad)?;
+        let day = Weekday::parse(day).ok_or_else(bad)?;
+        let (start, end) = range.trim().split_once('-').ok_or_else(bad)?;
+        let minute = |t: &str| -> Option<u16> {
+            let (h, m) = t.trim().split_once(':')?;
+            let (h, m): (u16, u16) = (h.parse().ok()?, m.parse().ok()?);
+            (h <= 24 && m < 60 && h * 60 + m <= 1440).then_some(h * 60 + m)
+        };
+        let window = Self { day, start_minute: minute(start).ok_or_else(bad)?, end_minute: minute(end).ok_or_else(bad)? };
+        window.validate()?;
+        Ok(window)
+    }
+
+    pub fn validate(&self) -> Result<(), FieldError> {
+        if self.start_minute >= self.end_minute || self.end_minute > 1440 {
+            return Err(FieldError::new("availability", "a window must end after it starts, within the day"));
+        }
+        Ok(())
+    }
+}
+
+impl Availability {
+    pub fn validate(&self) -> Result<(), FieldError> {
+        super::check_time_zone("availability.time_zone", &self.time_zone)?;
+        check_list("availability", &self.windows, 0, 21)?;
+        self.windows.iter().try_for_each(Window::validate)
+    }
+}
+
+impl std::fmt::Display for Window {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let hm = |m: u16| format!("{:02}:{:02}", m / 60, m % 60);
+        write!(f, "{} {}-{}", self.day.short(), hm(self.start_minute), hm(self.end_minute))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_windows() {
+        let w = Window::parse("wed 18:00-20:30").unwrap();
+        assert_eq!((w.day, w.start_minute, w.end_minute), (Weekday::Wed, 1080, 1230));
+        assert_eq!(w.to_string(), "Wed 18:00-20:30");
+        assert!(Window::parse("wed 20:00-18:00").is_err());
+        assert!(Window::parse("someday 1-2").is_err());
+        assert!(Window::parse("mo 10:00-11:00").is_err());
+        assert!(Window::parse("sun 23:00-24:00").is_ok());
+    }
+}

@@ -1,0 +1,142 @@
+//! A listing: an offer to teach or a request to learn, versioned and signed
+//! by its author. The latest version per (author, id) wins.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use super::{Availability, ListingId, Price};
+use crate::identity::PublicKey;
+use crate::wire::{Body, FieldError, check_list, check_tag, check_text};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ListingKind {
+    /// "I can teach this."
+    Offer,
+    /// "I want to learn this."
+    Request,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Level {
+    Any,
+    Beginner,
+    Intermediate,
+    Advanced,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Format {
+    Online,
+    /// In person, somewhere in `area` (a city or neighbourhood, never an address).
+    InPerson { area: String },
+    Either { area: String },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Listing {
+    pub id: ListingId,
+    /// Increases with every edit; peers keep the highest they have seen.
+    pub version: u32,
+    pub kind: ListingKind,
+    pub title: String,
+    /// Lowercase skill tags, most specific first (`rust`, `ownership`).
+    pub skills: Vec<String>,
+    pub level: Level,
+    pub description: String,
+    pub format: Format,
+    pub price: Price,
+    pub availability: Availability,
+    #[serde(with = "super::time_ms")]
+    pub expires_at: Timestamp,
+}
+
+/// A signed tombstone: the author withdraws a listing up to `version`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListingWithdrawal {
+    pub id: ListingId,
+    pub version: u32,
+}
+
+/// Names one listing on the network.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ListingRef {
+    pub author: PublicKey,
+    pub id: ListingId,
+}
+
+pub const MAX_SKILLS: usize = 8;
+pub const MAX_SKILL_CHARS: usize = 32;
+
+impl Listing {
+    pub fn is_expired(&self, now: Timestamp) -> bool {
+        self.expires_at <= now
+    }
+
+    /// The main skill: the first tag.
+    pub fn skill(&self) -> &str {
+        self.skills.first().map(String::as_str).unwrap_or("")
+    }
+}
+
+impl Body for Listing {
+    const DOMAIN: &'static str = "agora/listing/1";
+    // Fits in one gossip message with the envelope around it.
+    const MAX_BODY_BYTES: usize = 3000;
+
+    fn validate(&self) -> Result<(), FieldError> {
+        if self.title.trim().is_empty() {
+            return Err(FieldError::new("title", "must not be empty"));
+        }
+        check_text("title", &self.title, 80, false)?;
+        check_list("skills", &self.skills, 1, MAX_SKILLS)?;
+        for skill in &self.skills {
+            check_tag("skills", skill, MAX_SKILL_CHARS)?;
+        }
+        check_text("description", &self.description, 1500, true)?;
+        match &self.format {
+            Format::Online => {}
+            Format::InPerson { area } | Format::Either { area } => check_text("format.area", area, 80, false)?,
+        }
+        self.price.validate()?;
+        self.availability.validate()
+    }
+}
+
+impl Body for ListingWithdrawal {
+    const DOMAIN: &'static str = "agora/withdraw/1";
+    const MAX_BODY_BYTES: usize = 64;
+
+    fn validate(&self) -> Result<(), FieldError> {
+        Ok(())
+    }
+}
+
+impl std::fmt::Display for ListingKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ListingKind::Offer => "offer",
+            ListingKind::Request => "request",
+        })
+    }
+}
+
+impl std::fmt::Display for Level {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Level::Any => "any level",
+            Level::Beginner => "beginner",
+            Level::Intermediate => "intermediate",
+            Level::Advanced => "advanced",
+        })
+    }
+}
+
+impl std::fmt::Display for Format {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Format::Online => f.write_str("online"),
+            Format::InPerson { area } => write!(f, "in person ({area})"),
+            Format::Either { area } => write!(f, "online or in person ({area})"),
+        }
+    }
+}

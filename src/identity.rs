@@ -6,7 +6,7 @@ mod public_key;
 
 pub use did_key::{
     DidKeyError, did_key_from_public, multibase_from_public, public_from_did_key, public_from_multibase,
-    public_from_verification_method, secret_from_multibase, verification_method,
+    multibase_secret_from_seed, public_from_verification_method, secret_from_multibase, verification_method,
 };
 pub use public_key::PublicKey;
 
@@ -55,6 +55,11 @@ impl Identity {
     pub fn sign(&self, message: &[u8]) -> [u8; 64] {
         self.signing.sign(message).to_bytes()
     }
+}
+
+/// The identity's secret as Multikey text (`z3u2…`), the key file format.
+pub fn multibase_secret(identity: &Identity) -> String {
+    multibase_secret_from_seed(&identity.signing.to_bytes())
 }
 
 impl std::fmt::Debug for Identity {

@@ -16,11 +16,15 @@
 
 
 
+pub mod cli;
+pub mod config;
 pub mod endorse;
 
+pub mod home;
 pub mod identity;
 pub mod market;
 
+pub mod store;
 pub mod wire;
 
 /// Upper bound on any single file agora reads from a user or a peer

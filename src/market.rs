@@ -8,7 +8,7 @@ mod listing;
 pub mod negotiation;
 mod price;
 mod profile;
-mod time_ms;
+pub(crate) mod time_ms;
 
 pub use availability::{Availability, Weekday, Window};
 pub use ids::{Id16, ListingId, NegotiationId};

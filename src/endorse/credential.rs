@@ -9,6 +9,7 @@
 //! writes and nothing that merely resembles it.
 
 use jiff::{SignedDuration, Timestamp};
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::data_integrity::{format_date, parse_date};
@@ -21,21 +22,23 @@ pub const MAX_SESSION: SignedDuration = SignedDuration::from_hours(24);
 const ATTESTATION_GENRE: &str = "Teacher attestation";
 const REVIEW_GENRE: &str = "Learner review";
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Party {
     pub key: PublicKey,
     pub name: String,
 }
 
 /// The facts both parties sign.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Endorsement {
     /// `urn:uuid:…`; one endorsement per negotiation.
     pub id: String,
     pub teacher: Party,
     pub learner: Party,
     pub skill: String,
+    #[serde(with = "crate::market::time_ms")]
     pub start: Timestamp,
+    #[serde(with = "crate::market::time_ms")]
     pub end: Timestamp,
     /// What the session covered (written by the teacher, agreed by both).
     pub covered: String,
@@ -46,6 +49,7 @@ pub struct Endorsement {
     /// The teacher's attestation of what the learner showed.
     pub attestation: String,
     /// When the credential takes effect (usually the end of the session).
+    #[serde(with = "crate::market::time_ms")]
     pub issued: Timestamp,
 }
 

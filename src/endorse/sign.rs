@@ -29,9 +29,6 @@ impl VerifiedEndorsement {
     pub fn bytes(&self) -> &[u8] {
         &self.bytes
     }
-    pub(crate) fn from_parts(endorsement: Endorsement, bytes: Vec<u8>) -> Self {
-        Self { endorsement, bytes }
-    }
 }
 
 /// Creates `signer`'s proof over `endorsement`, with the purpose of the

@@ -60,6 +60,14 @@ pub fn secret_from_multibase(text: &str) -> Result<[u8; 32], DidKeyError> {
     seed.try_into().map_err(|_| DidKeyError::NotEd25519)
 }
 
+/// Encodes a secret seed as a Multikey secret (`z3u2…`).
+pub fn multibase_secret_from_seed(seed: &[u8; 32]) -> String {
+    let mut bytes = Vec::with_capacity(34);
+    bytes.extend_from_slice(&MULTICODEC_ED25519_PRIV);
+    bytes.extend_from_slice(seed);
+    format!("z{}", bs58::encode(bytes).into_string())
+}
+
 /// Resolves `did:key:z…#z…` (the form Data Integrity proofs name) to its key.
 pub fn public_from_verification_method(method: &str) -> Result<PublicKey, DidKeyError> {
     let bad = || DidKeyError::BadVerificationMethod(method.chars().take(120).collect());

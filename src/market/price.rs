@@ -61,6 +61,7 @@ impl std::fmt::Display for Price {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Price::Free => f.write_str("free"),
+            Price::Credits { centi_per_hour: 100 } => f.write_str("1 credit/h"),
             Price::Credits { centi_per_hour } => write!(f, "{} credits/h", show_centi(u64::from(*centi_per_hour))),
             Price::Money { centi_per_hour, currency } => write!(f, "{} {currency}/h", show_centi(*centi_per_hour)),
         }
@@ -95,6 +96,7 @@ mod tests {
         let credits: Price = "1.5 credits".parse().unwrap();
         assert_eq!(credits, Price::Credits { centi_per_hour: 150 });
         assert_eq!(credits.to_string(), "1.50 credits/h");
+        assert_eq!("1 credit".parse::<Price>().unwrap().to_string(), "1 credit/h");
         let money: Price = "25 eur".parse().unwrap();
         assert_eq!(money.to_string(), "25 EUR/h");
         for bad in ["", "12", "1.234 credits", "-3 EUR", "3 EURO", "99999999999 EUR", "1e3 EUR"] {

@@ -1,0 +1,88 @@
+//! The command line: `agora [--home DIR] [COMMAND]`. Every failure is one
+//! line on stderr and a non-zero exit code.
+
+mod context;
+mod endorsements;
+mod id;
+mod listing;
+mod logging;
+mod show;
+mod verify;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+pub use context::Context;
+
+#[derive(Parser, Debug)]
+#[command(name = "agora", version, about = "A peer-to-peer tutoring marketplace with co-signed learning records")]
+pub struct Args {
+    /// Keep key, config, store and logs in DIR (one instance per directory).
+    #[arg(long, global = true, env = "AGORA_HOME", value_name = "DIR")]
+    pub home: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Show your identity: did:key, fingerprint and endpoint id.
+    Id(id::IdArgs),
+    /// Publish and manage your offers and requests.
+    #[command(subcommand)]
+    Listing(listing::ListingCommand),
+    /// Your co-signed endorsements.
+    #[command(subcommand)]
+    Endorsements(endorsements::EndorsementsCommand),
+    /// Verify an endorsement file offline (exit code 0 only if valid).
+    Verify(verify::VerifyArgs),
+}
+
+/// Exit code for a command that ran but found something invalid.
+pub const EXIT_INVALID: u8 = 1;
+/// Exit code for a usage or environment error.
+pub const EXIT_ERROR: u8 = 2;
+
+pub fn main() -> ExitCode {
+    let args = match Args::try_parse() {
+        Ok(args) => args,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(EXIT_ERROR) } else { ExitCode::SUCCESS };
+        }
+    };
+    match run(args) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {}", one_line(&e));
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let ctx = Context::new(args.home)?;
+    logging::init(&ctx);
+    let mut out = std::io::stdout().lock();
+    match args.command {
+        None => {
+            eprintln!(
+                "The agora terminal client is not here yet. Meanwhile: `agora id`, `agora listing add|list|remove`, \
+                 `agora endorsements list|show|export`, `agora verify FILE` (see `agora --help`)."
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Id(a)) => id::run(&ctx, a, &mut out),
+        Some(Command::Listing(c)) => listing::run(&ctx, c, &mut out),
+        Some(Command::Endorsements(c)) => endorsements::run(&ctx, c, &mut out),
+        Some(Command::Verify(a)) => verify::run(a, &mut out),
+    }
+}
+
+/// Joins an error and its causes into one line.
+fn one_line(error: &anyhow::Error) -> String {
+    let text = format!("{error:#}");
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}

@@ -1,0 +1,181 @@
+//! Configuration: the repository's `config.toml` holds the documented
+//! defaults (compiled in), and the user's `config.toml` overrides it key by
+//! key. Unknown keys and wrong types are errors that name the key.
+
+mod keys;
+mod merge;
+
+pub use keys::{KeyChord, KeyCode};
+
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::wire::{check_tag, check_text};
+
+/// The documented defaults, exactly as shipped at the repository root.
+pub const DEFAULT_CONFIG: &str = include_str!("../config.toml");
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub communities: Vec<String>,
+    pub profile: ProfileConfig,
+    pub network: NetworkConfig,
+    pub storage: StorageConfig,
+    pub tui: TuiConfig,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileConfig {
+    pub name: String,
+    pub bio: String,
+    pub languages: Vec<String>,
+    pub time_zone: String,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkConfig {
+    pub bind: IpAddr,
+    pub port: u16,
+    pub relay: RelayMode,
+    pub lan_discovery: bool,
+    pub bootstrap: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RelayMode {
+    /// The public relays of the iroh network.
+    Default,
+    /// No relays: LAN and direct addresses only.
+    Disabled,
+    /// A relay of your own.
+    Custom(String),
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct StorageConfig {
+    pub path: String,
+    pub max_seen_listings: u32,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Theme {
+    Dark,
+    Light,
+    Mono,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TuiConfig {
+    pub theme: Theme,
+    pub mouse: bool,
+    pub keys: KeyBindings,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct KeyBindings {
+    pub quit: KeyChord,
+    pub help: KeyChord,
+    pub search: KeyChord,
+    pub next_tab: KeyChord,
+    pub prev_tab: KeyChord,
+    pub up: KeyChord,
+    pub down: KeyChord,
+    pub open: KeyChord,
+    pub back: KeyChord,
+    pub new: KeyChord,
+    pub edit: KeyChord,
+    pub delete: KeyChord,
+    pub propose: KeyChord,
+    pub accept: KeyChord,
+    pub decline: KeyChord,
+    pub counter: KeyChord,
+    pub chat: KeyChord,
+    pub endorse: KeyChord,
+}
+
+impl<'de> Deserialize<'de> for RelayMode {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        match text.as_str() {
+            "default" => Ok(RelayMode::Default),
+            "disabled" => Ok(RelayMode::Disabled),
+            url if (url.starts_with("https://") || url.starts_with("http://")) && !url.contains(char::is_whitespace) => {
+                Ok(RelayMode::Custom(url.to_owned()))
+            }
+            other => Err(serde::de::Error::custom(format!("`{other}` is not \"default\", \"disabled\" or a relay URL"))),
+        }
+    }
+}
+
+impl Config {
+    /// The built-in defaults.
+    pub fn defaults() -> Self {
+        Self::parse(DEFAULT_CONFIG, Path::new("config.toml (built in)")).expect("the shipped config.toml is valid")
+    }
+
+    /// Loads the defaults overridden by `user_file`, if it exists.
+    pub fn load(user_file: &Path) -> Result<Self, ConfigError> {
+        match std::fs::read_to_string(user_file) {
+            Ok(text) => Self::parse(&text, user_file),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::defaults()),
+            Err(source) => Err(ConfigError::Read { path: user_file.to_path_buf(), source }),
+        }
+    }
+
+    /// Parses user text over the defaults; `path` only names it in errors.
+    pub fn parse(user_text: &str, path: &Path) -> Result<Self, ConfigError> {
+        let invalid = |message: String| ConfigError::Invalid { path: path.to_path_buf(), message };
+        let user: toml::Table = user_text.parse().map_err(|e: toml::de::Error| invalid(one_line(&e.to_string())))?;
+        let mut merged: toml::Table = DEFAULT_CONFIG.parse().expect("the shipped config.toml parses");
+        merge::overlay(&mut merged, user, "").map_err(invalid)?;
+        let config: Config = serde_path_to_error::deserialize(toml::Value::Table(merged)).map_err(|e| invalid(describe(&e)))?;
+        config.validate().map_err(invalid)?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        if self.communities.is_empty() || self.communities.len() > 16 {
+            return Err("`communities`: list 1 to 16 communities".into());
+        }
+        for community in &self.communities {
+            check_tag("communities", community, 48).map_err(|e| format!("`{e}`"))?;
+        }
+        check_text("profile.name", &self.profile.name, 64, false).map_err(|e| format!("`{e}`"))?;
+        if !self.profile.time_zone.is_empty() {
+            crate::market::check_time_zone("profile.time_zone", &self.profile.time_zone).map_err(|e| format!("`{e}`"))?;
+        }
+        Ok(())
+    }
+}
+
+/// `unknown key `tui.colour`` or `` `network.port`: invalid type… ``.
+fn describe(error: &serde_path_to_error::Error<toml::de::Error>) -> String {
+    let path = error.path().to_string();
+    let inner = one_line(&error.inner().to_string());
+    if inner.starts_with("unknown field `") {
+        return format!("unknown key `{path}`");
+    }
+    let inner = inner.strip_suffix(&format!(" in `{path}`")).unwrap_or(&inner);
+    format!("`{path}`: {inner}")
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}

@@ -1,0 +1,95 @@
+//! Endorsements: the exact credential bytes, a parsed summary for fast
+//! portfolio views, and indexes by counterpart and by skill, all written in
+//! one transaction.
+
+use redb::{ReadableDatabase, ReadableTable};
+
+use super::error::corrupt;
+use super::tables::{ENDORSEMENT_SUMMARIES, ENDORSEMENTS, ENDORSEMENTS_BY_COUNTERPART, ENDORSEMENTS_BY_SKILL};
+use super::{Store, StoreError};
+use crate::endorse::{Endorsement, VerifiedEndorsement};
+use crate::identity::PublicKey;
+
+/// What a portfolio list shows; the full credential is one lookup away.
+pub type EndorsementSummary = Endorsement;
+
+impl Store {
+    /// Stores a verified endorsement. Storing the same id again is a no-op
+    /// when the bytes are identical and an error when they differ: one
+    /// session has one endorsement.
+    pub fn put_endorsement(&self, endorsement: &VerifiedEndorsement) -> Result<bool, StoreError> {
+        let e = endorsement.endorsement();
+        let summary = postcard::to_stdvec(e).map_err(|err| corrupt("endorsement summary", err))?;
+        let tx = self.db.begin_write()?;
+        {
+            let mut docs = tx.open_table(ENDORSEMENTS)?;
+            if let Some(existing) = docs.get(e.id.as_str())? {
+                if existing.value() == endorsement.bytes() {
+                    return Ok(false);
+                }
+                return Err(corrupt("endorsement", format!("{} is already stored with different contents", e.id)));
+            }
+            docs.insert(e.id.as_str(), endorsement.bytes())?;
+            tx.open_table(ENDORSEMENT_SUMMARIES)?.insert(e.id.as_str(), summary.as_slice())?;
+            let mut by_counterpart = tx.open_multimap_table(ENDORSEMENTS_BY_COUNTERPART)?;
+            by_counterpart.insert(e.teacher.key.as_bytes(), e.id.as_str())?;
+            by_counterpart.insert(e.learner.key.as_bytes(), e.id.as_str())?;
+            tx.open_multimap_table(ENDORSEMENTS_BY_SKILL)?.insert(e.skill.as_str(), e.id.as_str())?;
+        }
+        tx.commit()?;
+        Ok(true)
+    }
+
+    /// The exact credential bytes for `id`.
+    pub fn endorsement_bytes(&self, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let tx = self.db.begin_read()?;
+        let table = tx.open_table(ENDORSEMENTS)?;
+        Ok(table.get(id)?.map(|v| v.value().to_vec()))
+    }
+
+    /// Every endorsement's summary (the portfolio), in id order.
+    pub fn endorsements(&self) -> Result<Vec<EndorsementSummary>, StoreError> {
+        let tx = self.db.begin_read()?;
+        let table = tx.open_table(ENDORSEMENT_SUMMARIES)?;
+        table.iter()?.map(|entry| postcard::from_bytes(entry?.1.value()).map_err(|e| corrupt("endorsement summary", e))).collect()
+    }
+
+    pub fn endorsement_summary(&self, id: &str) -> Result<Option<EndorsementSummary>, StoreError> {
+        let tx = self.db.begin_read()?;
+        let table = tx.open_table(ENDORSEMENT_SUMMARIES)?;
+        table.get(id)?.map(|v| postcard::from_bytes(v.value()).map_err(|e| corrupt("endorsement summary", e))).transpose()
+    }
+
+    /// Ids of endorsements that name `person` as teacher or learner.
+    pub fn endorsements_with(&self, person: &PublicKey) -> Result<Vec<String>, StoreError> {
+        let tx = self.db.begin_read()?;
+        let table = tx.open_multimap_table(ENDORSEMENTS_BY_COUNTERPART)?;
+        table.get(person.as_bytes())?.map(|v| Ok(v?.value().to_owned())).collect()
+    }
+
+    /// Ids of endorsements for `skill`.
+    pub fn endorsements_for_skill(&self, skill: &str) -> Result<Vec<String>, StoreError> {
+        let tx = self.db.begin_read()?;
+        let table = tx.open_multimap_table(ENDORSEMENTS_BY_SKILL)?;
+        table.get(skill)?.map(|v| Ok(v?.value().to_owned())).collect()
+    }
+
+    /// Resolves a full id or a unique prefix of its uuid to the full id.
+    pub fn resolve_endorsement_id(&self, text: &str) -> Result<Option<String>, StoreError> {
+        let tx = self.db.begin_read()?;
+        let table = tx.open_table(ENDORSEMENTS)?;
+        let wanted = text.strip_prefix("urn:uuid:").unwrap_or(text);
+        let mut found = None;
+        for entry in table.iter()? {
+            let (key, _) = entry?;
+            let id = key.value();
+            if id.strip_prefix("urn:uuid:").is_some_and(|u| u.starts_with(wanted)) {
+                if found.is_some() {
+                    return Ok(None);
+                }
+                found = Some(id.to_owned());
+            }
+        }
+        Ok(found)
+    }
+}

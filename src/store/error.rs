@@ -1,0 +1,37 @@
+//! Store failures, each with a message a user can act on.
+
+use std::path::PathBuf;
+
+use crate::market::NegotiationError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{0} is already in use by another agora process; close it or use another --home")]
+    AlreadyInUse(PathBuf),
+    #[error("cannot open store {path}: {reason}")]
+    Open { path: PathBuf, reason: String },
+    #[error("store was written by a newer agora (schema {found}); this build reads up to schema {supported}")]
+    NewerSchema { found: u64, supported: u64 },
+    #[error("store record `{what}` is damaged: {reason}")]
+    Corrupt { what: &'static str, reason: String },
+    #[error("store error: {0}")]
+    Database(#[from] redb::Error),
+    #[error(transparent)]
+    Negotiation(#[from] NegotiationError),
+}
+
+macro_rules! from_redb {
+    ($($t:ty),*) => {$(
+        impl From<$t> for StoreError {
+            fn from(e: $t) -> Self {
+                StoreError::Database(e.into())
+            }
+        }
+    )*};
+}
+
+from_redb!(redb::TransactionError, redb::TableError, redb::StorageError, redb::CommitError);
+
+pub(crate) fn corrupt(what: &'static str, reason: impl ToString) -> StoreError {
+    StoreError::Corrupt { what, reason: reason.to_string() }
+}

@@ -1,0 +1,29 @@
+//! Table definitions: the whole on-disk layout in one place.
+
+use redb::{MultimapTableDefinition, TableDefinition};
+
+/// `schema_version` and other small settings.
+pub const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
+/// The user's own signed profile, under the key `self`.
+pub const PROFILE: TableDefinition<&str, &[u8]> = TableDefinition::new("profile");
+/// Own listings: listing id → signed envelope.
+pub const OWN_LISTINGS: TableDefinition<&[u8; 16], &[u8]> = TableDefinition::new("own_listings");
+/// Listings seen from others: author ‖ listing id → latest signed envelope.
+pub const SEEN_LISTINGS: TableDefinition<&[u8; 48], &[u8]> = TableDefinition::new("seen_listings");
+/// Withdrawn listings: author ‖ listing id → highest withdrawn version, so
+/// an old copy arriving late cannot bring a listing back.
+pub const WITHDRAWN: TableDefinition<&[u8; 48], u32> = TableDefinition::new("withdrawn");
+/// Negotiation id → current state (postcard).
+pub const NEGOTIATIONS: TableDefinition<&[u8; 16], &[u8]> = TableDefinition::new("negotiations");
+/// Negotiation id ‖ seq (big endian) → signed event envelope.
+pub const NEGOTIATION_EVENTS: TableDefinition<&[u8; 20], &[u8]> = TableDefinition::new("negotiation_events");
+/// Endorsement id → the exact credential bytes both parties hold.
+pub const ENDORSEMENTS: TableDefinition<&str, &[u8]> = TableDefinition::new("endorsements");
+/// Endorsement id → parsed summary (postcard), so a portfolio opens without
+/// re-parsing every credential.
+pub const ENDORSEMENT_SUMMARIES: TableDefinition<&str, &[u8]> = TableDefinition::new("endorsement_summaries");
+pub const ENDORSEMENTS_BY_COUNTERPART: MultimapTableDefinition<&[u8; 32], &str> =
+    MultimapTableDefinition::new("endorsements_by_counterpart");
+pub const ENDORSEMENTS_BY_SKILL: MultimapTableDefinition<&str, &str> = MultimapTableDefinition::new("endorsements_by_skill");
+/// Known peers: public key → record (postcard).
+pub const PEERS: TableDefinition<&[u8; 32], &[u8]> = TableDefinition::new("peers");

@@ -1,0 +1,49 @@
+//! Helpers shared by the integration tests: fixed keys and a sample
+//! endorsement signed by both parties.
+#![allow(dead_code)]
+
+use agora::endorse::{Endorsement, Party, VerifiedEndorsement, assemble, sign_proof};
+use agora::identity::Identity;
+use jiff::Timestamp;
+
+pub fn identity(seed: u8) -> Identity {
+    Identity::from_secret_bytes(&[seed; 32])
+}
+
+pub fn ts(text: &str) -> Timestamp {
+    text.parse().unwrap()
+}
+
+/// A plausible endorsement between `teacher` and `learner`; `n` varies id and times.
+pub fn endorsement(teacher: &Identity, learner: &Identity, n: u32) -> Endorsement {
+    let start = ts("2026-11-20T17:00:00Z").saturating_add(jiff::SignedDuration::from_hours(i64::from(n))).unwrap();
+    let end = start.saturating_add(jiff::SignedDuration::from_mins(90)).unwrap();
+    Endorsement {
+        id: format!("urn:uuid:{}", uuid_for(n)),
+        teacher: Party { key: teacher.public(), name: "Ada Lovelace".into() },
+        learner: Party { key: learner.public(), name: "Grace Hopper".into() },
+        skill: if n % 2 == 0 { "rust".into() } else { "calculus".into() },
+        start,
+        end,
+        covered: "Ownership and borrowing; lifetimes in function signatures.".into(),
+        rating: (n % 5 + 1) as u8,
+        review: "Patient, clear, and the exercises were just hard enough.".into(),
+        attestation: "Wrote a borrow-checked linked list without help by the end.".into(),
+        issued: end,
+    }
+}
+
+pub fn uuid_for(n: u32) -> String {
+    format!("5e1f0c2a-7d3b-4c1e-9a6f-{n:012x}")
+}
+
+/// Signs `endorsement` as both parties and assembles the verified record.
+pub fn cosigned(endorsement: &Endorsement, teacher: &Identity, learner: &Identity) -> VerifiedEndorsement {
+    let t = sign_proof(endorsement, teacher, endorsement.end).unwrap();
+    let l = sign_proof(endorsement, learner, endorsement.end).unwrap();
+    assemble(endorsement, t, l, endorsement.end).unwrap()
+}
+
+pub fn now() -> Timestamp {
+    ts("2026-11-25T12:00:00Z")
+}

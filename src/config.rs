@@ -116,10 +116,14 @@ impl<'de> Deserialize<'de> for RelayMode {
         match text.as_str() {
             "default" => Ok(RelayMode::Default),
             "disabled" => Ok(RelayMode::Disabled),
-            url if (url.starts_with("https://") || url.starts_with("http://")) && !url.contains(char::is_whitespace) => {
+            url if (url.starts_with("https://") || url.starts_with("http://"))
+                && !url.contains(char::is_whitespace) =>
+            {
                 Ok(RelayMode::Custom(url.to_owned()))
             }
-            other => Err(serde::de::Error::custom(format!("`{other}` is not \"default\", \"disabled\" or a relay URL"))),
+            other => {
+                Err(serde::de::Error::custom(format!("`{other}` is not \"default\", \"disabled\" or a relay URL")))
+            }
         }
     }
 }
@@ -145,7 +149,8 @@ impl Config {
         let user: toml::Table = user_text.parse().map_err(|e: toml::de::Error| invalid(one_line(&e.to_string())))?;
         let mut merged: toml::Table = DEFAULT_CONFIG.parse().expect("the shipped config.toml parses");
         merge::overlay(&mut merged, user, "").map_err(invalid)?;
-        let config: Config = serde_path_to_error::deserialize(toml::Value::Table(merged)).map_err(|e| invalid(describe(&e)))?;
+        let config: Config =
+            serde_path_to_error::deserialize(toml::Value::Table(merged)).map_err(|e| invalid(describe(&e)))?;
         config.validate().map_err(invalid)?;
         Ok(config)
     }
@@ -159,7 +164,8 @@ impl Config {
         }
         check_text("profile.name", &self.profile.name, 64, false).map_err(|e| format!("`{e}`"))?;
         if !self.profile.time_zone.is_empty() {
-            crate::market::check_time_zone("profile.time_zone", &self.profile.time_zone).map_err(|e| format!("`{e}`"))?;
+            crate::market::check_time_zone("profile.time_zone", &self.profile.time_zone)
+                .map_err(|e| format!("`{e}`"))?;
         }
         Ok(())
     }
@@ -178,4 +184,45 @@ fn describe(error: &serde_path_to_error::Error<toml::de::Error>) -> String {
 
 fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_defaults_parse() {
+        let config = Config::defaults();
+        assert_eq!(config.communities, vec!["agora"]);
+        assert_eq!(config.network.relay, RelayMode::Default);
+        assert!(config.network.lan_discovery);
+        assert_eq!(config.tui.keys.quit, "q".parse().unwrap());
+    }
+
+    #[test]
+    fn user_values_override_key_by_key() {
+        let text = "[network]\nrelay = \"https://relay.example.org\"\nport = 4433\n[tui.keys]\nquit = \"ctrl-q\"\n";
+        let config = Config::parse(text, Path::new("user.toml")).unwrap();
+        assert_eq!(config.network.relay, RelayMode::Custom("https://relay.example.org".into()));
+        assert_eq!(config.network.port, 4433);
+        assert!(config.network.lan_discovery, "untouched keys keep their defaults");
+        assert!(config.tui.keys.quit.ctrl);
+        assert_eq!(config.tui.keys.help, "?".parse().unwrap());
+    }
+
+    #[test]
+    fn mistakes_name_the_key() {
+        let message = |text: &str| Config::parse(text, Path::new("c.toml")).unwrap_err().to_string();
+        assert_eq!(message("[storage]\nsize = 3\n"), "c.toml: unknown key `storage.size`");
+        assert_eq!(message("extra = true\n"), "c.toml: unknown key `extra`");
+        assert!(message("[network]\nbind = \"nowhere\"\n").contains("`network.bind`"));
+        assert!(message("communities = []\n").contains("`communities`"));
+        assert!(message("[tui]\ntheme = \"neon\"\n").contains("`tui.theme`"));
+    }
+
+    #[test]
+    fn a_missing_file_means_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(Config::load(&dir.path().join("absent.toml")).unwrap(), Config::defaults());
+    }
 }

@@ -4,9 +4,10 @@
 mod did_key;
 mod public_key;
 
+pub(crate) use did_key::key_bytes_from_did_key;
 pub use did_key::{
-    DidKeyError, did_key_from_public, multibase_from_public, public_from_did_key, public_from_multibase,
-    multibase_secret_from_seed, public_from_verification_method, secret_from_multibase, verification_method,
+    DidKeyError, did_key_from_public, multibase_from_public, multibase_secret_from_seed, public_from_did_key,
+    public_from_multibase, public_from_verification_method, secret_from_multibase, verification_method,
 };
 pub use public_key::PublicKey;
 
@@ -65,5 +66,31 @@ pub fn multibase_secret(identity: &Identity) -> String {
 impl std::fmt::Debug for Identity {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Identity").field("public", &self.public()).finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_iroh_endpoint_id_is_the_signing_key() {
+        let identity = Identity::from_secret_bytes(&[42; 32]);
+        let endpoint = identity.iroh_secret_key().public();
+        assert_eq!(endpoint.as_bytes(), identity.public().as_bytes());
+        assert_eq!(endpoint.to_string(), identity.public().to_hex());
+        let message = b"same key, same signature";
+        let signature = identity.iroh_secret_key().sign(message);
+        assert!(identity.public().verify(message, &signature.to_bytes()));
+    }
+
+    #[test]
+    fn did_key_and_secret_text_round_trip() {
+        let identity = Identity::from_secret_bytes(&[7; 32]);
+        assert!(identity.did().starts_with("did:key:z6Mk"));
+        assert_eq!(public_from_did_key(&identity.did()).unwrap(), identity.public());
+        let text = multibase_secret(&identity);
+        assert!(text.starts_with("z3u2"));
+        assert_eq!(secret_from_multibase(&text).unwrap(), [7; 32]);
     }
 }

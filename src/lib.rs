@@ -14,8 +14,6 @@
 //! - [`home`]: where an instance keeps its key, config and store (`AGORA_HOME`).
 //! - [`cli`]: the command-line interface used by the `agora` binary.
 
-
-
 pub mod cli;
 pub mod config;
 pub mod endorse;

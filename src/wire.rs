@@ -12,4 +12,4 @@ mod limits;
 
 pub use envelope::{Body, ENVELOPE_FORMAT, MAX_ENVELOPE_BYTES, MAX_FUTURE_SKEW, Verified, open, seal};
 pub use error::WireError;
-pub use limits::{FieldError, check_list, check_text, check_tag};
+pub use limits::{FieldError, check_list, check_tag, check_text};

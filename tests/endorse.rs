@@ -102,8 +102,12 @@ fn purposes_must_match_roles() {
     let mut d = doc(cosigned(&e, &teacher, &learner).bytes());
     d["proof"][1]["proofPurpose"] = json!("assertionMethod");
     let report = inspect(&bytes(&d), now());
-    assert!(report.problems.iter().any(|p| matches!(p, EndorseError::Proof { index: 1, source: ProofError::BadSignature })));
-    assert!(report.problems.iter().any(|p| matches!(p, EndorseError::WrongPurpose { index: 1, role: Role::Learner, .. })));
+    assert!(
+        report.problems.iter().any(|p| matches!(p, EndorseError::Proof { index: 1, source: ProofError::BadSignature }))
+    );
+    assert!(
+        report.problems.iter().any(|p| matches!(p, EndorseError::WrongPurpose { index: 1, role: Role::Learner, .. }))
+    );
 }
 
 #[test]

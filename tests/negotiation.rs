@@ -5,7 +5,9 @@ mod common;
 
 use agora::identity::Identity;
 use agora::market::negotiation::{EARLY_START, NO_SHOW_GRACE, step};
-use agora::market::{Action, Effect, Id16, ListingRef, Negotiation, NegotiationError, NegotiationEvent, Phase, Price, Role, Terms};
+use agora::market::{
+    Action, Effect, Id16, ListingRef, Negotiation, NegotiationError, NegotiationEvent, Phase, Price, Role, Terms,
+};
 use agora::wire::{open, seal};
 use common::{identity, now, ts};
 use jiff::{SignedDuration, Timestamp};
@@ -42,7 +44,8 @@ fn at(minutes: i64) -> Timestamp {
 #[test]
 fn propose_counter_accept_start_complete() {
     let (teacher, learner) = (identity(1), identity(2));
-    let (s, fx) = step(None, learner.public(), &proposal(&teacher, &learner, terms("2026-11-26T18:00:00Z", 60)), now()).unwrap();
+    let (s, fx) =
+        step(None, learner.public(), &proposal(&teacher, &learner, terms("2026-11-26T18:00:00Z", 60)), now()).unwrap();
     assert_eq!(fx, vec![Effect::SendTo(teacher.public()), Effect::AwaitAnswer(Role::Teacher)]);
     assert_eq!(s.awaiting(), Some(Role::Teacher));
 
@@ -76,10 +79,22 @@ fn only_the_right_party_may_step() {
     assert_eq!(step(None, learner.public(), &ev(0, Action::Accept), now()).unwrap_err(), NegotiationError::NotStarted);
 
     let (s, _) = step(None, learner.public(), &open_, now()).unwrap();
-    assert_eq!(step(Some(&s), learner.public(), &ev(1, Action::Accept), now()).unwrap_err(), NegotiationError::NotYourTurn { action: "accept" });
-    assert_eq!(step(Some(&s), stranger.public(), &ev(1, Action::Accept), now()).unwrap_err(), NegotiationError::NotAParty);
-    assert_eq!(step(Some(&s), teacher.public(), &ev(5, Action::Accept), now()).unwrap_err(), NegotiationError::OutOfOrder { expected: 1, got: 5 });
-    assert!(matches!(step(Some(&s), teacher.public(), &ev(1, Action::Complete), now()), Err(NegotiationError::IllegalStep { action: "complete", phase: "proposed" })));
+    assert_eq!(
+        step(Some(&s), learner.public(), &ev(1, Action::Accept), now()).unwrap_err(),
+        NegotiationError::NotYourTurn { action: "accept" }
+    );
+    assert_eq!(
+        step(Some(&s), stranger.public(), &ev(1, Action::Accept), now()).unwrap_err(),
+        NegotiationError::NotAParty
+    );
+    assert_eq!(
+        step(Some(&s), teacher.public(), &ev(5, Action::Accept), now()).unwrap_err(),
+        NegotiationError::OutOfOrder { expected: 1, got: 5 }
+    );
+    assert!(matches!(
+        step(Some(&s), teacher.public(), &ev(1, Action::Complete), now()),
+        Err(NegotiationError::IllegalStep { action: "complete", phase: "proposed" })
+    ));
     let mut other = ev(1, Action::Accept);
     other.negotiation = Id16([0; 16]);
     assert_eq!(step(Some(&s), teacher.public(), &other, now()).unwrap_err(), NegotiationError::WrongNegotiation);
@@ -91,7 +106,9 @@ fn proposals_in_the_past_and_bad_terms_are_refused() {
     let past = proposal(&teacher, &learner, terms("2026-11-01T18:00:00Z", 60));
     assert_eq!(step(None, learner.public(), &past, now()).unwrap_err(), NegotiationError::StartInPast);
     let tiny = proposal(&teacher, &learner, terms("2026-11-26T18:00:00Z", 5));
-    assert!(matches!(step(None, learner.public(), &tiny, now()), Err(NegotiationError::Invalid(e)) if e.field == "duration"));
+    assert!(
+        matches!(step(None, learner.public(), &tiny, now()), Err(NegotiationError::Invalid(e)) if e.field == "duration")
+    );
 }
 
 #[test]
@@ -117,7 +134,10 @@ fn no_show_only_after_the_grace_period() {
     let t = terms("2026-11-26T18:00:00Z", 60);
     let (s, _) = step(None, learner.public(), &proposal(&teacher, &learner, t.clone()), now()).unwrap();
     let (s, _) = step(Some(&s), teacher.public(), &ev(1, Action::Accept), at(1)).unwrap();
-    assert!(matches!(step(Some(&s), learner.public(), &ev(2, Action::ReportNoShow), t.start), Err(NegotiationError::TooEarly { .. })));
+    assert!(matches!(
+        step(Some(&s), learner.public(), &ev(2, Action::ReportNoShow), t.start),
+        Err(NegotiationError::TooEarly { .. })
+    ));
     let late = t.start.saturating_add(NO_SHOW_GRACE).unwrap();
     let (s, _) = step(Some(&s), learner.public(), &ev(2, Action::ReportNoShow), late).unwrap();
     assert_eq!(s.phase, Phase::NoShow { reported_by: Role::Learner });

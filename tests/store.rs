@@ -3,7 +3,10 @@
 
 mod common;
 
-use agora::market::{Action, Availability, Format, Id16, Level, Listing, ListingKind, ListingRef, ListingWithdrawal, NegotiationEvent, Price, Profile, Terms};
+use agora::market::{
+    Action, Availability, Format, Id16, Level, Listing, ListingKind, ListingRef, ListingWithdrawal, NegotiationEvent,
+    Price, Profile, Terms,
+};
 use agora::store::{PeerRecord, SCHEMA_VERSION, Store, StoreError};
 use agora::wire::seal;
 use common::{cosigned, endorsement, identity, now, ts};
@@ -37,10 +40,17 @@ fn records_survive_reopening() {
     let me = identity(1);
     {
         let store = Store::open(&path).unwrap();
-        let profile = Profile { name: "Ada".into(), bio: "Teaches Rust".into(), languages: vec!["en".into()], time_zone: "UTC".into() };
+        let profile = Profile {
+            name: "Ada".into(),
+            bio: "Teaches Rust".into(),
+            languages: vec!["en".into()],
+            time_zone: "UTC".into(),
+        };
         store.put_profile(&seal(&me, &profile, now()).unwrap()).unwrap();
         store.put_own_listing(&seal(&me, &listing(1, 1, "2027-01-01T00:00:00Z"), now()).unwrap()).unwrap();
-        store.put_peer(&PeerRecord { key: identity(2).public(), name: "Grace".into(), last_seen: now(), blocked: false }).unwrap();
+        store
+            .put_peer(&PeerRecord { key: identity(2).public(), name: "Grace".into(), last_seen: now(), blocked: false })
+            .unwrap();
     }
     let store = Store::open(&path).unwrap();
     assert_eq!(store.profile().unwrap().unwrap().value().name, "Ada");
@@ -65,7 +75,10 @@ fn a_store_from_a_newer_agora_is_refused() {
     {
         let db = redb::Database::open(&path).unwrap();
         let tx = db.begin_write().unwrap();
-        tx.open_table(redb::TableDefinition::<&str, u64>::new("meta")).unwrap().insert("schema_version", SCHEMA_VERSION + 1).unwrap();
+        tx.open_table(redb::TableDefinition::<&str, u64>::new("meta"))
+            .unwrap()
+            .insert("schema_version", SCHEMA_VERSION + 1)
+            .unwrap();
         tx.commit().unwrap();
     }
     let err = Store::open(&path).err().unwrap();
@@ -122,7 +135,8 @@ fn negotiation_state_and_log_are_written_together() {
     let (_dir, store) = temp_store();
     let (teacher, learner) = (identity(1), identity(2));
     let id = Id16([5; 16]);
-    let terms = Terms { start: ts("2026-11-26T18:00:00Z"), duration_minutes: 60, price: Price::Free, topic: "Limits".into() };
+    let terms =
+        Terms { start: ts("2026-11-26T18:00:00Z"), duration_minutes: 60, price: Price::Free, topic: "Limits".into() };
     let propose = NegotiationEvent {
         negotiation: id,
         seq: 0,

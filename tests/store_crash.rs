@@ -12,7 +12,9 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use agora::endorse::verify;
-use agora::market::{Action, Availability, Format, Id16, Level, Listing, ListingKind, ListingRef, NegotiationEvent, Price, Terms};
+use agora::market::{
+    Action, Availability, Format, Id16, Level, Listing, ListingKind, ListingRef, NegotiationEvent, Price, Terms,
+};
 use agora::store::Store;
 use agora::wire::seal;
 use common::{cosigned, endorsement, identity, now, ts};
@@ -57,7 +59,8 @@ fn big_listing(n: u32) -> Listing {
 }
 
 fn propose(id: Id16, teacher: &agora::identity::Identity, learner: &agora::identity::Identity) -> NegotiationEvent {
-    let terms = Terms { start: ts("2026-12-01T10:00:00Z"), duration_minutes: 60, price: Price::Free, topic: "t".into() };
+    let terms =
+        Terms { start: ts("2026-12-01T10:00:00Z"), duration_minutes: 60, price: Price::Free, topic: "t".into() };
     NegotiationEvent {
         negotiation: id,
         seq: 0,
@@ -117,7 +120,8 @@ fn check_whole(path: &std::path::Path, round: u32, checked: &mut std::collection
     let summaries = store.endorsements().unwrap();
     for summary in summaries.iter().filter(|s| checked.insert(s.id.clone())) {
         let bytes = store.endorsement_bytes(&summary.id).unwrap().expect("summary without document");
-        let verified = verify(&bytes, ts("2100-01-01T00:00:00Z")).unwrap_or_else(|e| panic!("round {round}: partial endorsement: {e}"));
+        let verified = verify(&bytes, ts("2100-01-01T00:00:00Z"))
+            .unwrap_or_else(|e| panic!("round {round}: partial endorsement: {e}"));
         assert_eq!(verified.endorsement(), summary);
         assert!(store.endorsements_with(&summary.learner.key).unwrap().contains(&summary.id));
         assert!(store.endorsements_for_skill(&summary.skill).unwrap().contains(&summary.id));

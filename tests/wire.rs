@@ -92,7 +92,12 @@ fn limits_are_enforced_on_both_sides() {
     let mut escape = listing();
     escape.title = "hi\u{1b}[2J".into();
     assert!(seal(&identity(1), &escape, now()).is_err());
-    let profile = Profile { name: "Ada".into(), bio: String::new(), languages: vec!["en".into()], time_zone: "Mars/Olympus".into() };
+    let profile = Profile {
+        name: "Ada".into(),
+        bio: String::new(),
+        languages: vec!["en".into()],
+        time_zone: "Mars/Olympus".into(),
+    };
     assert!(matches!(seal(&identity(1), &profile, now()), Err(WireError::Invalid(e)) if e.field == "time_zone"));
     assert!(matches!(open::<Listing>(&vec![0; MAX_ENVELOPE_BYTES + 1], now()), Err(WireError::TooLarge { .. })));
 }

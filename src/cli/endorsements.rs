@@ -41,7 +41,7 @@ pub fn run(ctx: &Context, command: EndorsementsCommand, out: &mut impl Write) ->
             if let Some(skill) = skill {
                 all.retain(|e| e.skill == skill);
             }
-            all.sort_by(|a, b| b.start.cmp(&a.start));
+            all.sort_by_key(|e| std::cmp::Reverse(e.start));
             if all.is_empty() {
                 writeln!(out, "(no endorsements yet: they are made when a session is completed and both sign)")?;
                 return Ok(ExitCode::SUCCESS);

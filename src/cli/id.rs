@@ -15,13 +15,14 @@ pub struct IdArgs {
 }
 
 pub fn run(ctx: &Context, args: IdArgs, out: &mut impl Write) -> anyhow::Result<ExitCode> {
+    let config = ctx.config()?;
     let identity = ctx.identity()?;
     if args.did {
         writeln!(out, "{}", identity.did())?;
         return Ok(ExitCode::SUCCESS);
     }
-    let config = ctx.config()?;
-    let name = if config.profile.name.is_empty() { "(not set: [profile] name in config.toml)" } else { &config.profile.name };
+    let name =
+        if config.profile.name.is_empty() { "(not set: [profile] name in config.toml)" } else { &config.profile.name };
     writeln!(out, "did          {}", identity.did())?;
     writeln!(out, "fingerprint  {}", identity.public().fingerprint())?;
     writeln!(out, "endpoint id  {}", identity.iroh_secret_key().public())?;

@@ -142,7 +142,8 @@ fn remove(ctx: &Context, id: &str, out: &mut impl Write) -> anyhow::Result<ExitC
     let store = ctx.store()?;
     let identity = ctx.identity()?;
     let wanted = id.to_ascii_lowercase();
-    let matches: Vec<_> = store.own_listings()?.into_iter().filter(|l| l.value().id.to_hex().starts_with(&wanted)).collect();
+    let matches: Vec<_> =
+        store.own_listings()?.into_iter().filter(|l| l.value().id.to_hex().starts_with(&wanted)).collect();
     let listing = match matches.as_slice() {
         [one] if !wanted.is_empty() => one.value().clone(),
         [] | [_] => bail!("no listing of yours has id `{id}` (see `agora listing list`)"),

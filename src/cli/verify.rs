@@ -70,7 +70,12 @@ pub fn print_report(report: &Report, out: &mut impl Write) -> std::io::Result<()
             Err(e) => ("FAIL", e.to_string()),
         };
         writeln!(out, "  [{mark}] proof {index}  {who:<8} {:<16} {}", proof.purpose, result)?;
-        writeln!(out, "         by {}  created {}", proof.verification_method.split('#').next().unwrap_or(""), proof.created)?;
+        writeln!(
+            out,
+            "         by {}  created {}",
+            proof.verification_method.split('#').next().unwrap_or(""),
+            proof.created
+        )?;
     }
     if report.is_valid() {
         writeln!(out, "VALID: signed by both the teacher and the learner")?;

@@ -39,7 +39,8 @@ impl std::str::FromStr for KeyChord {
         let mut rest = text;
         loop {
             let lower = rest.to_ascii_lowercase();
-            let modifier = ["ctrl-", "alt-", "shift-"].into_iter().find(|m| lower.starts_with(m) && rest.len() > m.len());
+            let modifier =
+                ["ctrl-", "alt-", "shift-"].into_iter().find(|m| lower.starts_with(m) && rest.len() > m.len());
             let Some(modifier) = modifier else { break };
             match modifier {
                 "ctrl-" => chord.ctrl = true,

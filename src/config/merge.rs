@@ -7,7 +7,9 @@ pub fn overlay(base: &mut toml::Table, user: toml::Table, path: &str) -> Result<
     for (key, value) in user {
         let here = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
         match (base.get_mut(&key), value) {
-            (Some(toml::Value::Table(base_table)), toml::Value::Table(user_table)) => overlay(base_table, user_table, &here)?,
+            (Some(toml::Value::Table(base_table)), toml::Value::Table(user_table)) => {
+                overlay(base_table, user_table, &here)?
+            }
             (Some(toml::Value::Table(_)), _) => return Err(format!("`{here}` must be a table")),
             (_, value) => {
                 base.insert(key, value);

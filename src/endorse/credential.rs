@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::data_integrity::{format_date, parse_date};
-use crate::identity::{PublicKey, did_key_from_public, public_from_did_key};
+use crate::identity::{PublicKey, did_key_from_public, key_bytes_from_did_key};
 use crate::wire::{FieldError, check_tag, check_text};
 
 pub const VC_CONTEXT: &str = "https://www.w3.org/ns/credentials/v2";
@@ -157,7 +157,7 @@ impl Endorsement {
     pub fn from_document(doc: &Value) -> Result<Self, ShapeError> {
         let text = |path: &'static str| doc.pointer(path).and_then(Value::as_str).ok_or(ShapeError::Missing(path));
         let date = |path: &'static str| parse_date(text(path)?).ok_or(ShapeError::BadDate(path));
-        let did = |path: &'static str| public_from_did_key(text(path)?).map_err(|_| ShapeError::BadDid(path));
+        let did = |path: &'static str| key_bytes_from_did_key(text(path)?).map_err(|_| ShapeError::BadDid(path));
         let rating = text("/evidence/1/name")?
             .strip_prefix("Rating: ")
             .and_then(|r| r.strip_suffix("/5"))

@@ -89,13 +89,16 @@ pub struct ProofInfo {
 
 /// Reads the descriptive fields of a proof without verifying it.
 pub fn proof_info(proof: &Value) -> Result<ProofInfo, ProofError> {
-    let field = |name: &'static str| proof.get(name).and_then(Value::as_str).map(str::to_owned).ok_or(ProofError::MissingField(name));
+    let field = |name: &'static str| {
+        proof.get(name).and_then(Value::as_str).map(str::to_owned).ok_or(ProofError::MissingField(name))
+    };
     let previous_proof = match proof.get("previousProof") {
         None => Vec::new(),
         Some(Value::String(id)) => vec![id.clone()],
-        Some(Value::Array(ids)) => {
-            ids.iter().map(|id| id.as_str().map(str::to_owned).ok_or(ProofError::MissingField("previousProof"))).collect::<Result<_, _>>()?
-        }
+        Some(Value::Array(ids)) => ids
+            .iter()
+            .map(|id| id.as_str().map(str::to_owned).ok_or(ProofError::MissingField("previousProof")))
+            .collect::<Result<_, _>>()?,
         Some(_) => return Err(ProofError::MissingField("previousProof")),
     };
     Ok(ProofInfo {
@@ -108,11 +111,27 @@ pub fn proof_info(proof: &Value) -> Result<ProofInfo, ProofError> {
     })
 }
 
-/// Verifies one proof of a secured document, following `previousProof`
-/// to decide which sibling proofs it covers. `doc_hash` may carry the hash
-/// of the document without any proof, shared across a proof set.
-pub fn verify_proof(secured: &Value, index: usize, doc_hash: Option<&[u8; 32]>) -> Result<PublicKey, ProofError> {
-    let proofs = proofs_of(secured);
+/// Verifies proof `index` of a secured document (convenience over
+/// [`verify_proof_in_set`]).
+pub fn verify_proof(secured: &Value, index: usize) -> Result<PublicKey, ProofError> {
+    let mut unsecured = secured.clone();
+    let proofs = match unsecured.as_object_mut().and_then(|m| m.remove("proof")) {
+        Some(Value::Array(items)) => items,
+        Some(one) => vec![one],
+        None => Vec::new(),
+    };
+    verify_proof_in_set(&unsecured, &proofs, index, &document_hash(&unsecured)?)
+}
+
+/// Verifies `proofs[index]` over `unsecured` (the document without its
+/// `proof`), whose hash the caller computed once for the whole set. A proof
+/// naming `previousProof` covers the document with those proofs attached.
+pub fn verify_proof_in_set(
+    unsecured: &Value,
+    proofs: &[Value],
+    index: usize,
+    unsecured_hash: &[u8; 32],
+) -> Result<PublicKey, ProofError> {
     let proof = proofs.get(index).ok_or(ProofError::NotAnObject)?;
     let object = proof.as_object().ok_or(ProofError::NotAnObject)?;
     let info = proof_info(proof)?;
@@ -124,36 +143,28 @@ pub fn verify_proof(secured: &Value, index: usize, doc_hash: Option<&[u8; 32]>) 
         return Err(ProofError::UnsupportedCryptosuite(info.cryptosuite));
     }
     parse_date(&info.created).ok_or(ProofError::BadCreated)?;
-    let key = public_from_verification_method(&info.verification_method).map_err(|e| ProofError::BadVerificationMethod(e.to_string()))?;
+    let key = public_from_verification_method(&info.verification_method)
+        .map_err(|e| ProofError::BadVerificationMethod(e.to_string()))?;
     let signature = decode_proof_value(object.get("proofValue"))?;
-
-    let mut unsecured = secured.clone();
-    let Value::Object(document) = &mut unsecured else { return Err(ProofError::NotAnObject) };
-    document.remove("proof");
     if let Some(context) = object.get("@context")
-        && document.get("@context") != Some(context)
+        && unsecured.get("@context") != Some(context)
     {
         return Err(ProofError::ContextMismatch);
     }
-    let hash_owned;
+    let chained_hash;
     let doc_hash = if info.previous_proof.is_empty() {
-        match doc_hash {
-            Some(hash) => hash,
-            None => {
-                hash_owned = document_hash(&unsecured)?;
-                &hash_owned
-            }
-        }
+        unsecured_hash
     } else {
         let mut chained = Vec::new();
         for wanted in &info.previous_proof {
             let found = proofs.iter().find(|p| p.get("id").and_then(Value::as_str) == Some(wanted.as_str()));
-            chained.push(found.map(|p| (*p).clone()).ok_or_else(|| ProofError::MissingPreviousProof(wanted.clone()))?);
+            chained.push(found.cloned().ok_or_else(|| ProofError::MissingPreviousProof(wanted.clone()))?);
         }
+        let mut covered = unsecured.clone();
         let attached = if chained.len() == 1 { chained.remove(0) } else { Value::Array(chained) };
-        document.insert("proof".into(), attached);
-        hash_owned = document_hash(&unsecured)?;
-        &hash_owned
+        covered.as_object_mut().ok_or(ProofError::NotAnObject)?.insert("proof".into(), attached);
+        chained_hash = document_hash(&covered)?;
+        &chained_hash
     };
     let mut config = object.clone();
     config.remove("proofValue");
@@ -161,17 +172,9 @@ pub fn verify_proof(secured: &Value, index: usize, doc_hash: Option<&[u8; 32]>) 
     if key.verify(&hash, &signature) { Ok(key) } else { Err(ProofError::BadSignature) }
 }
 
-/// The proofs attached to a document: `proof` as one object or an array.
-pub fn proofs_of(secured: &Value) -> Vec<&Value> {
-    match secured.get("proof") {
-        Some(Value::Array(items)) => items.iter().collect(),
-        Some(one) => vec![one],
-        None => Vec::new(),
-    }
-}
-
 pub fn hash_data(proof_config: &Value, doc_hash: &[u8; 32]) -> Result<[u8; 64], ProofError> {
-    let canonical = serde_json_canonicalizer::to_vec(proof_config).map_err(|e| ProofError::Canonicalize(e.to_string()))?;
+    let canonical =
+        serde_json_canonicalizer::to_vec(proof_config).map_err(|e| ProofError::Canonicalize(e.to_string()))?;
     let mut out = [0u8; 64];
     out[..32].copy_from_slice(&Sha256::digest(&canonical));
     out[32..].copy_from_slice(doc_hash);

@@ -4,7 +4,7 @@
 use jiff::Timestamp;
 use serde_json::Value;
 
-use super::data_integrity::{document_hash, proof_info, proofs_of, verify_proof};
+use super::data_integrity::{document_hash, proof_info, verify_proof_in_set};
 use super::strict_json;
 use super::{EndorseError, Endorsement, MAX_ENDORSEMENT_BYTES, ShapeError, purpose_for};
 use crate::identity::{PublicKey, did_key_from_public, public_from_verification_method};
@@ -41,23 +41,26 @@ impl Report {
 /// signers are the parties the (now authenticated) document names.
 pub fn inspect(bytes: &[u8], now: Timestamp) -> Report {
     let mut report = Report { claims: Err(ShapeError::Missing("document")), proofs: Vec::new(), problems: Vec::new() };
-    let secured = match strict_json::parse(bytes, MAX_ENDORSEMENT_BYTES) {
+    let mut unsecured = match strict_json::parse(bytes, MAX_ENDORSEMENT_BYTES) {
         Ok(Value::Object(map)) => Value::Object(map),
         Ok(_) => return fail(report, EndorseError::NotAnObject),
         Err(e) => return fail(report, e.into()),
     };
-    let mut unsecured = secured.clone();
-    if let Value::Object(map) = &mut unsecured {
-        map.remove("proof");
-    }
-    let shared_hash = document_hash(&unsecured).ok();
+    let proofs = match unsecured.as_object_mut().and_then(|m| m.remove("proof")) {
+        Some(Value::Array(items)) => items,
+        Some(one) => vec![one],
+        None => Vec::new(),
+    };
+    let unsecured_hash = match document_hash(&unsecured) {
+        Ok(hash) => hash,
+        Err(source) => return fail(report, EndorseError::Proof { index: 0, source }),
+    };
 
     // 1. Signatures, over the exact document, before reading its claims.
-    let proofs = proofs_of(&secured);
     let mut signers: Vec<Option<PublicKey>> = Vec::new();
-    for (index, proof) in proofs.iter().enumerate() {
-        let info = proof_info(proof);
-        let result = verify_proof(&secured, index, shared_hash.as_ref());
+    for index in 0..proofs.len() {
+        let info = proof_info(&proofs[index]);
+        let result = verify_proof_in_set(&unsecured, &proofs, index, &unsecured_hash);
         if let Ok(info) = &info
             && !info.previous_proof.is_empty()
         {
@@ -69,7 +72,13 @@ pub fn inspect(bytes: &[u8], now: Timestamp) -> Report {
         signers.push(result.as_ref().ok().copied());
         let (purpose, verification_method, created) =
             info.map(|i| (i.purpose, i.verification_method, i.created)).unwrap_or_default();
-        report.proofs.push(ProofReport { purpose, verification_method, created, role: None, signature: result.map(|_| ()) });
+        report.proofs.push(ProofReport {
+            purpose,
+            verification_method,
+            created,
+            role: None,
+            signature: result.map(|_| ()),
+        });
     }
     if proofs.len() != 2 {
         report.problems.push(EndorseError::ProofCount(proofs.len()));
@@ -84,7 +93,9 @@ pub fn inspect(bytes: &[u8], now: Timestamp) -> Report {
         let key = signers[index].or_else(|| public_from_verification_method(&proof.verification_method).ok());
         proof.role = key.and_then(|k| role_of(claims, &k));
         match (key, proof.role) {
-            (Some(key), None) => report.problems.push(EndorseError::UnexpectedSigner { index, did: did_key_from_public(&key) }),
+            (Some(key), None) => {
+                report.problems.push(EndorseError::UnexpectedSigner { index, did: did_key_from_public(&key) })
+            }
             (_, Some(role)) if proof.purpose != purpose_for(role) => report.problems.push(EndorseError::WrongPurpose {
                 index,
                 role,
@@ -95,7 +106,11 @@ pub fn inspect(bytes: &[u8], now: Timestamp) -> Report {
         }
     }
     for role in [Role::Teacher, Role::Learner] {
-        let valid = report.proofs.iter().filter(|p| p.role == Some(role) && p.signature.is_ok() && p.purpose == purpose_for(role)).count();
+        let valid = report
+            .proofs
+            .iter()
+            .filter(|p| p.role == Some(role) && p.signature.is_ok() && p.purpose == purpose_for(role))
+            .count();
         if valid != 1 {
             report.problems.push(EndorseError::MissingSigner(role));
         }

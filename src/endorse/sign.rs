@@ -48,7 +48,12 @@ pub fn sign_proof(endorsement: &Endorsement, signer: &Identity, created: Timesta
 }
 
 /// Joins both proofs into the final document and verifies the result.
-pub fn assemble(endorsement: &Endorsement, teacher_proof: Value, learner_proof: Value, now: Timestamp) -> Result<VerifiedEndorsement, EndorseError> {
+pub fn assemble(
+    endorsement: &Endorsement,
+    teacher_proof: Value,
+    learner_proof: Value,
+    now: Timestamp,
+) -> Result<VerifiedEndorsement, EndorseError> {
     let mut document = endorsement.to_document();
     if let Value::Object(map) = &mut document {
         map.insert("proof".into(), Value::Array(vec![teacher_proof, learner_proof]));

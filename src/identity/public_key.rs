@@ -3,9 +3,16 @@
 use ed25519_dalek::{Signature, VerifyingKey};
 use serde::{Deserialize, Serialize};
 
-/// An Ed25519 public key known to be a valid curve point.
+/// An Ed25519 public key: the name of a peer.
+///
+/// Keys parsed at the edges ([`PublicKey::from_bytes`], `did:key` text,
+/// envelope authors) are checked to be valid curve points. Keys decoded
+/// inside signed bodies or read back from the store are taken as bytes, as
+/// re-checking thousands of them would dominate opening a portfolio; a key
+/// that is not a valid point simply never verifies a signature, so it can
+/// never act.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(try_from = "[u8; 32]", into = "[u8; 32]")]
+#[serde(from = "[u8; 32]", into = "[u8; 32]")]
 pub struct PublicKey([u8; 32]);
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -19,7 +26,7 @@ impl PublicKey {
         Ok(Self(bytes))
     }
 
-    /// For bytes that came straight out of a `SigningKey`.
+    /// For bytes whose validity is checked later, by signature verification.
     pub(crate) fn from_bytes_unchecked(bytes: [u8; 32]) -> Self {
         Self(bytes)
     }
@@ -48,10 +55,9 @@ impl PublicKey {
     }
 }
 
-impl TryFrom<[u8; 32]> for PublicKey {
-    type Error = InvalidPublicKey;
-    fn try_from(bytes: [u8; 32]) -> Result<Self, Self::Error> {
-        Self::from_bytes(bytes)
+impl From<[u8; 32]> for PublicKey {
+    fn from(bytes: [u8; 32]) -> Self {
+        Self(bytes)
     }
 }
 

@@ -54,7 +54,8 @@ impl Window {
             let (h, m): (u16, u16) = (h.parse().ok()?, m.parse().ok()?);
             (h <= 24 && m < 60 && h * 60 + m <= 1440).then_some(h * 60 + m)
         };
-        let window = Self { day, start_minute: minute(start).ok_or_else(bad)?, end_minute: minute(end).ok_or_else(bad)? };
+        let window =
+            Self { day, start_minute: minute(start).ok_or_else(bad)?, end_minute: minute(end).ok_or_else(bad)? };
         window.validate()?;
         Ok(window)
     }

@@ -28,8 +28,12 @@ pub enum Level {
 pub enum Format {
     Online,
     /// In person, somewhere in `area` (a city or neighbourhood, never an address).
-    InPerson { area: String },
-    Either { area: String },
+    InPerson {
+        area: String,
+    },
+    Either {
+        area: String,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

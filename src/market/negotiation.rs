@@ -15,5 +15,5 @@ mod terms;
 pub use error::NegotiationError;
 pub use event::{Action, NegotiationEvent};
 pub use state::{Negotiation, Phase, Role};
-pub use step::{Effect, EARLY_START, NO_SHOW_GRACE, step};
+pub use step::{EARLY_START, Effect, NO_SHOW_GRACE, step};
 pub use terms::Terms;

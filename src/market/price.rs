@@ -9,9 +9,14 @@ use crate::wire::FieldError;
 pub enum Price {
     Free,
     /// Time credits per hour (a timebank: one hour taught earns one credit).
-    Credits { centi_per_hour: u32 },
+    Credits {
+        centi_per_hour: u32,
+    },
     /// Money per hour in an ISO 4217 currency.
-    Money { centi_per_hour: u64, currency: String },
+    Money {
+        centi_per_hour: u64,
+        currency: String,
+    },
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -25,7 +30,9 @@ impl Price {
         match self {
             Price::Free => Ok(()),
             Price::Credits { centi_per_hour } if u64::from(*centi_per_hour) <= MAX_CENTI => Ok(()),
-            Price::Money { centi_per_hour, currency } if *centi_per_hour <= MAX_CENTI && is_currency(currency) => Ok(()),
+            Price::Money { centi_per_hour, currency } if *centi_per_hour <= MAX_CENTI && is_currency(currency) => {
+                Ok(())
+            }
             _ => Err(FieldError::new("price", "amount too large or currency not a 3-letter code")),
         }
     }
@@ -83,7 +90,7 @@ fn parse_centi(text: &str) -> Option<u64> {
 }
 
 fn show_centi(centi: u64) -> String {
-    if centi % 100 == 0 { format!("{}", centi / 100) } else { format!("{}.{:02}", centi / 100, centi % 100) }
+    if centi.is_multiple_of(100) { format!("{}", centi / 100) } else { format!("{}.{:02}", centi / 100, centi % 100) }
 }
 
 #[cfg(test)]

@@ -26,9 +26,13 @@ impl Body for Profile {
         check_text("bio", &self.bio, 500, true)?;
         check_list("languages", &self.languages, 0, 8)?;
         for language in &self.languages {
-            let ok = (2..=35).contains(&language.len()) && language.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+            let ok =
+                (2..=35).contains(&language.len()) && language.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
             if !ok {
-                return Err(FieldError::new("languages", format!("`{language}` is not a language tag like `en` or `pt-BR`")));
+                return Err(FieldError::new(
+                    "languages",
+                    format!("`{language}` is not a language tag like `en` or `pt-BR`"),
+                ));
             }
         }
         super::check_time_zone("time_zone", &self.time_zone)

@@ -16,28 +16,40 @@ pub type EndorsementSummary = Endorsement;
 impl Store {
     /// Stores a verified endorsement. Storing the same id again is a no-op
     /// when the bytes are identical and an error when they differ: one
-    /// session has one endorsement.
+    /// session has one endorsement. Returns whether it was new.
     pub fn put_endorsement(&self, endorsement: &VerifiedEndorsement) -> Result<bool, StoreError> {
-        let e = endorsement.endorsement();
-        let summary = postcard::to_stdvec(e).map_err(|err| corrupt("endorsement summary", err))?;
+        Ok(self.put_endorsements(std::slice::from_ref(endorsement))? == 1)
+    }
+
+    /// Stores many endorsements in one transaction (all or none), e.g. a
+    /// portfolio received from a peer. Returns how many were new.
+    pub fn put_endorsements(&self, endorsements: &[VerifiedEndorsement]) -> Result<usize, StoreError> {
         let tx = self.db.begin_write()?;
+        let mut added = 0;
         {
             let mut docs = tx.open_table(ENDORSEMENTS)?;
-            if let Some(existing) = docs.get(e.id.as_str())? {
-                if existing.value() == endorsement.bytes() {
-                    return Ok(false);
-                }
-                return Err(corrupt("endorsement", format!("{} is already stored with different contents", e.id)));
-            }
-            docs.insert(e.id.as_str(), endorsement.bytes())?;
-            tx.open_table(ENDORSEMENT_SUMMARIES)?.insert(e.id.as_str(), summary.as_slice())?;
+            let mut summaries = tx.open_table(ENDORSEMENT_SUMMARIES)?;
             let mut by_counterpart = tx.open_multimap_table(ENDORSEMENTS_BY_COUNTERPART)?;
-            by_counterpart.insert(e.teacher.key.as_bytes(), e.id.as_str())?;
-            by_counterpart.insert(e.learner.key.as_bytes(), e.id.as_str())?;
-            tx.open_multimap_table(ENDORSEMENTS_BY_SKILL)?.insert(e.skill.as_str(), e.id.as_str())?;
+            let mut by_skill = tx.open_multimap_table(ENDORSEMENTS_BY_SKILL)?;
+            for endorsement in endorsements {
+                let e = endorsement.endorsement();
+                if let Some(existing) = docs.get(e.id.as_str())? {
+                    if existing.value() == endorsement.bytes() {
+                        continue;
+                    }
+                    return Err(corrupt("endorsement", format!("{} is already stored with different contents", e.id)));
+                }
+                let summary = postcard::to_stdvec(e).map_err(|err| corrupt("endorsement summary", err))?;
+                docs.insert(e.id.as_str(), endorsement.bytes())?;
+                summaries.insert(e.id.as_str(), summary.as_slice())?;
+                by_counterpart.insert(e.teacher.key.as_bytes(), e.id.as_str())?;
+                by_counterpart.insert(e.learner.key.as_bytes(), e.id.as_str())?;
+                by_skill.insert(e.skill.as_str(), e.id.as_str())?;
+                added += 1;
+            }
         }
         tx.commit()?;
-        Ok(true)
+        Ok(added)
     }
 
     /// The exact credential bytes for `id`.
@@ -51,13 +63,19 @@ impl Store {
     pub fn endorsements(&self) -> Result<Vec<EndorsementSummary>, StoreError> {
         let tx = self.db.begin_read()?;
         let table = tx.open_table(ENDORSEMENT_SUMMARIES)?;
-        table.iter()?.map(|entry| postcard::from_bytes(entry?.1.value()).map_err(|e| corrupt("endorsement summary", e))).collect()
+        table
+            .iter()?
+            .map(|entry| postcard::from_bytes(entry?.1.value()).map_err(|e| corrupt("endorsement summary", e)))
+            .collect()
     }
 
     pub fn endorsement_summary(&self, id: &str) -> Result<Option<EndorsementSummary>, StoreError> {
         let tx = self.db.begin_read()?;
         let table = tx.open_table(ENDORSEMENT_SUMMARIES)?;
-        table.get(id)?.map(|v| postcard::from_bytes(v.value()).map_err(|e| corrupt("endorsement summary", e))).transpose()
+        table
+            .get(id)?
+            .map(|v| postcard::from_bytes(v.value()).map_err(|e| corrupt("endorsement summary", e)))
+            .transpose()
     }
 
     /// Ids of endorsements that name `person` as teacher or learner.

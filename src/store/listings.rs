@@ -126,8 +126,7 @@ impl Store {
         let tx = self.db.begin_write()?;
         let removed = {
             let mut table = tx.open_table(SEEN_LISTINGS)?;
-            let removed = table.extract_if(|_, bytes| decode::<Listing>(bytes).is_ok_and(|l| l.value().is_expired(now)))?.count();
-            removed
+            table.extract_if(|_, bytes| decode::<Listing>(bytes).is_ok_and(|l| l.value().is_expired(now)))?.count()
         };
         tx.commit()?;
         Ok(removed)

@@ -25,7 +25,10 @@ impl Store {
     /// Applies a signed event through the state machine and stores the new
     /// state and the event in one transaction. The event's own signed
     /// timestamp is the `now` of the step, so both parties agree.
-    pub fn apply_negotiation_event(&self, event: &Verified<NegotiationEvent>) -> Result<(Negotiation, Vec<Effect>), StoreError> {
+    pub fn apply_negotiation_event(
+        &self,
+        event: &Verified<NegotiationEvent>,
+    ) -> Result<(Negotiation, Vec<Effect>), StoreError> {
         let id = event.value().negotiation;
         let tx = self.db.begin_write()?;
         let result = {
@@ -60,7 +63,9 @@ impl Store {
         let (first, last) = (event_key(id, 0), event_key(id, u32::MAX));
         let range = table.range::<&[u8; 20]>(&first..=&last)?;
         range
-            .map(|entry| Verified::from_trusted_store(entry?.1.value().to_vec()).map_err(|e| corrupt("negotiation event", e)))
+            .map(|entry| {
+                Verified::from_trusted_store(entry?.1.value().to_vec()).map_err(|e| corrupt("negotiation event", e))
+            })
             .collect()
     }
 }

@@ -1,4 +1,4 @@
-//! Schema version and migrations. A migration runs inside the same write
+//! Schema version and migrations. Migrations run inside the same write
 //! transaction that records the new version: all or nothing.
 
 use redb::{Database, ReadableTable, WriteTransaction};
@@ -8,25 +8,34 @@ use super::{StoreError, tables::*};
 pub const SCHEMA_VERSION: u64 = 1;
 const VERSION_KEY: &str = "schema_version";
 
-/// `MIGRATIONS[n]` upgrades schema `n + 1` to `n + 2`.
-const MIGRATIONS: &[fn(&WriteTransaction) -> Result<(), StoreError>] = &[];
+/// Upgrades a store by one schema version.
+type Migration = fn(&WriteTransaction) -> Result<(), StoreError>;
+
+/// `MIGRATIONS[n]` upgrades schema `n + 1` to `n + 2`; append one whenever
+/// `SCHEMA_VERSION` grows.
+const MIGRATIONS: &[Migration] = &[];
 
 pub fn prepare(db: &Database) -> Result<(), StoreError> {
+    prepare_with(db, SCHEMA_VERSION, MIGRATIONS)
+}
+
+fn prepare_with(db: &Database, current: u64, migrations: &[Migration]) -> Result<(), StoreError> {
     let tx = db.begin_write()?;
     let found = tx.open_table(META)?.get(VERSION_KEY)?.map(|v| v.value());
     match found {
-        Some(version) if version > SCHEMA_VERSION => {
-            return Err(StoreError::NewerSchema { found: version, supported: SCHEMA_VERSION });
+        Some(version) if version > current => {
+            return Err(StoreError::NewerSchema { found: version, supported: current });
         }
-        Some(version) if version == SCHEMA_VERSION => return Ok(()),
+        Some(version) if version == current => return Ok(()),
         Some(version) => {
-            for migrate in &MIGRATIONS[(version - 1) as usize..] {
+            let pending = migrations.get(version.saturating_sub(1) as usize..).unwrap_or_default();
+            for migrate in pending {
                 migrate(&tx)?;
             }
         }
         None => create_tables(&tx)?,
     }
-    tx.open_table(META)?.insert(VERSION_KEY, SCHEMA_VERSION)?;
+    tx.open_table(META)?.insert(VERSION_KEY, current)?;
     tx.commit()?;
     Ok(())
 }
@@ -48,9 +57,44 @@ fn create_tables(tx: &WriteTransaction) -> Result<(), StoreError> {
 }
 
 #[cfg(test)]
-pub(crate) fn set_version(db: &Database, version: u64) -> Result<(), StoreError> {
-    let tx = db.begin_write()?;
-    tx.open_table(META)?.insert(VERSION_KEY, version)?;
-    tx.commit()?;
-    Ok(())
+mod tests {
+    use super::*;
+    use redb::{ReadableDatabase, TableDefinition};
+
+    const ADDED: TableDefinition<&str, u64> = TableDefinition::new("added_by_migration");
+
+    fn add_table(tx: &WriteTransaction) -> Result<(), StoreError> {
+        tx.open_table(ADDED)?.insert("marker", 7)?;
+        Ok(())
+    }
+
+    fn failing(_: &WriteTransaction) -> Result<(), StoreError> {
+        Err(StoreError::Corrupt { what: "test", reason: "migration failed".into() })
+    }
+
+    fn version(db: &Database) -> u64 {
+        db.begin_read().unwrap().open_table(META).unwrap().get(VERSION_KEY).unwrap().unwrap().value()
+    }
+
+    #[test]
+    fn migrations_run_once_in_order_and_record_the_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Database::create(dir.path().join("s.redb")).unwrap();
+        prepare_with(&db, 1, &[]).unwrap();
+        prepare_with(&db, 2, &[add_table]).unwrap();
+        assert_eq!(version(&db), 2);
+        let marker = db.begin_read().unwrap().open_table(ADDED).unwrap().get("marker").unwrap().unwrap().value();
+        assert_eq!(marker, 7);
+        prepare_with(&db, 2, &[failing]).unwrap(); // already current: nothing runs
+    }
+
+    #[test]
+    fn a_failing_migration_leaves_the_old_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Database::create(dir.path().join("s.redb")).unwrap();
+        prepare_with(&db, 1, &[]).unwrap();
+        assert!(prepare_with(&db, 3, &[add_table, failing]).is_err());
+        assert_eq!(version(&db), 1);
+        assert!(db.begin_read().unwrap().open_table(ADDED).is_err(), "the first step was rolled back too");
+    }
 }

@@ -24,6 +24,7 @@ pub const ENDORSEMENTS: TableDefinition<&str, &[u8]> = TableDefinition::new("end
 pub const ENDORSEMENT_SUMMARIES: TableDefinition<&str, &[u8]> = TableDefinition::new("endorsement_summaries");
 pub const ENDORSEMENTS_BY_COUNTERPART: MultimapTableDefinition<&[u8; 32], &str> =
     MultimapTableDefinition::new("endorsements_by_counterpart");
-pub const ENDORSEMENTS_BY_SKILL: MultimapTableDefinition<&str, &str> = MultimapTableDefinition::new("endorsements_by_skill");
+pub const ENDORSEMENTS_BY_SKILL: MultimapTableDefinition<&str, &str> =
+    MultimapTableDefinition::new("endorsements_by_skill");
 /// Known peers: public key → record (postcard).
 pub const PEERS: TableDefinition<&[u8; 32], &[u8]> = TableDefinition::new("peers");

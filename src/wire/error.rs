@@ -14,8 +14,6 @@ pub enum WireError {
     UnknownFormat(u8),
     #[error("expected a `{expected}` message, got `{found}`")]
     WrongDomain { expected: &'static str, found: String },
-    #[error("author is not a valid Ed25519 key")]
-    BadAuthorKey,
     #[error("signature does not match the author and contents")]
     BadSignature,
     #[error("timestamp is {seconds} s in the future (more than 10 minutes)")]

@@ -38,7 +38,10 @@ pub fn check_tag(field: &'static str, tag: &str, max_chars: usize) -> Result<(),
     check_text(field, tag, max_chars, false)?;
     let ok = |c: char| (c.is_alphanumeric() && !c.is_uppercase()) || "-+#.".contains(c);
     if let Some(c) = tag.chars().find(|c| !ok(*c)) {
-        return Err(FieldError::new(field, format!("`{c}` is not allowed in a tag (use lowercase letters, digits, - + # .)")));
+        return Err(FieldError::new(
+            field,
+            format!("`{c}` is not allowed in a tag (use lowercase letters, digits, - + # .)"),
+        ));
     }
     Ok(())
 }

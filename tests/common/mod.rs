@@ -22,7 +22,7 @@ pub fn endorsement(teacher: &Identity, learner: &Identity, n: u32) -> Endorsemen
         id: format!("urn:uuid:{}", uuid_for(n)),
         teacher: Party { key: teacher.public(), name: "Ada Lovelace".into() },
         learner: Party { key: learner.public(), name: "Grace Hopper".into() },
-        skill: if n % 2 == 0 { "rust".into() } else { "calculus".into() },
+        skill: if n.is_multiple_of(2) { "rust".into() } else { "calculus".into() },
         start,
         end,
         covered: "Ownership and borrowing; lifetimes in function signatures.".into(),

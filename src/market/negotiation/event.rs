@@ -10,15 +10,29 @@ use crate::wire::{Body, FieldError, check_tag, check_text};
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Action {
     /// Opens a negotiation about someone else's listing.
-    Propose { listing: ListingRef, skill: String, teacher: PublicKey, learner: PublicKey, terms: Terms },
+    Propose {
+        listing: ListingRef,
+        skill: String,
+        teacher: PublicKey,
+        learner: PublicKey,
+        terms: Terms,
+    },
     /// Answers a proposal with different terms.
-    Counter { terms: Terms },
+    Counter {
+        terms: Terms,
+    },
     Accept,
-    Decline { reason: String },
+    Decline {
+        reason: String,
+    },
     /// Calls the session off before it starts (either party).
-    Cancel { reason: String },
+    Cancel {
+        reason: String,
+    },
     /// Proposes new terms for an agreed session.
-    Reschedule { terms: Terms },
+    Reschedule {
+        terms: Terms,
+    },
     Start,
     Complete,
     /// The other party did not come.

@@ -25,11 +25,17 @@ impl Role {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Phase {
     /// `by` proposed `terms`; the other party answers.
-    Proposed { by: Role, terms: Terms },
+    Proposed {
+        by: Role,
+        terms: Terms,
+    },
     /// Both agreed on `Negotiation::agreed`.
     Agreed,
     /// Agreed, and `by` asks to change the terms to `terms`.
-    Rescheduling { by: Role, terms: Terms },
+    Rescheduling {
+        by: Role,
+        terms: Terms,
+    },
     InProgress {
         #[serde(with = "crate::market::time_ms")]
         started_at: Timestamp,
@@ -40,10 +46,18 @@ pub enum Phase {
         #[serde(with = "crate::market::time_ms")]
         ended_at: Timestamp,
     },
-    Declined { by: Role, reason: String },
-    Cancelled { by: Role, reason: String },
+    Declined {
+        by: Role,
+        reason: String,
+    },
+    Cancelled {
+        by: Role,
+        reason: String,
+    },
     /// `reported_by` came; the other did not.
-    NoShow { reported_by: Role },
+    NoShow {
+        reported_by: Role,
+    },
 }
 
 impl Phase {
@@ -61,7 +75,10 @@ impl Phase {
     }
 
     pub fn is_closed(&self) -> bool {
-        matches!(self, Phase::Completed { .. } | Phase::Declined { .. } | Phase::Cancelled { .. } | Phase::NoShow { .. })
+        matches!(
+            self,
+            Phase::Completed { .. } | Phase::Declined { .. } | Phase::Cancelled { .. } | Phase::NoShow { .. }
+        )
     }
 }
 

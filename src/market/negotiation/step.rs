@@ -40,7 +40,11 @@ pub fn step(
     }
 }
 
-fn open(actor: PublicKey, event: &NegotiationEvent, now: Timestamp) -> Result<(Negotiation, Vec<Effect>), NegotiationError> {
+fn open(
+    actor: PublicKey,
+    event: &NegotiationEvent,
+    now: Timestamp,
+) -> Result<(Negotiation, Vec<Effect>), NegotiationError> {
     let Action::Propose { listing, skill, teacher, learner, terms } = &event.action else {
         return Err(NegotiationError::NotStarted);
     };
@@ -98,7 +102,8 @@ fn advance(
     next.updated_at = now;
 
     match (&state.phase, &event.action) {
-        (Phase::Proposed { by, .. }, Action::Counter { terms }) | (Phase::Rescheduling { by, .. }, Action::Counter { terms }) => {
+        (Phase::Proposed { by, .. }, Action::Counter { terms })
+        | (Phase::Rescheduling { by, .. }, Action::Counter { terms }) => {
             if *by == role {
                 return Err(not_your_turn());
             }
@@ -170,7 +175,11 @@ fn advance(
 }
 
 fn agreed_start(state: &Negotiation) -> Result<Timestamp, NegotiationError> {
-    state.agreed.as_ref().map(|t| t.start).ok_or(NegotiationError::IllegalStep { action: "start", phase: state.phase.name() })
+    state
+        .agreed
+        .as_ref()
+        .map(|t| t.start)
+        .ok_or(NegotiationError::IllegalStep { action: "start", phase: state.phase.name() })
 }
 
 fn check_future(terms: &Terms, now: Timestamp) -> Result<(), NegotiationError> {

@@ -1,0 +1,207 @@
+//! The real `agora` binary, run as a user would, each in its own home.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use agora::store::Store;
+use common::{cosigned, endorsement, identity};
+
+fn agora(home: &Path, args: &[&str]) -> Output {
+    let output = Command::new(env!("CARGO_BIN_EXE_agora"))
+        .args(args)
+        .env("AGORA_HOME", home)
+        .env_remove("AGORA_LOG")
+        .output()
+        .expect("run agora");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "agora panicked: {stderr}");
+    output
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// The error lines on stderr (notes such as "Created a new identity" aside).
+fn errors(o: &Output) -> Vec<String> {
+    stderr(o).lines().filter(|l| l.starts_with("error")).map(str::to_owned).collect()
+}
+
+#[test]
+fn id_creates_a_private_key_and_prints_a_did_key() {
+    let home = tempfile::tempdir().unwrap();
+    let first = agora(home.path(), &["id"]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let out = stdout(&first);
+    assert!(out.starts_with("did          did:key:z6Mk"), "{out}");
+    assert!(out.contains("fingerprint"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(home.path().join("identity.key")).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    // The key persists: the same DID next time, and --did prints only it.
+    let again = agora(home.path(), &["id", "--did"]);
+    let did = stdout(&again).trim().to_owned();
+    assert!(out.contains(&did));
+    assert_eq!(did.lines().count(), 1);
+    // The endpoint id shown is the same key as the DID.
+    let key = agora::identity::public_from_did_key(&did).unwrap();
+    assert!(out.contains(&key.to_hex()));
+}
+
+#[test]
+fn listings_can_be_added_listed_and_removed() {
+    let home = tempfile::tempdir().unwrap();
+    let add = agora(
+        home.path(),
+        &[
+            "listing",
+            "add",
+            "offer",
+            "--skill",
+            "rust",
+            "--title",
+            "Rust for beginners",
+            "--price",
+            "1 credit",
+            "--when",
+            "mon 18:00-20:00",
+            "--tz",
+            "Europe/Berlin",
+        ],
+    );
+    assert!(add.status.success(), "{}", stderr(&add));
+    let id = stdout(&add).split_whitespace().nth(2).unwrap().trim_end_matches(':').to_owned();
+    let list = stdout(&agora(home.path(), &["listing", "list"]));
+    assert!(list.contains("Rust for beginners") && list.contains("1 credit/h"), "{list}");
+    let remove = agora(home.path(), &["listing", "remove", &id]);
+    assert!(remove.status.success(), "{}", stderr(&remove));
+    assert!(!stdout(&agora(home.path(), &["listing", "list"])).contains(&id));
+}
+
+#[test]
+fn bad_listing_input_is_one_clear_line() {
+    let home = tempfile::tempdir().unwrap();
+    for (args, needle) in [
+        (vec!["listing", "add", "offer", "--skill", "rust", "--title", "x", "--price", "lots"], "is not a price"),
+        (vec!["listing", "add", "offer", "--skill", "rust", "--title", "x", "--when", "someday"], "availability"),
+        (vec!["listing", "add", "offer", "--skill", "rust", "--title", "x", "--tz", "Mars/Base"], "time zone"),
+        (vec!["listing", "add", "offer", "--skill", "two words", "--title", "x"], "skills"),
+        (vec!["listing", "remove", "ffff"], "no listing of yours"),
+    ] {
+        let out = agora(home.path(), &args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let errs = errors(&out);
+        assert_eq!(errs.len(), 1, "{args:?}: {}", stderr(&out));
+        assert!(errs[0].contains(needle), "{args:?}: {}", errs[0]);
+    }
+}
+
+#[test]
+fn verify_accepts_a_good_file_and_rejects_a_tampered_one_with_a_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let (teacher, learner) = (identity(1), identity(2));
+    let record = cosigned(&endorsement(&teacher, &learner, 0), &teacher, &learner);
+    let good = dir.path().join("good.json");
+    std::fs::write(&good, record.bytes()).unwrap();
+    let out = agora(dir.path(), &["verify", good.to_str().unwrap()]);
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    let report = stdout(&out);
+    assert!(report.contains("VALID") && report.contains("Ada Lovelace") && report.contains("90 minutes"), "{report}");
+    assert_eq!(report.matches("[ok  ]").count(), 2);
+
+    let tampered = dir.path().join("tampered.json");
+    std::fs::write(&tampered, String::from_utf8_lossy(record.bytes()).replace("\"Rating: 1/5\"", "\"Rating: 5/5\""))
+        .unwrap();
+    let out = agora(dir.path(), &["verify", tampered.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let report = stdout(&out);
+    assert!(report.contains("INVALID") && report.contains("signature does not verify"), "{report}");
+
+    let garbage = dir.path().join("garbage.json");
+    std::fs::write(&garbage, b"\x00\x01not json").unwrap();
+    let out = agora(dir.path(), &["verify", garbage.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("not valid"), "{}", stdout(&out));
+
+    let out = agora(dir.path(), &["verify", dir.path().join("missing.json").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).starts_with("error: cannot read"));
+}
+
+#[test]
+fn endorsements_list_show_and_export_round_trip_through_verify() {
+    let home = tempfile::tempdir().unwrap();
+    // The learner's own home: their key, their store.
+    let learner = agora::identity::Identity::from_secret_bytes(&[2; 32]);
+    std::fs::write(home.path().join("identity.key"), format!("{}\n", agora::identity::multibase_secret(&learner)))
+        .unwrap();
+    let teacher = identity(1);
+    let record = cosigned(&endorsement(&teacher, &learner, 0), &teacher, &learner);
+    {
+        let store = Store::open(&home.path().join("store.redb")).unwrap();
+        store.put_endorsement(&record).unwrap();
+    }
+    let list = stdout(&agora(home.path(), &["endorsements", "list"]));
+    assert!(list.contains("learned") && list.contains("Ada Lovelace") && list.contains("rust"), "{list}");
+    let short = &record.endorsement().id["urn:uuid:".len()..][..8];
+    let show = agora(home.path(), &["endorsements", "show", short]);
+    assert!(show.status.success() && stdout(&show).contains("VALID"), "{}", stdout(&show));
+
+    let file = home.path().join("export.json");
+    let export = agora(home.path(), &["endorsements", "export", short, "--out", file.to_str().unwrap()]);
+    assert!(export.status.success(), "{}", stderr(&export));
+    assert_eq!(std::fs::read(&file).unwrap(), record.bytes(), "export writes the exact stored bytes");
+    assert!(agora(home.path(), &["verify", file.to_str().unwrap()]).status.success());
+    let missing = agora(home.path(), &["endorsements", "show", "nope"]);
+    assert_eq!(missing.status.code(), Some(2));
+}
+
+#[test]
+fn a_second_instance_on_the_same_home_is_told_it_is_in_use() {
+    let home = tempfile::tempdir().unwrap();
+    let _held = Store::open(&home.path().join("store.redb")).unwrap();
+    let out = agora(home.path(), &["listing", "list"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("already in use by another agora process"), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1);
+}
+
+#[test]
+fn config_mistakes_name_the_key() {
+    let home = tempfile::tempdir().unwrap();
+    for (text, needle) in [
+        ("[network]\ncolour = 1\n", "unknown key `network.colour`"),
+        ("[network]\nport = \"x\"\n", "`network.port`"),
+        ("[network]\nrelay = \"sometimes\"\n", "`network.relay`"),
+        ("[tui.keys]\nquit = \"banana\"\n", "`tui.keys.quit`"),
+        ("[profile]\ntime_zone = \"Nowhere/Land\"\n", "profile.time_zone"),
+        ("this is = not toml", "config.toml"),
+    ] {
+        std::fs::write(home.path().join("config.toml"), text).unwrap();
+        let out = agora(home.path(), &["id"]);
+        assert_eq!(out.status.code(), Some(2), "{text}");
+        let errs = errors(&out);
+        assert_eq!(errs.len(), 1, "{text}: {}", stderr(&out));
+        assert!(errs[0].contains(needle), "{text}: {}", errs[0]);
+    }
+    std::fs::write(home.path().join("config.toml"), "[profile]\nname = \"Ada\"\n").unwrap();
+    assert!(stdout(&agora(home.path(), &["id"])).contains("name         Ada"));
+}
+
+#[test]
+fn bare_agora_explains_itself() {
+    let home = tempfile::tempdir().unwrap();
+    let out = agora(home.path(), &[]);
+    assert!(out.status.success());
+    assert!(stderr(&out).contains("agora id"));
+}

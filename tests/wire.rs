@@ -132,3 +132,84 @@ proptest! {
         prop_assert!(agora::endorse::verify(text.as_bytes(), now()).is_err());
     }
 }
+
+/// The envelope layout, written out independently of the library, so a
+/// change to the wire format cannot slip in unnoticed. Also lets the test
+/// sign bodies the library would never produce.
+mod raw {
+    use serde::Serialize;
+
+    #[derive(Serialize)]
+    pub struct Header<'a> {
+        pub format: u8,
+        pub domain: &'a str,
+        pub author: [u8; 32],
+        pub timestamp_ms: i64,
+        pub body: &'a [u8],
+    }
+
+    pub fn envelope(signer: &agora::identity::Identity, domain: &str, timestamp_ms: i64, body: &[u8]) -> Vec<u8> {
+        let header = Header { format: 1, domain, author: *signer.public().as_bytes(), timestamp_ms, body };
+        let mut bytes = postcard::to_stdvec(&header).unwrap();
+        let mut message = b"agora envelope v1\0".to_vec();
+        message.extend_from_slice(&bytes);
+        bytes.extend_from_slice(&signer.sign(&message));
+        bytes
+    }
+}
+
+#[test]
+fn the_wire_format_is_pinned() {
+    let signer = identity(1);
+    let body = postcard::to_stdvec(&listing()).unwrap();
+    let by_hand = raw::envelope(&signer, "agora/listing/1", now().as_millisecond(), &body);
+    assert_eq!(by_hand, seal(&signer, &listing(), now()).unwrap().bytes());
+}
+
+#[test]
+fn validly_signed_garbage_is_refused_without_panicking() {
+    let signer = identity(1);
+    let ms = now().as_millisecond();
+    // A body that is not a listing at all.
+    let err = open::<Listing>(&raw::envelope(&signer, "agora/listing/1", ms, &[0xff; 40]), now()).unwrap_err();
+    assert!(matches!(err, WireError::Body(_)), "{err:?}");
+    // A listing body with invalid UTF-8 in its title.
+    let mut body = postcard::to_stdvec(&listing()).unwrap();
+    let at = body.windows(4).position(|w| w == b"Rust").unwrap();
+    body[at] = 0xff;
+    assert!(matches!(
+        open::<Listing>(&raw::envelope(&signer, "agora/listing/1", ms, &body), now()),
+        Err(WireError::Body(_))
+    ));
+    // A valid listing with bytes after it.
+    let mut body = postcard::to_stdvec(&listing()).unwrap();
+    body.extend_from_slice(&[1, 2, 3]);
+    let err = open::<Listing>(&raw::envelope(&signer, "agora/listing/1", ms, &body), now()).unwrap_err();
+    assert_eq!(err, WireError::BodyTrailingBytes(3));
+    // Dates beyond what a calendar holds.
+    let body = postcard::to_stdvec(&listing()).unwrap();
+    let err = open::<Listing>(&raw::envelope(&signer, "agora/listing/1", i64::MIN, &body), now()).unwrap_err();
+    assert_eq!(err, WireError::TimestampOutOfRange);
+    // A body over its kind's limit, even though validly signed.
+    let err = open::<Listing>(&raw::envelope(&signer, "agora/listing/1", ms, &vec![0; 3001]), now()).unwrap_err();
+    assert!(matches!(err, WireError::TooLarge { len: 3001, max: 3000 }));
+    // An unknown format version.
+    let mut bytes = raw::envelope(&signer, "agora/listing/1", ms, &body);
+    bytes[0] = 2;
+    assert_eq!(open::<Listing>(&bytes, now()).unwrap_err(), WireError::UnknownFormat(2));
+}
+
+proptest! {
+    /// Swapping two spans of a valid envelope (re-ordered fields) is refused.
+    #[test]
+    fn reordered_envelopes_are_refused(a in any::<prop::sample::Index>(), b in any::<prop::sample::Index>(), len in 1usize..16) {
+        let bytes = seal(&identity(1), &listing(), now()).unwrap().bytes().to_vec();
+        let (x, y) = (a.index(bytes.len() - len), b.index(bytes.len() - len));
+        let (x, y) = (x.min(y), x.max(y));
+        prop_assume!(y >= x + len && bytes[x..x + len] != bytes[y..y + len]);
+        let mut swapped = bytes.clone();
+        swapped[x..x + len].copy_from_slice(&bytes[y..y + len]);
+        swapped[y..y + len].copy_from_slice(&bytes[x..x + len]);
+        prop_assert!(open::<Listing>(&swapped, now()).is_err());
+    }
+}

@@ -21,6 +21,8 @@ pub mod endorse;
 pub mod home;
 pub mod identity;
 pub mod market;
+pub mod net;
+pub mod node;
 
 pub mod store;
 pub mod wire;

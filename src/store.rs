@@ -9,6 +9,7 @@
 //! [`crate::endorse::VerifiedEndorsement`]s, and are kept as the exact bytes
 //! that were verified.
 
+mod directory;
 mod endorsements;
 mod error;
 mod listings;
@@ -17,6 +18,7 @@ mod peers;
 mod schema;
 mod tables;
 
+pub use directory::DigestEntry;
 pub use endorsements::EndorsementSummary;
 pub use error::StoreError;
 pub use peers::PeerRecord;
@@ -45,5 +47,11 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish_non_exhaustive()
     }
 }

@@ -12,14 +12,22 @@ use crate::wire::Verified;
 
 const SELF_KEY: &str = "self";
 
-fn seen_key(author: &PublicKey, id: &ListingId) -> [u8; 48] {
+pub(super) fn seen_key(author: &PublicKey, id: &ListingId) -> [u8; 48] {
     let mut key = [0u8; 48];
     key[..32].copy_from_slice(author.as_bytes());
     key[32..].copy_from_slice(&id.0);
     key
 }
 
-fn decode<T: crate::wire::Body>(bytes: &[u8]) -> Result<Verified<T>, StoreError> {
+fn withdrawn_version(
+    table: &impl ReadableTable<&'static [u8; 48], &'static [u8]>,
+    key: &[u8; 48],
+) -> Result<Option<u32>, StoreError> {
+    let found = table.get(key)?.map(|v| decode::<ListingWithdrawal>(v.value())).transpose()?;
+    Ok(found.map(|w| w.value().version))
+}
+
+pub(super) fn decode<T: crate::wire::Body>(bytes: &[u8]) -> Result<Verified<T>, StoreError> {
     Verified::from_trusted_store(bytes.to_vec()).map_err(|e| corrupt(T::DOMAIN, e))
 }
 
@@ -62,7 +70,7 @@ impl Store {
         let tx = self.db.begin_write()?;
         let removed = tx.open_table(OWN_LISTINGS)?.remove(&withdrawal.value().id.0)?.is_some();
         let key = seen_key(&withdrawal.author(), &withdrawal.value().id);
-        tx.open_table(WITHDRAWN)?.insert(&key, withdrawal.value().version)?;
+        tx.open_table(WITHDRAWN)?.insert(&key, withdrawal.bytes())?;
         tx.commit()?;
         Ok(removed)
     }
@@ -72,8 +80,7 @@ impl Store {
     pub fn put_seen_listing(&self, listing: &Verified<Listing>) -> Result<bool, StoreError> {
         let key = seen_key(&listing.author(), &listing.value().id);
         let tx = self.db.begin_write()?;
-        let withdrawn = tx.open_table(WITHDRAWN)?.get(&key)?.map(|v| v.value());
-        if withdrawn.is_some_and(|v| v >= listing.value().version) {
+        if withdrawn_version(&tx.open_table(WITHDRAWN)?, &key)?.is_some_and(|v| v >= listing.value().version) {
             return Ok(false);
         }
         let kept = {
@@ -89,14 +96,17 @@ impl Store {
         Ok(kept)
     }
 
-    /// Applies a signed withdrawal to the seen listings.
-    pub fn put_withdrawal(&self, withdrawal: &Verified<ListingWithdrawal>) -> Result<(), StoreError> {
+    /// Applies a signed withdrawal to the seen listings. Returns whether it
+    /// was news (a higher version than any withdrawal known).
+    pub fn put_withdrawal(&self, withdrawal: &Verified<ListingWithdrawal>) -> Result<bool, StoreError> {
         let key = seen_key(&withdrawal.author(), &withdrawal.value().id);
         let tx = self.db.begin_write()?;
         {
             let mut withdrawn = tx.open_table(WITHDRAWN)?;
-            let previous = withdrawn.get(&key)?.map(|v| v.value()).unwrap_or(0);
-            withdrawn.insert(&key, previous.max(withdrawal.value().version))?;
+            if withdrawn_version(&withdrawn, &key)?.is_some_and(|v| v >= withdrawal.value().version) {
+                return Ok(false);
+            }
+            withdrawn.insert(&key, withdrawal.bytes())?;
             let mut seen = tx.open_table(SEEN_LISTINGS)?;
             let current = seen.get(&key)?.map(|v| decode::<Listing>(v.value())).transpose()?;
             if current.is_some_and(|c| c.value().version <= withdrawal.value().version) {
@@ -104,7 +114,7 @@ impl Store {
             }
         }
         tx.commit()?;
-        Ok(())
+        Ok(true)
     }
 
     /// Listings from others that have not expired at `now`.

@@ -10,9 +10,10 @@ pub const PROFILE: TableDefinition<&str, &[u8]> = TableDefinition::new("profile"
 pub const OWN_LISTINGS: TableDefinition<&[u8; 16], &[u8]> = TableDefinition::new("own_listings");
 /// Listings seen from others: author ‖ listing id → latest signed envelope.
 pub const SEEN_LISTINGS: TableDefinition<&[u8; 48], &[u8]> = TableDefinition::new("seen_listings");
-/// Withdrawn listings: author ‖ listing id → highest withdrawn version, so
-/// an old copy arriving late cannot bring a listing back.
-pub const WITHDRAWN: TableDefinition<&[u8; 48], u32> = TableDefinition::new("withdrawn");
+/// Withdrawn listings: author ‖ listing id → the signed withdrawal with the
+/// highest version, kept so an old copy arriving late cannot bring a listing
+/// back and so the withdrawal can be passed on to peers.
+pub const WITHDRAWN: TableDefinition<&[u8; 48], &[u8]> = TableDefinition::new("withdrawn");
 /// Negotiation id → current state (postcard).
 pub const NEGOTIATIONS: TableDefinition<&[u8; 16], &[u8]> = TableDefinition::new("negotiations");
 /// Negotiation id ‖ seq (big endian) → signed event envelope.

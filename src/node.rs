@@ -1,0 +1,198 @@
+//! The node: one actor that owns the endpoint, gossip, store writes and
+//! timers. Commands go in through [`Node`]'s methods, events come out of
+//! [`Node::subscribe`]; the terminal client and the tests use the same two.
+
+mod actor;
+mod directory;
+mod intake;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use iroh::protocol::Router;
+use iroh::{Endpoint, EndpointAddr};
+use tokio::sync::{broadcast, mpsc, oneshot};
+
+use crate::config::Config;
+use crate::identity::{Identity, PublicKey};
+use crate::market::{Listing, ListingId};
+use crate::net::{NetError, NetOptions, Ticket, bind};
+use crate::store::Store;
+use crate::wire::Verified;
+
+pub use directory::DirectoryProtocol;
+
+/// How a node runs.
+#[derive(Clone, Debug)]
+pub struct NodeConfig {
+    pub net: NetOptions,
+    pub communities: Vec<String>,
+    pub bootstrap: Vec<Ticket>,
+    /// Re-broadcast own profile and listings this often.
+    pub announce_every: Duration,
+    /// Compare directories with a neighbor this often.
+    pub sync_every: Duration,
+}
+
+impl NodeConfig {
+    pub fn from_config(config: &Config) -> Result<Self, NodeError> {
+        let bootstrap = config
+            .network
+            .bootstrap
+            .iter()
+            .map(|t| t.parse().map_err(|e| NodeError::Ticket(format!("{e}"))))
+            .collect::<Result<_, _>>()?;
+        Ok(Self {
+            net: NetOptions::from_config(&config.network),
+            communities: config.communities.clone(),
+            bootstrap,
+            announce_every: Duration::from_secs(300),
+            sync_every: Duration::from_secs(60),
+        })
+    }
+
+    /// Loopback only, relays off: tests and the demo.
+    pub fn loopback(communities: &[&str]) -> Self {
+        Self {
+            net: NetOptions::loopback(),
+            communities: communities.iter().map(|c| c.to_string()).collect(),
+            bootstrap: Vec::new(),
+            announce_every: Duration::from_secs(300),
+            sync_every: Duration::from_secs(60),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum NodeError {
+    #[error(transparent)]
+    Net(#[from] NetError),
+    #[error("bootstrap ticket: {0}")]
+    Ticket(String),
+    #[error("gossip: {0}")]
+    Gossip(String),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error(transparent)]
+    Wire(#[from] crate::wire::WireError),
+    #[error("the node has stopped")]
+    Stopped,
+}
+
+/// What happened on the network.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Event {
+    NeighborUp(PublicKey),
+    NeighborDown(PublicKey),
+    /// A listing from someone else was added or updated in the directory.
+    ListingUpdated {
+        author: PublicKey,
+        id: ListingId,
+    },
+    ListingWithdrawn {
+        author: PublicKey,
+        id: ListingId,
+    },
+    /// A directory pull from `peer` finished, bringing `received` new entries.
+    Synced {
+        peer: PublicKey,
+        received: usize,
+    },
+    /// Something a peer sent was refused.
+    Rejected {
+        from: PublicKey,
+        reason: String,
+    },
+}
+
+pub(crate) enum Command {
+    Publish(Listing, oneshot::Sender<Result<Verified<Listing>, NodeError>>),
+    Withdraw(ListingId, oneshot::Sender<Result<bool, NodeError>>),
+    Connect(Ticket, oneshot::Sender<Result<(), NodeError>>),
+}
+
+pub struct Node {
+    id: PublicKey,
+    endpoint: Endpoint,
+    router: Router,
+    store: Arc<Store>,
+    commands: mpsc::Sender<Command>,
+    events: broadcast::Sender<Event>,
+    actor: tokio::task::JoinHandle<()>,
+    communities: Vec<String>,
+}
+
+impl Node {
+    /// Binds the endpoint, joins the communities and starts the actor.
+    /// Returns as soon as the endpoint is bound: nothing waits on relays.
+    pub async fn spawn(identity: Identity, store: Arc<Store>, config: NodeConfig) -> Result<Self, NodeError> {
+        let (endpoint, memory) = bind(&identity, &config.net).await?;
+        let gossip = iroh_gossip::Gossip::builder().max_message_size(4096).spawn(endpoint.clone());
+        let router = Router::builder(endpoint.clone())
+            .accept(iroh_gossip::ALPN, gossip.clone())
+            .accept(crate::net::DIRECTORY_ALPN, DirectoryProtocol::new(store.clone()))
+            .spawn();
+        let (events, _) = broadcast::channel(1024);
+        let (commands, inbox) = mpsc::channel(64);
+        let id = identity.public();
+        let communities = config.communities.clone();
+        let actor =
+            actor::Actor::start(identity, store.clone(), endpoint.clone(), gossip, memory, events.clone(), config)
+                .await?;
+        let actor = tokio::spawn(actor.run(inbox));
+        Ok(Self { id, endpoint, router, store, commands, events, actor, communities })
+    }
+
+    pub fn id(&self) -> PublicKey {
+        self.id
+    }
+
+    pub fn store(&self) -> &Arc<Store> {
+        &self.store
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
+        self.events.subscribe()
+    }
+
+    /// Where this node can be reached right now.
+    pub fn addr(&self) -> EndpointAddr {
+        self.endpoint.addr()
+    }
+
+    pub fn ticket(&self) -> Ticket {
+        Ticket { addr: self.addr(), communities: self.communities.clone() }
+    }
+
+    /// Signs, stores and announces a listing of one's own.
+    pub async fn publish_listing(&self, listing: Listing) -> Result<Verified<Listing>, NodeError> {
+        self.ask(|reply| Command::Publish(listing, reply)).await
+    }
+
+    /// Withdraws an own listing everywhere (signed tombstone).
+    pub async fn withdraw_listing(&self, id: ListingId) -> Result<bool, NodeError> {
+        self.ask(|reply| Command::Withdraw(id, reply)).await
+    }
+
+    /// Dials the ticket's peer and joins its communities through it.
+    pub async fn connect(&self, ticket: Ticket) -> Result<(), NodeError> {
+        self.ask(|reply| Command::Connect(ticket, reply)).await
+    }
+
+    async fn ask<T>(
+        &self,
+        command: impl FnOnce(oneshot::Sender<Result<T, NodeError>>) -> Command,
+    ) -> Result<T, NodeError> {
+        let (reply, answer) = oneshot::channel();
+        self.commands.send(command(reply)).await.map_err(|_| NodeError::Stopped)?;
+        answer.await.map_err(|_| NodeError::Stopped)?
+    }
+
+    /// Stops the actor and closes the endpoint, waiting at most one second.
+    pub async fn shutdown(self) {
+        self.actor.abort();
+        if tokio::time::timeout(Duration::from_secs(1), self.router.shutdown()).await.is_err() {
+            tracing::warn!("router did not shut down within 1 s");
+        }
+    }
+}

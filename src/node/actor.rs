@@ -1,0 +1,265 @@
+//! The actor loop: gossip events, directory pulls, commands and timers, one
+//! at a time, so the store has a single writer.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use iroh::address_lookup::MemoryLookup;
+use iroh::{Endpoint, EndpointId};
+use iroh_gossip::Gossip;
+use iroh_gossip::api::{Event as GossipEvent, GossipSender};
+use jiff::Timestamp;
+use n0_future::StreamExt;
+use tokio::sync::{broadcast, mpsc};
+
+use super::intake::{take_envelope, take_frame};
+use super::{Command, Event, NodeConfig, NodeError, directory};
+use crate::identity::{Identity, PublicKey};
+use crate::market::{Listing, ListingWithdrawal};
+use crate::net::{Frame, Ticket, topic_for};
+use crate::store::Store;
+use crate::wire::{Verified, seal};
+
+enum Internal {
+    Gossip(GossipEvent),
+    Pulled { peer: EndpointId, envelopes: anyhow::Result<Vec<Vec<u8>>> },
+}
+
+pub struct Actor {
+    identity: Identity,
+    store: Arc<Store>,
+    endpoint: Endpoint,
+    gossip: Gossip,
+    memory: MemoryLookup,
+    events: broadcast::Sender<Event>,
+    config: NodeConfig,
+    topics: Vec<(String, GossipSender)>,
+    neighbors: HashSet<EndpointId>,
+    internal_tx: mpsc::Sender<Internal>,
+    internal_rx: mpsc::Receiver<Internal>,
+}
+
+impl Actor {
+    pub async fn start(
+        identity: Identity,
+        store: Arc<Store>,
+        endpoint: Endpoint,
+        gossip: Gossip,
+        memory: MemoryLookup,
+        events: broadcast::Sender<Event>,
+        config: NodeConfig,
+    ) -> Result<Self, NodeError> {
+        let (internal_tx, internal_rx) = mpsc::channel(1024);
+        let mut actor = Self {
+            identity,
+            store,
+            endpoint,
+            gossip,
+            memory,
+            events,
+            config,
+            topics: Vec::new(),
+            neighbors: HashSet::new(),
+            internal_tx,
+            internal_rx,
+        };
+        let bootstrap: Vec<EndpointId> = actor.config.bootstrap.iter().map(|t| actor.learn(t)).collect();
+        for community in actor.config.communities.clone() {
+            actor.join(&community, bootstrap.clone()).await?;
+        }
+        Ok(actor)
+    }
+
+    /// Remembers a ticket's addresses; returns its endpoint id.
+    fn learn(&self, ticket: &Ticket) -> EndpointId {
+        self.memory.add_endpoint_info(ticket.addr.clone());
+        ticket.addr.id
+    }
+
+    async fn join(&mut self, community: &str, bootstrap: Vec<EndpointId>) -> Result<(), NodeError> {
+        let topic = self
+            .gossip
+            .subscribe(topic_for(community), bootstrap)
+            .await
+            .map_err(|e| NodeError::Gossip(e.to_string()))?;
+        let (sender, mut receiver) = topic.split();
+        let forward = self.internal_tx.clone();
+        tokio::spawn(async move {
+            while let Some(Ok(event)) = receiver.next().await {
+                if forward.send(Internal::Gossip(event)).await.is_err() {
+                    break;
+                }
+            }
+        });
+        self.topics.push((community.to_owned(), sender));
+        Ok(())
+    }
+
+    pub async fn run(mut self, mut commands: mpsc::Receiver<Command>) {
+        let mut announce = tokio::time::interval(self.config.announce_every);
+        let mut sync = tokio::time::interval(self.config.sync_every);
+        sync.tick().await; // the first sync happens on NeighborUp
+        loop {
+            tokio::select! {
+                Some(command) = commands.recv() => self.handle_command(command).await,
+                Some(internal) = self.internal_rx.recv() => self.handle_internal(internal),
+                _ = announce.tick() => self.announce().await,
+                _ = sync.tick() => self.sync_with_neighbors(),
+                else => break,
+            }
+        }
+    }
+
+    async fn handle_command(&mut self, command: Command) {
+        match command {
+            Command::Publish(listing, reply) => {
+                let result = self.publish(listing).await;
+                let _ = reply.send(result);
+            }
+            Command::Withdraw(id, reply) => {
+                let result = self.withdraw(id).await;
+                let _ = reply.send(result);
+            }
+            Command::Connect(ticket, reply) => {
+                let peer = self.learn(&ticket);
+                for community in &ticket.communities {
+                    if !self.topics.iter().any(|(name, _)| name == community)
+                        && let Err(e) = self.join(community, vec![peer]).await
+                    {
+                        let _ = reply.send(Err(e));
+                        return;
+                    }
+                }
+                for (_, sender) in &self.topics {
+                    let _ = sender.join_peers(vec![peer]).await;
+                }
+                let _ = reply.send(Ok(()));
+            }
+        }
+    }
+
+    async fn publish(&mut self, listing: Listing) -> Result<Verified<Listing>, NodeError> {
+        let signed = seal(&self.identity, &listing, Timestamp::now())?;
+        self.store.put_own_listing(&signed)?;
+        self.broadcast(Frame::Listing(signed.bytes().to_vec())).await;
+        Ok(signed)
+    }
+
+    async fn withdraw(&mut self, id: crate::market::ListingId) -> Result<bool, NodeError> {
+        let Some(listing) = self.store.own_listing(&id)? else { return Ok(false) };
+        let withdrawal = ListingWithdrawal { id, version: listing.value().version };
+        let signed = seal(&self.identity, &withdrawal, Timestamp::now())?;
+        self.store.withdraw_own_listing(&signed)?;
+        self.broadcast(Frame::Withdrawal(signed.bytes().to_vec())).await;
+        Ok(true)
+    }
+
+    /// Re-broadcasts own profile and listings (peers that missed them, or
+    /// joined since, catch up; anti-entropy covers the rest).
+    async fn announce(&mut self) {
+        let mut frames = Vec::new();
+        if let Ok(Some(profile)) = self.store.profile() {
+            frames.push(Frame::Profile(profile.bytes().to_vec()));
+        }
+        let now = Timestamp::now();
+        if let Ok(listings) = self.store.own_listings() {
+            frames.extend(
+                listings.iter().filter(|l| !l.value().is_expired(now)).map(|l| Frame::Listing(l.bytes().to_vec())),
+            );
+        }
+        for frame in frames {
+            self.broadcast(frame).await;
+        }
+    }
+
+    async fn broadcast(&self, frame: Frame) {
+        let bytes = match frame.encode() {
+            Ok(bytes) => bytes,
+            Err(e) => return tracing::warn!("not broadcasting: {e}"),
+        };
+        for (community, sender) in &self.topics {
+            if let Err(e) = sender.broadcast(bytes.clone().into()).await {
+                tracing::warn!(community, "broadcast failed: {e}");
+            }
+        }
+    }
+
+    fn handle_internal(&mut self, internal: Internal) {
+        match internal {
+            Internal::Gossip(GossipEvent::NeighborUp(peer)) => {
+                if self.neighbors.insert(peer) {
+                    self.emit(Event::NeighborUp(key(peer)));
+                }
+                self.pull_from(peer);
+            }
+            Internal::Gossip(GossipEvent::NeighborDown(peer)) => {
+                if self.neighbors.remove(&peer) {
+                    self.emit(Event::NeighborDown(key(peer)));
+                }
+            }
+            Internal::Gossip(GossipEvent::Received(message)) => {
+                match take_frame(&self.store, &message.content, Timestamp::now()) {
+                    Ok(Some(event)) => self.emit(event),
+                    Ok(None) => {}
+                    Err(e) => {
+                        tracing::debug!(from = %message.delivered_from, "refused gossip: {e}");
+                        self.emit(Event::Rejected { from: key(message.delivered_from), reason: e.to_string() });
+                    }
+                }
+            }
+            Internal::Gossip(GossipEvent::Lagged) => self.sync_with_neighbors(),
+            Internal::Pulled { peer, envelopes } => self.take_pulled(peer, envelopes),
+        }
+    }
+
+    fn take_pulled(&mut self, peer: EndpointId, envelopes: anyhow::Result<Vec<Vec<u8>>>) {
+        let envelopes = match envelopes {
+            Ok(envelopes) => envelopes,
+            Err(e) => return tracing::debug!(%peer, "directory pull failed: {e:#}"),
+        };
+        let now = Timestamp::now();
+        let mut received = 0;
+        for envelope in envelopes {
+            match take_envelope(&self.store, &envelope, now) {
+                Ok(Some(event)) => {
+                    received += 1;
+                    self.emit(event);
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    self.emit(Event::Rejected { from: key(peer), reason: e.to_string() });
+                }
+            }
+        }
+        self.emit(Event::Synced { peer: key(peer), received });
+    }
+
+    fn sync_with_neighbors(&mut self) {
+        for peer in self.neighbors.clone() {
+            self.pull_from(peer);
+        }
+    }
+
+    /// Pulls from `peer` in the background; the answer comes back as an
+    /// internal message so that only the actor writes to the store.
+    fn pull_from(&self, peer: EndpointId) {
+        let digest = match self.store.digest(Timestamp::now()) {
+            Ok(digest) => digest,
+            Err(e) => return tracing::warn!("no digest: {e}"),
+        };
+        let endpoint = self.endpoint.clone();
+        let back = self.internal_tx.clone();
+        tokio::spawn(async move {
+            let envelopes = directory::pull(&endpoint, peer, &digest).await;
+            let _ = back.send(Internal::Pulled { peer, envelopes }).await;
+        });
+    }
+
+    fn emit(&self, event: Event) {
+        let _ = self.events.send(event);
+    }
+}
+
+fn key(id: EndpointId) -> PublicKey {
+    PublicKey::from(*id.as_bytes())
+}

@@ -1,0 +1,67 @@
+//! Turns bytes from peers into stored records and events. Every envelope is
+//! verified here before anything else looks at it.
+
+use jiff::Timestamp;
+
+use super::Event;
+use crate::market::{Listing, ListingWithdrawal, Profile};
+use crate::net::Frame;
+use crate::store::{PeerRecord, Store, StoreError};
+use crate::wire::{WireError, open};
+
+/// Why something from a peer was not taken.
+#[derive(Debug, thiserror::Error)]
+pub enum IntakeError {
+    #[error(transparent)]
+    Wire(#[from] WireError),
+    #[error(transparent)]
+    Frame(#[from] crate::net::FrameError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("a listing or withdrawal was expected")]
+    UnknownKind,
+}
+
+/// Takes one gossip frame; returns the event it caused, if any.
+pub fn take_frame(store: &Store, bytes: &[u8], now: Timestamp) -> Result<Option<Event>, IntakeError> {
+    match Frame::decode(bytes)? {
+        Frame::Listing(envelope) | Frame::Withdrawal(envelope) => take_envelope(store, &envelope, now),
+        Frame::Profile(envelope) => {
+            let profile = open::<Profile>(&envelope, now)?;
+            let known = store.peer(&profile.author())?;
+            let record = PeerRecord {
+                key: profile.author(),
+                name: profile.value().name.clone(),
+                last_seen: now,
+                blocked: known.is_some_and(|k| k.blocked),
+            };
+            store.put_peer(&record)?;
+            Ok(None)
+        }
+    }
+}
+
+/// Takes one listing or withdrawal envelope (from gossip or a directory pull).
+pub fn take_envelope(store: &Store, envelope: &[u8], now: Timestamp) -> Result<Option<Event>, IntakeError> {
+    match open::<Listing>(envelope, now) {
+        Ok(listing) => {
+            if listing.value().is_expired(now) {
+                return Ok(None);
+            }
+            let (author, id) = (listing.author(), listing.value().id);
+            let kept = store.put_seen_listing(&listing)?;
+            return Ok(kept.then_some(Event::ListingUpdated { author, id }));
+        }
+        Err(WireError::WrongDomain { .. }) => {}
+        Err(e) => return Err(e.into()),
+    }
+    match open::<ListingWithdrawal>(envelope, now) {
+        Ok(withdrawal) => {
+            let (author, id) = (withdrawal.author(), withdrawal.value().id);
+            let news = store.put_withdrawal(&withdrawal)?;
+            Ok(news.then_some(Event::ListingWithdrawn { author, id }))
+        }
+        Err(WireError::WrongDomain { .. }) => Err(IntakeError::UnknownKind),
+        Err(e) => Err(e.into()),
+    }
+}

@@ -7,6 +7,7 @@
 //! and the learner's (`authentication`, a co-signature that wallet verifiers
 //! do not mistake for a second issuer). agora requires both.
 
+pub mod cosign;
 pub mod credential;
 pub mod data_integrity;
 mod error;

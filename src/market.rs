@@ -3,6 +3,7 @@
 //! negotiation state machine). Nothing here reads a clock or touches I/O.
 
 mod availability;
+mod chat;
 mod ids;
 mod listing;
 pub mod negotiation;
@@ -11,6 +12,7 @@ mod profile;
 pub(crate) mod time_ms;
 
 pub use availability::{Availability, Weekday, Window};
+pub use chat::{ChatMessage, MAX_CHAT_CHARS};
 pub use ids::{Id16, ListingId, NegotiationId};
 pub use listing::{Format, Level, Listing, ListingKind, ListingRef, ListingWithdrawal, MAX_SKILL_CHARS, MAX_SKILLS};
 pub use negotiation::{Action, Effect, Negotiation, NegotiationError, NegotiationEvent, Phase, Role, Terms};

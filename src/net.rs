@@ -5,11 +5,13 @@
 mod community;
 mod endpoint;
 mod frame;
+mod session;
 mod ticket;
 
 pub use community::{DEFAULT_COMMUNITY, topic_for};
 pub use endpoint::{NetError, NetOptions, bind};
 pub use frame::{Frame, FrameError, MAX_FRAME_BYTES};
+pub use session::{Ack, MAX_SESSION_MESSAGE_BYTES, SESSION_ALPN, SessionMessage};
 pub use ticket::{Ticket, TicketError};
 
 /// Pull the listings a neighbor has and we lack (anti-entropy).

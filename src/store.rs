@@ -14,15 +14,20 @@ mod endorsements;
 mod error;
 mod listings;
 mod negotiations;
+mod outbox;
 mod peers;
 mod schema;
+mod session;
 mod tables;
 
 pub use directory::DigestEntry;
 pub use endorsements::EndorsementSummary;
 pub use error::StoreError;
+pub use negotiations::Applied;
+pub use outbox::{MAX_BACKOFF, OutboxKey, Queued};
 pub use peers::PeerRecord;
 pub use schema::SCHEMA_VERSION;
+pub use session::CosignState;
 
 use std::path::{Path, PathBuf};
 

@@ -7,7 +7,7 @@ use agora::market::{
     Action, Availability, Format, Id16, Level, Listing, ListingKind, ListingRef, ListingWithdrawal, NegotiationEvent,
     Price, Profile, Terms,
 };
-use agora::store::{PeerRecord, SCHEMA_VERSION, Store, StoreError};
+use agora::store::{Applied, PeerRecord, SCHEMA_VERSION, Store, StoreError};
 use agora::wire::seal;
 use common::{cosigned, endorsement, identity, now, ts};
 
@@ -148,13 +148,20 @@ fn negotiation_state_and_log_are_written_together() {
             terms,
         },
     };
-    store.apply_negotiation_event(&seal(&learner, &propose, now()).unwrap()).unwrap();
+    store.apply_negotiation_event(&seal(&learner, &propose, now()).unwrap(), None).unwrap();
     // An illegal step changes nothing.
     let bad = NegotiationEvent { negotiation: id, seq: 1, action: Action::Accept };
-    let err = store.apply_negotiation_event(&seal(&learner, &bad, now()).unwrap()).unwrap_err();
+    let err = store.apply_negotiation_event(&seal(&learner, &bad, now()).unwrap(), None).unwrap_err();
     assert!(matches!(err, StoreError::Negotiation(_)));
     assert_eq!(store.negotiation_log(&id).unwrap().len(), 1);
-    let (state, _) = store.apply_negotiation_event(&seal(&teacher, &bad, now()).unwrap()).unwrap();
+    let accept = seal(&teacher, &bad, now()).unwrap();
+    let Applied::New(state, _) = store.apply_negotiation_event(&accept, None).unwrap() else {
+        panic!("new step expected")
+    };
+    assert!(
+        matches!(store.apply_negotiation_event(&accept, None).unwrap(), Applied::Duplicate(_)),
+        "replays are idempotent"
+    );
     assert_eq!(store.negotiation(&id).unwrap().unwrap(), state);
     let log = store.negotiation_log(&id).unwrap();
     assert_eq!(log.len(), 2);
@@ -188,4 +195,50 @@ fn endorsements_are_indexed_and_immutable() {
     let altered = cosigned(&altered, &teacher, &learner);
     assert!(store.put_endorsement(&altered).is_err());
     assert_eq!(store.endorsement_bytes(id).unwrap().unwrap(), first.bytes());
+}
+
+#[test]
+fn when_both_step_at_once_the_teachers_step_wins_on_both_sides() {
+    let (teacher, learner) = (identity(1), identity(2));
+    let id = Id16([6; 16]);
+    let terms =
+        Terms { start: ts("2026-11-26T18:00:00Z"), duration_minutes: 60, price: Price::Free, topic: "Limits".into() };
+    let propose = seal(
+        &learner,
+        &NegotiationEvent {
+            negotiation: id,
+            seq: 0,
+            action: Action::Propose {
+                listing: ListingRef { author: teacher.public(), id: Id16([1; 16]) },
+                skill: "calculus".into(),
+                teacher: teacher.public(),
+                learner: learner.public(),
+                terms: terms.clone(),
+            },
+        },
+        now(),
+    )
+    .unwrap();
+    let accept = seal(&teacher, &NegotiationEvent { negotiation: id, seq: 1, action: Action::Accept }, now()).unwrap();
+    let withdraw = seal(
+        &learner,
+        &NegotiationEvent { negotiation: id, seq: 1, action: Action::Cancel { reason: "changed my mind".into() } },
+        now(),
+    )
+    .unwrap();
+    let (_d1, teacher_side) = temp_store();
+    let (_d2, learner_side) = temp_store();
+    for store in [&teacher_side, &learner_side] {
+        store.apply_negotiation_event(&propose, None).unwrap();
+    }
+    // Each applies its own step first, then receives the other's.
+    teacher_side.apply_negotiation_event(&accept, None).unwrap();
+    learner_side.apply_negotiation_event(&withdraw, None).unwrap();
+    assert!(teacher_side.apply_negotiation_event(&withdraw, None).is_err(), "the learner's step loses");
+    assert!(matches!(learner_side.apply_negotiation_event(&accept, None).unwrap(), Applied::New(..)));
+    let (t, l) = (teacher_side.negotiation(&id).unwrap().unwrap(), learner_side.negotiation(&id).unwrap().unwrap());
+    assert_eq!(t, l);
+    assert_eq!(t.phase, agora::market::Phase::Agreed);
+    let bytes = |s: &Store| s.negotiation_log(&id).unwrap().iter().map(|e| e.bytes().to_vec()).collect::<Vec<_>>();
+    assert_eq!(bytes(&teacher_side), bytes(&learner_side));
 }

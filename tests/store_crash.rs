@@ -36,7 +36,9 @@ fn writer_child() {
         let id = Id16([(n % 251) as u8; 16]);
         let seq = store.negotiation(&id).unwrap().map_or(0, |s| s.seq);
         if seq == 0 {
-            store.apply_negotiation_event(&seal(&learner, &propose(id, &teacher, &learner), now()).unwrap()).unwrap();
+            store
+                .apply_negotiation_event(&seal(&learner, &propose(id, &teacher, &learner), now()).unwrap(), None)
+                .unwrap();
         }
         n += 1;
     }

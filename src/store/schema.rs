@@ -53,6 +53,9 @@ fn create_tables(tx: &WriteTransaction) -> Result<(), StoreError> {
     tx.open_multimap_table(ENDORSEMENTS_BY_COUNTERPART)?;
     tx.open_multimap_table(ENDORSEMENTS_BY_SKILL)?;
     tx.open_table(PEERS)?;
+    tx.open_table(CHAT)?;
+    tx.open_table(COSIGN)?;
+    tx.open_table(OUTBOX)?;
     Ok(())
 }
 

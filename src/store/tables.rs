@@ -29,3 +29,9 @@ pub const ENDORSEMENTS_BY_SKILL: MultimapTableDefinition<&str, &str> =
     MultimapTableDefinition::new("endorsements_by_skill");
 /// Known peers: public key → record (postcard).
 pub const PEERS: TableDefinition<&[u8; 32], &[u8]> = TableDefinition::new("peers");
+/// Chat: negotiation id ‖ timestamp ms (big endian) ‖ message id → signed envelope.
+pub const CHAT: TableDefinition<&[u8; 40], &[u8]> = TableDefinition::new("chat");
+/// Co-signing progress per negotiation (postcard `CosignState`).
+pub const COSIGN: TableDefinition<&[u8; 16], &[u8]> = TableDefinition::new("cosign");
+/// Messages waiting for a peer's ack: queued-at ms ‖ content hash → entry.
+pub const OUTBOX: TableDefinition<&[u8; 24], &[u8]> = TableDefinition::new("outbox");

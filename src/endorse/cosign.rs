@@ -1,0 +1,161 @@
+//! The co-signing exchange, as pure steps. The learner writes the rating
+//! and words, the teacher what was covered and what the learner showed;
+//! the teacher drafts and signs first, the learner checks that the draft
+//! says what was agreed and adds the second proof, and the teacher checks
+//! the final record before keeping it. Both keep identical bytes.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::{EndorseError, Endorsement, Party, ShapeError, VerifiedEndorsement, assemble, sign_proof};
+use crate::endorse::data_integrity::{ProofInfo, proof_info, verify_proof};
+use crate::identity::Identity;
+use crate::market::{Negotiation, Phase};
+use crate::wire::{Body, FieldError, check_text};
+
+/// The learner's part, sent to the teacher.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Review {
+    pub negotiation: crate::market::NegotiationId,
+    pub rating: u8,
+    pub words: String,
+}
+
+/// The teacher's part, kept by the teacher.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attestation {
+    pub covered: String,
+    pub showed: String,
+}
+
+/// The credential document with the teacher's proof, sent to the learner.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Draft {
+    pub negotiation: crate::market::NegotiationId,
+    pub document: Vec<u8>,
+}
+
+/// The finished credential with both proofs, sent back to the teacher.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Final {
+    pub negotiation: crate::market::NegotiationId,
+    pub credential: Vec<u8>,
+}
+
+impl Body for Review {
+    const DOMAIN: &'static str = "agora/review/1";
+    const MAX_BODY_BYTES: usize = 2048;
+    fn validate(&self) -> Result<(), FieldError> {
+        if !(1..=5).contains(&self.rating) {
+            return Err(FieldError::new("rating", "must be 1 to 5"));
+        }
+        check_text("words", &self.words, 1000, true)
+    }
+}
+
+impl Body for Draft {
+    const DOMAIN: &'static str = "agora/draft/1";
+    const MAX_BODY_BYTES: usize = super::MAX_ENDORSEMENT_BYTES;
+    fn validate(&self) -> Result<(), FieldError> {
+        Ok(())
+    }
+}
+
+impl Body for Final {
+    const DOMAIN: &'static str = "agora/final/1";
+    const MAX_BODY_BYTES: usize = super::MAX_ENDORSEMENT_BYTES;
+    fn validate(&self) -> Result<(), FieldError> {
+        Ok(())
+    }
+}
+
+impl Attestation {
+    pub fn validate(&self) -> Result<(), FieldError> {
+        check_text("covered", &self.covered, 1000, true)?;
+        check_text("showed", &self.showed, 1000, true)
+    }
+}
+
+/// The endorsement a completed negotiation leads to. Its id derives from
+/// the negotiation id, so one session has exactly one endorsement.
+pub fn endorsement_for(
+    negotiation: &Negotiation,
+    names: (&str, &str),
+    review: &Review,
+    attestation: &Attestation,
+) -> Result<Endorsement, EndorseError> {
+    let Phase::Completed { started_at, ended_at } = negotiation.phase else {
+        return Err(ShapeError::Invalid(FieldError::new("negotiation", "the session is not completed")).into());
+    };
+    let mut uuid = negotiation.id.0;
+    uuid[6] = (uuid[6] & 0x0f) | 0x40; // version 4 layout
+    uuid[8] = (uuid[8] & 0x3f) | 0x80;
+    let endorsement = Endorsement {
+        id: format!("urn:uuid:{}", uuid::Uuid::from_bytes(uuid)),
+        teacher: Party { key: negotiation.teacher, name: names.0.to_owned() },
+        learner: Party { key: negotiation.learner, name: names.1.to_owned() },
+        skill: negotiation.skill.clone(),
+        start: started_at,
+        end: ended_at,
+        covered: attestation.covered.clone(),
+        rating: review.rating,
+        review: review.words.clone(),
+        attestation: attestation.showed.clone(),
+        issued: ended_at,
+    };
+    endorsement.validate().map_err(ShapeError::from)?;
+    Ok(endorsement)
+}
+
+/// Teacher: the draft document carrying the teacher's proof.
+pub fn draft(endorsement: &Endorsement, teacher: &Identity, now: Timestamp) -> Result<Vec<u8>, EndorseError> {
+    let proof = sign_proof(endorsement, teacher, now)?;
+    let mut document = endorsement.to_document();
+    document["proof"] = Value::Array(vec![proof]);
+    serde_json::to_vec(&document).map_err(|_| EndorseError::NotAnObject)
+}
+
+/// Learner: checks the draft is exactly `expected` with a valid teacher
+/// proof, adds the learner's proof and returns the finished record.
+pub fn countersign(
+    expected: &Endorsement,
+    draft: &[u8],
+    learner: &Identity,
+    now: Timestamp,
+) -> Result<VerifiedEndorsement, EndorseError> {
+    let document = super::strict_json::parse(draft, super::MAX_ENDORSEMENT_BYTES)?;
+    let proofs = document.get("proof").and_then(Value::as_array).cloned().unwrap_or_default();
+    if proofs.len() != 1 {
+        return Err(EndorseError::ProofCount(proofs.len()));
+    }
+    let signer = verify_proof(&document, 0).map_err(|source| EndorseError::Proof { index: 0, source })?;
+    let ProofInfo { purpose, .. } =
+        proof_info(&proofs[0]).map_err(|source| EndorseError::Proof { index: 0, source })?;
+    if signer != expected.teacher.key || purpose != super::TEACHER_PURPOSE {
+        return Err(EndorseError::MissingSigner(crate::market::Role::Teacher));
+    }
+    let mut unsigned = document.clone();
+    if let Some(map) = unsigned.as_object_mut() {
+        map.remove("proof");
+    }
+    let claims = Endorsement::from_document(&unsigned)?;
+    if claims != *expected {
+        return Err(ShapeError::Unexpected { path: "(draft differs from the agreed session)".into() }.into());
+    }
+    let learner_proof = sign_proof(expected, learner, now)?;
+    assemble(expected, proofs[0].clone(), learner_proof, now)
+}
+
+/// Teacher: accepts the finished record only if it is the drafted one.
+pub fn accept_final(
+    expected: &Endorsement,
+    credential: &[u8],
+    now: Timestamp,
+) -> Result<VerifiedEndorsement, EndorseError> {
+    let verified = super::verify(credential, now)?;
+    if verified.endorsement() != expected {
+        return Err(ShapeError::Unexpected { path: "(final differs from the draft)".into() }.into());
+    }
+    Ok(verified)
+}

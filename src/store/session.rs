@@ -1,0 +1,95 @@
+//! Chat and co-signing progress, per negotiation.
+
+use jiff::Timestamp;
+use redb::{ReadableDatabase, ReadableTable};
+use serde::{Deserialize, Serialize};
+
+use super::error::corrupt;
+use super::outbox::{Queued, queue_in};
+use super::tables::{CHAT, COSIGN};
+use super::{Store, StoreError};
+use crate::endorse::cosign::Attestation;
+use crate::market::{ChatMessage, NegotiationId};
+use crate::wire::Verified;
+
+/// What each side has of the co-signing exchange so far.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CosignState {
+    /// The learner's signed review (both sides keep it).
+    pub review: Option<Vec<u8>>,
+    /// The teacher's own part (teacher only).
+    pub attestation: Option<Attestation>,
+    /// The draft with the teacher's proof (both sides, once made).
+    pub draft: Option<Vec<u8>>,
+}
+
+fn chat_key(message: &Verified<ChatMessage>) -> [u8; 40] {
+    let mut key = [0u8; 40];
+    key[..16].copy_from_slice(&message.value().negotiation.0);
+    key[16..24].copy_from_slice(&message.timestamp().as_millisecond().to_be_bytes());
+    key[24..].copy_from_slice(&message.value().id.0);
+    key
+}
+
+impl Store {
+    /// Stores a chat message (and queues it for the peer when `send` is
+    /// given). Returns whether it was new.
+    pub fn put_chat(&self, message: &Verified<ChatMessage>, send: Option<&Queued>) -> Result<bool, StoreError> {
+        let key = chat_key(message);
+        let tx = self.db.begin_write()?;
+        let new = {
+            let mut table = tx.open_table(CHAT)?;
+            let new = table.get(&key)?.is_none();
+            if new {
+                table.insert(&key, message.bytes())?;
+            }
+            new
+        };
+        if let Some(entry) = send {
+            queue_in(&tx, entry, message.timestamp())?;
+        }
+        tx.commit()?;
+        Ok(new)
+    }
+
+    /// One negotiation's chat, oldest first.
+    pub fn chat(&self, negotiation: &NegotiationId) -> Result<Vec<Verified<ChatMessage>>, StoreError> {
+        let tx = self.db.begin_read()?;
+        let table = tx.open_table(CHAT)?;
+        let (mut first, mut last) = ([0u8; 40], [0xffu8; 40]);
+        first[..16].copy_from_slice(&negotiation.0);
+        last[..16].copy_from_slice(&negotiation.0);
+        table
+            .range::<&[u8; 40]>(&first..=&last)?
+            .map(|row| Verified::from_trusted_store(row?.1.value().to_vec()).map_err(|e| corrupt("chat", e)))
+            .collect()
+    }
+
+    pub fn cosign_state(&self, negotiation: &NegotiationId) -> Result<CosignState, StoreError> {
+        let tx = self.db.begin_read()?;
+        let table = tx.open_table(COSIGN)?;
+        Ok(table
+            .get(&negotiation.0)?
+            .map(|v| postcard::from_bytes(v.value()).map_err(|e| corrupt("cosign", e)))
+            .transpose()?
+            .unwrap_or_default())
+    }
+
+    /// Saves co-signing progress, and queues a message in the same write.
+    pub fn put_cosign_state(
+        &self,
+        negotiation: &NegotiationId,
+        state: &CosignState,
+        send: Option<&Queued>,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let bytes = postcard::to_stdvec(state).map_err(|e| corrupt("cosign", e))?;
+        let tx = self.db.begin_write()?;
+        tx.open_table(COSIGN)?.insert(&negotiation.0, bytes.as_slice())?;
+        if let Some(entry) = send {
+            queue_in(&tx, entry, now)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}

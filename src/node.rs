@@ -3,8 +3,13 @@
 //! [`Node::subscribe`]; the terminal client and the tests use the same two.
 
 mod actor;
+mod clock;
+mod cosigning;
+mod delivery;
 mod directory;
 mod intake;
+mod negotiating;
+mod session;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,13 +19,16 @@ use iroh::{Endpoint, EndpointAddr};
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 use crate::config::Config;
+use crate::endorse::cosign::Attestation;
 use crate::identity::{Identity, PublicKey};
-use crate::market::{Listing, ListingId};
+use crate::market::{Action, Listing, ListingId, ListingRef, Negotiation, NegotiationId, Profile, Terms};
 use crate::net::{NetError, NetOptions, Ticket, bind};
 use crate::store::Store;
 use crate::wire::Verified;
 
+pub use clock::Clock;
 pub use directory::DirectoryProtocol;
+pub use session::SessionProtocol;
 
 /// How a node runs.
 #[derive(Clone, Debug)]
@@ -32,6 +40,9 @@ pub struct NodeConfig {
     pub announce_every: Duration,
     /// Compare directories with a neighbor this often.
     pub sync_every: Duration,
+    /// Published (signed and announced) at start when given.
+    pub profile: Option<Profile>,
+    pub clock: Clock,
 }
 
 impl NodeConfig {
@@ -48,6 +59,8 @@ impl NodeConfig {
             bootstrap,
             announce_every: Duration::from_secs(300),
             sync_every: Duration::from_secs(60),
+            profile: None,
+            clock: Clock::default(),
         })
     }
 
@@ -59,6 +72,8 @@ impl NodeConfig {
             bootstrap: Vec::new(),
             announce_every: Duration::from_secs(300),
             sync_every: Duration::from_secs(60),
+            profile: None,
+            clock: Clock::default(),
         }
     }
 }
@@ -75,6 +90,16 @@ pub enum NodeError {
     Store(#[from] crate::store::StoreError),
     #[error(transparent)]
     Wire(#[from] crate::wire::WireError),
+    #[error(transparent)]
+    Endorse(#[from] crate::endorse::EndorseError),
+    #[error(transparent)]
+    Negotiation(#[from] crate::market::NegotiationError),
+    #[error("no such {0}")]
+    NotFound(&'static str),
+    #[error("only the {0} can do that")]
+    WrongRole(&'static str),
+    #[error("{0}")]
+    Invalid(String),
     #[error("the node has stopped")]
     Stopped,
 }
@@ -103,12 +128,30 @@ pub enum Event {
         from: PublicKey,
         reason: String,
     },
+    /// A negotiation moved (by either side).
+    NegotiationChanged(NegotiationId),
+    /// A chat message arrived or was sent.
+    Chat(NegotiationId),
+    /// Both signatures are in: the endorsement is stored.
+    EndorsementStored(String),
+    /// A peer refused something we sent, for good.
+    DeliveryRefused {
+        to: PublicKey,
+        reason: String,
+    },
 }
 
+type Reply<T> = oneshot::Sender<Result<T, NodeError>>;
+
 pub(crate) enum Command {
-    Publish(Listing, oneshot::Sender<Result<Verified<Listing>, NodeError>>),
-    Withdraw(ListingId, oneshot::Sender<Result<bool, NodeError>>),
-    Connect(Ticket, oneshot::Sender<Result<(), NodeError>>),
+    Publish(Listing, Reply<Verified<Listing>>),
+    Withdraw(ListingId, Reply<bool>),
+    Connect(Ticket, Reply<()>),
+    Propose(ListingRef, Terms, Reply<Negotiation>),
+    Act(NegotiationId, Action, Reply<Negotiation>),
+    Chat(NegotiationId, String, Reply<()>),
+    Review(NegotiationId, u8, String, Reply<()>),
+    Attest(NegotiationId, Attestation, Reply<()>),
 }
 
 pub struct Node {
@@ -128,9 +171,11 @@ impl Node {
     pub async fn spawn(identity: Identity, store: Arc<Store>, config: NodeConfig) -> Result<Self, NodeError> {
         let (endpoint, memory) = bind(&identity, &config.net).await?;
         let gossip = iroh_gossip::Gossip::builder().max_message_size(4096).spawn(endpoint.clone());
+        let (session_tx, session_rx) = mpsc::channel(256);
         let router = Router::builder(endpoint.clone())
             .accept(iroh_gossip::ALPN, gossip.clone())
-            .accept(crate::net::DIRECTORY_ALPN, DirectoryProtocol::new(store.clone()))
+            .accept(crate::net::DIRECTORY_ALPN, DirectoryProtocol::new(store.clone(), config.clock.clone()))
+            .accept(crate::net::SESSION_ALPN, SessionProtocol::new(session_tx))
             .spawn();
         let (events, _) = broadcast::channel(1024);
         let (commands, inbox) = mpsc::channel(64);
@@ -139,7 +184,7 @@ impl Node {
         let actor =
             actor::Actor::start(identity, store.clone(), endpoint.clone(), gossip, memory, events.clone(), config)
                 .await?;
-        let actor = tokio::spawn(actor.run(inbox));
+        let actor = tokio::spawn(actor.run(inbox, session_rx));
         Ok(Self { id, endpoint, router, store, commands, events, actor, communities })
     }
 
@@ -177,6 +222,30 @@ impl Node {
     /// Dials the ticket's peer and joins its communities through it.
     pub async fn connect(&self, ticket: Ticket) -> Result<(), NodeError> {
         self.ask(|reply| Command::Connect(ticket, reply)).await
+    }
+
+    /// Proposes a session on someone's listing; returns the new negotiation.
+    pub async fn propose(&self, listing: ListingRef, terms: Terms) -> Result<Negotiation, NodeError> {
+        self.ask(|reply| Command::Propose(listing, terms, reply)).await
+    }
+
+    /// Takes a step in a negotiation (counter, accept, start, complete, …).
+    pub async fn act(&self, negotiation: NegotiationId, action: Action) -> Result<Negotiation, NodeError> {
+        self.ask(|reply| Command::Act(negotiation, action, reply)).await
+    }
+
+    pub async fn chat(&self, negotiation: NegotiationId, text: String) -> Result<(), NodeError> {
+        self.ask(|reply| Command::Chat(negotiation, text, reply)).await
+    }
+
+    /// Learner: the rating and words for the teacher, after the session.
+    pub async fn review(&self, negotiation: NegotiationId, rating: u8, words: String) -> Result<(), NodeError> {
+        self.ask(|reply| Command::Review(negotiation, rating, words, reply)).await
+    }
+
+    /// Teacher: what was covered and what the learner showed.
+    pub async fn attest(&self, negotiation: NegotiationId, attestation: Attestation) -> Result<(), NodeError> {
+        self.ask(|reply| Command::Attest(negotiation, attestation, reply)).await
     }
 
     async fn ask<T>(

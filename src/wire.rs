@@ -10,6 +10,6 @@ mod envelope;
 mod error;
 mod limits;
 
-pub use envelope::{Body, ENVELOPE_FORMAT, MAX_ENVELOPE_BYTES, MAX_FUTURE_SKEW, Verified, open, seal};
+pub use envelope::{Body, ENVELOPE_FORMAT, MAX_ENVELOPE_BYTES, MAX_FUTURE_SKEW, Verified, domain_of, open, seal};
 pub use error::WireError;
 pub use limits::{FieldError, check_list, check_tag, check_text};

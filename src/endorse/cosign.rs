@@ -88,6 +88,9 @@ pub fn endorsement_for(
     let Phase::Completed { started_at, ended_at } = negotiation.phase else {
         return Err(ShapeError::Invalid(FieldError::new("negotiation", "the session is not completed")).into());
     };
+    // Credentials carry whole seconds.
+    let second = |t: Timestamp| Timestamp::from_second(t.as_second()).unwrap_or(t);
+    let (started_at, ended_at) = (second(started_at), second(ended_at));
     let mut uuid = negotiation.id.0;
     uuid[6] = (uuid[6] & 0x0f) | 0x40; // version 4 layout
     uuid[8] = (uuid[8] & 0x3f) | 0x80;
@@ -145,6 +148,23 @@ pub fn countersign(
     }
     let learner_proof = sign_proof(expected, learner, now)?;
     assemble(expected, proofs[0].clone(), learner_proof, now)
+}
+
+/// Learner: what the draft must say, given the negotiation and the
+/// learner's own review. Only the teacher's parts (names as the teacher
+/// knows them, what was covered and shown) are taken from the draft.
+pub fn expected_from_draft(
+    negotiation: &Negotiation,
+    review: &Review,
+    draft: &[u8],
+) -> Result<Endorsement, EndorseError> {
+    let mut document = super::strict_json::parse(draft, super::MAX_ENDORSEMENT_BYTES)?;
+    if let Some(map) = document.as_object_mut() {
+        map.remove("proof");
+    }
+    let claims = Endorsement::from_document(&document)?;
+    let attestation = Attestation { covered: claims.covered.clone(), showed: claims.attestation.clone() };
+    endorsement_for(negotiation, (&claims.teacher.name, &claims.learner.name), review, &attestation)
 }
 
 /// Teacher: accepts the finished record only if it is the drafted one.

@@ -8,34 +8,42 @@ use iroh::address_lookup::MemoryLookup;
 use iroh::{Endpoint, EndpointId};
 use iroh_gossip::Gossip;
 use iroh_gossip::api::{Event as GossipEvent, GossipSender};
-use jiff::Timestamp;
 use n0_future::StreamExt;
 use tokio::sync::{broadcast, mpsc};
 
 use super::intake::{take_envelope, take_frame};
+use super::session::Inbound;
 use super::{Command, Event, NodeConfig, NodeError, directory};
 use crate::identity::{Identity, PublicKey};
 use crate::market::{Listing, ListingWithdrawal};
+use crate::net::Ack;
 use crate::net::{Frame, Ticket, topic_for};
+use crate::store::OutboxKey;
 use crate::store::Store;
 use crate::wire::{Verified, seal};
 
-enum Internal {
+/// How often the outbox is checked for messages due.
+const OUTBOX_TICK: std::time::Duration = std::time::Duration::from_millis(250);
+
+pub(super) enum Internal {
     Gossip(GossipEvent),
     Pulled { peer: EndpointId, envelopes: anyhow::Result<Vec<Vec<u8>>> },
+    Delivered { key: OutboxKey, to: EndpointId, result: anyhow::Result<Ack> },
 }
 
 pub struct Actor {
-    identity: Identity,
-    store: Arc<Store>,
-    endpoint: Endpoint,
+    pub(super) identity: Identity,
+    pub(super) store: Arc<Store>,
+    pub(super) endpoint: Endpoint,
     gossip: Gossip,
     memory: MemoryLookup,
     events: broadcast::Sender<Event>,
-    config: NodeConfig,
+    pub(super) config: NodeConfig,
     topics: Vec<(String, GossipSender)>,
     neighbors: HashSet<EndpointId>,
-    internal_tx: mpsc::Sender<Internal>,
+    /// Peers with a delivery in flight: one at a time each, in order.
+    pub(super) delivering: HashSet<EndpointId>,
+    pub(super) internal_tx: mpsc::Sender<Internal>,
     internal_rx: mpsc::Receiver<Internal>,
 }
 
@@ -60,9 +68,14 @@ impl Actor {
             config,
             topics: Vec::new(),
             neighbors: HashSet::new(),
+            delivering: HashSet::new(),
             internal_tx,
             internal_rx,
         };
+        if let Some(profile) = actor.config.profile.clone() {
+            let signed = seal(&actor.identity, &profile, actor.config.clock.now())?;
+            actor.store.put_profile(&signed)?;
+        }
         let bootstrap: Vec<EndpointId> = actor.config.bootstrap.iter().map(|t| actor.learn(t)).collect();
         for community in actor.config.communities.clone() {
             actor.join(&community, bootstrap.clone()).await?;
@@ -95,16 +108,22 @@ impl Actor {
         Ok(())
     }
 
-    pub async fn run(mut self, mut commands: mpsc::Receiver<Command>) {
+    pub async fn run(mut self, mut commands: mpsc::Receiver<Command>, mut sessions: mpsc::Receiver<Inbound>) {
         let mut announce = tokio::time::interval(self.config.announce_every);
         let mut sync = tokio::time::interval(self.config.sync_every);
+        let mut outbox = tokio::time::interval(OUTBOX_TICK);
         sync.tick().await; // the first sync happens on NeighborUp
         loop {
             tokio::select! {
                 Some(command) = commands.recv() => self.handle_command(command).await,
                 Some(internal) = self.internal_rx.recv() => self.handle_internal(internal),
+                Some(inbound) = sessions.recv() => {
+                    let ack = self.take_session_message(inbound.from, inbound.message);
+                    let _ = inbound.reply.send(ack);
+                }
                 _ = announce.tick() => self.announce().await,
                 _ = sync.tick() => self.sync_with_neighbors(),
+                _ = outbox.tick() => self.deliver_due(),
                 else => break,
             }
         }
@@ -119,6 +138,21 @@ impl Actor {
             Command::Withdraw(id, reply) => {
                 let result = self.withdraw(id).await;
                 let _ = reply.send(result);
+            }
+            Command::Propose(listing, terms, reply) => {
+                let _ = reply.send(self.propose(listing, terms));
+            }
+            Command::Act(id, action, reply) => {
+                let _ = reply.send(self.act(id, action));
+            }
+            Command::Chat(id, text, reply) => {
+                let _ = reply.send(self.send_chat(id, text));
+            }
+            Command::Review(id, rating, words, reply) => {
+                let _ = reply.send(self.review(id, rating, words));
+            }
+            Command::Attest(id, attestation, reply) => {
+                let _ = reply.send(self.attest(id, attestation));
             }
             Command::Connect(ticket, reply) => {
                 let peer = self.learn(&ticket);
@@ -139,7 +173,7 @@ impl Actor {
     }
 
     async fn publish(&mut self, listing: Listing) -> Result<Verified<Listing>, NodeError> {
-        let signed = seal(&self.identity, &listing, Timestamp::now())?;
+        let signed = seal(&self.identity, &listing, self.config.clock.now())?;
         self.store.put_own_listing(&signed)?;
         self.broadcast(Frame::Listing(signed.bytes().to_vec())).await;
         Ok(signed)
@@ -148,7 +182,7 @@ impl Actor {
     async fn withdraw(&mut self, id: crate::market::ListingId) -> Result<bool, NodeError> {
         let Some(listing) = self.store.own_listing(&id)? else { return Ok(false) };
         let withdrawal = ListingWithdrawal { id, version: listing.value().version };
-        let signed = seal(&self.identity, &withdrawal, Timestamp::now())?;
+        let signed = seal(&self.identity, &withdrawal, self.config.clock.now())?;
         self.store.withdraw_own_listing(&signed)?;
         self.broadcast(Frame::Withdrawal(signed.bytes().to_vec())).await;
         Ok(true)
@@ -161,7 +195,7 @@ impl Actor {
         if let Ok(Some(profile)) = self.store.profile() {
             frames.push(Frame::Profile(profile.bytes().to_vec()));
         }
-        let now = Timestamp::now();
+        let now = self.config.clock.now();
         if let Ok(listings) = self.store.own_listings() {
             frames.extend(
                 listings.iter().filter(|l| !l.value().is_expired(now)).map(|l| Frame::Listing(l.bytes().to_vec())),
@@ -198,7 +232,7 @@ impl Actor {
                 }
             }
             Internal::Gossip(GossipEvent::Received(message)) => {
-                match take_frame(&self.store, &message.content, Timestamp::now()) {
+                match take_frame(&self.store, &message.content, self.config.clock.now()) {
                     Ok(Some(event)) => self.emit(event),
                     Ok(None) => {}
                     Err(e) => {
@@ -209,6 +243,7 @@ impl Actor {
             }
             Internal::Gossip(GossipEvent::Lagged) => self.sync_with_neighbors(),
             Internal::Pulled { peer, envelopes } => self.take_pulled(peer, envelopes),
+            Internal::Delivered { key, to, result } => self.delivered(key, to, result),
         }
     }
 
@@ -217,7 +252,7 @@ impl Actor {
             Ok(envelopes) => envelopes,
             Err(e) => return tracing::debug!(%peer, "directory pull failed: {e:#}"),
         };
-        let now = Timestamp::now();
+        let now = self.config.clock.now();
         let mut received = 0;
         for envelope in envelopes {
             match take_envelope(&self.store, &envelope, now) {
@@ -243,7 +278,7 @@ impl Actor {
     /// Pulls from `peer` in the background; the answer comes back as an
     /// internal message so that only the actor writes to the store.
     fn pull_from(&self, peer: EndpointId) {
-        let digest = match self.store.digest(Timestamp::now()) {
+        let digest = match self.store.digest(self.config.clock.now()) {
             Ok(digest) => digest,
             Err(e) => return tracing::warn!("no digest: {e}"),
         };
@@ -255,11 +290,11 @@ impl Actor {
         });
     }
 
-    fn emit(&self, event: Event) {
+    pub(super) fn emit(&self, event: Event) {
         let _ = self.events.send(event);
     }
 }
 
-fn key(id: EndpointId) -> PublicKey {
+pub(super) fn key(id: EndpointId) -> PublicKey {
     PublicKey::from(*id.as_bytes())
 }

@@ -5,10 +5,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::Clock;
 use iroh::endpoint::Connection;
 use iroh::protocol::{AcceptError, ProtocolHandler};
 use iroh::{Endpoint, EndpointId};
-use jiff::Timestamp;
 
 use crate::net::DIRECTORY_ALPN;
 use crate::store::{DigestEntry, Store};
@@ -23,18 +23,19 @@ pub const PULL_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Debug, Clone)]
 pub struct DirectoryProtocol {
     store: Arc<Store>,
+    clock: Clock,
 }
 
 impl DirectoryProtocol {
-    pub fn new(store: Arc<Store>) -> Self {
-        Self { store }
+    pub fn new(store: Arc<Store>, clock: Clock) -> Self {
+        Self { store, clock }
     }
 
     async fn serve(&self, connection: &Connection) -> anyhow::Result<()> {
         let (mut send, mut recv) = connection.accept_bi().await?;
         let request = recv.read_to_end(MAX_DIGEST_BYTES).await?;
         let theirs: Vec<DigestEntry> = postcard::from_bytes(&request)?;
-        let missing = self.store.missing_from(&theirs, Timestamp::now())?;
+        let missing = self.store.missing_from(&theirs, self.clock.now())?;
         let answer = postcard::to_stdvec(&missing)?;
         if answer.len() > MAX_ANSWER_BYTES {
             anyhow::bail!("answer of {} bytes is over the limit", answer.len());

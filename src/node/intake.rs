@@ -7,7 +7,7 @@ use super::Event;
 use crate::market::{Listing, ListingWithdrawal, Profile};
 use crate::net::Frame;
 use crate::store::{PeerRecord, Store, StoreError};
-use crate::wire::{WireError, open};
+use crate::wire::{Body, WireError, domain_of, open};
 
 /// Why something from a peer was not taken.
 #[derive(Debug, thiserror::Error)]
@@ -18,16 +18,40 @@ pub enum IntakeError {
     Frame(#[from] crate::net::FrameError),
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("a listing or withdrawal was expected")]
+    #[error("a profile, listing or withdrawal was expected")]
     UnknownKind,
 }
 
 /// Takes one gossip frame; returns the event it caused, if any.
 pub fn take_frame(store: &Store, bytes: &[u8], now: Timestamp) -> Result<Option<Event>, IntakeError> {
     match Frame::decode(bytes)? {
-        Frame::Listing(envelope) | Frame::Withdrawal(envelope) => take_envelope(store, &envelope, now),
-        Frame::Profile(envelope) => {
-            let profile = open::<Profile>(&envelope, now)?;
+        Frame::Listing(envelope) | Frame::Withdrawal(envelope) | Frame::Profile(envelope) => {
+            take_envelope(store, &envelope, now)
+        }
+    }
+}
+
+/// Takes one profile, listing or withdrawal envelope (from gossip or a
+/// directory pull), chosen by its domain tag and then verified as that.
+pub fn take_envelope(store: &Store, envelope: &[u8], now: Timestamp) -> Result<Option<Event>, IntakeError> {
+    match domain_of(envelope)? {
+        Listing::DOMAIN => {
+            let listing = open::<Listing>(envelope, now)?;
+            if listing.value().is_expired(now) {
+                return Ok(None);
+            }
+            let (author, id) = (listing.author(), listing.value().id);
+            let kept = store.put_seen_listing(&listing)?;
+            Ok(kept.then_some(Event::ListingUpdated { author, id }))
+        }
+        ListingWithdrawal::DOMAIN => {
+            let withdrawal = open::<ListingWithdrawal>(envelope, now)?;
+            let (author, id) = (withdrawal.author(), withdrawal.value().id);
+            let news = store.put_withdrawal(&withdrawal)?;
+            Ok(news.then_some(Event::ListingWithdrawn { author, id }))
+        }
+        Profile::DOMAIN => {
+            let profile = open::<Profile>(envelope, now)?;
             let known = store.peer(&profile.author())?;
             let record = PeerRecord {
                 key: profile.author(),
@@ -38,30 +62,6 @@ pub fn take_frame(store: &Store, bytes: &[u8], now: Timestamp) -> Result<Option<
             store.put_peer(&record)?;
             Ok(None)
         }
-    }
-}
-
-/// Takes one listing or withdrawal envelope (from gossip or a directory pull).
-pub fn take_envelope(store: &Store, envelope: &[u8], now: Timestamp) -> Result<Option<Event>, IntakeError> {
-    match open::<Listing>(envelope, now) {
-        Ok(listing) => {
-            if listing.value().is_expired(now) {
-                return Ok(None);
-            }
-            let (author, id) = (listing.author(), listing.value().id);
-            let kept = store.put_seen_listing(&listing)?;
-            return Ok(kept.then_some(Event::ListingUpdated { author, id }));
-        }
-        Err(WireError::WrongDomain { .. }) => {}
-        Err(e) => return Err(e.into()),
-    }
-    match open::<ListingWithdrawal>(envelope, now) {
-        Ok(withdrawal) => {
-            let (author, id) = (withdrawal.author(), withdrawal.value().id);
-            let news = store.put_withdrawal(&withdrawal)?;
-            Ok(news.then_some(Event::ListingWithdrawn { author, id }))
-        }
-        Err(WireError::WrongDomain { .. }) => Err(IntakeError::UnknownKind),
-        Err(e) => Err(e.into()),
+        _ => Err(IntakeError::UnknownKind),
     }
 }

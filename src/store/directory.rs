@@ -39,14 +39,19 @@ impl Store {
         Ok(self.directory(now)?.into_iter().map(|(entry, _)| entry).collect())
     }
 
-    /// The envelopes that would bring a peer holding `theirs` up to date.
+    /// The envelopes that would bring a peer holding `theirs` up to date,
+    /// preceded by this peer's own signed profile (so names travel too).
     pub fn missing_from(&self, theirs: &[DigestEntry], now: Timestamp) -> Result<Vec<Vec<u8>>, StoreError> {
         let known: HashMap<_, _> = theirs.iter().map(|e| (e.key(), *e)).collect();
-        Ok(self
-            .directory(now)?
+        let profile = self.profile()?.map(|p| p.bytes().to_vec());
+        Ok(profile
             .into_iter()
-            .filter(|(mine, _)| known.get(&mine.key()).is_none_or(|their| mine.newer_than(their)))
-            .map(|(_, bytes)| bytes)
+            .chain(
+                self.directory(now)?
+                    .into_iter()
+                    .filter(|(mine, _)| known.get(&mine.key()).is_none_or(|their| mine.newer_than(their)))
+                    .map(|(_, bytes)| bytes),
+            )
             .collect())
     }
 

@@ -135,6 +135,15 @@ pub fn open<T: Body>(bytes: &[u8], now: Timestamp) -> Result<Verified<T>, WireEr
     Ok(Verified { value, author, timestamp, bytes: bytes.to_vec() })
 }
 
+/// The domain tag an envelope claims, read without verifying anything, so a
+/// receiver can pick the body type to [`open`] it as.
+pub fn domain_of(bytes: &[u8]) -> Result<&str, WireError> {
+    if bytes.len() > MAX_ENVELOPE_BYTES {
+        return Err(WireError::TooLarge { len: bytes.len(), max: MAX_ENVELOPE_BYTES });
+    }
+    split(bytes).map(|(header, _)| header.domain)
+}
+
 /// Splits envelope bytes into the decoded header and the signature.
 fn split(bytes: &[u8]) -> Result<(Header<'_>, [u8; 64]), WireError> {
     let (header, rest): (Header<'_>, &[u8]) = postcard::take_from_bytes(bytes).map_err(|_| WireError::Malformed)?;

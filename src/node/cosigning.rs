@@ -1,0 +1,148 @@
+//! The co-signing exchange on the node. Learner: review → (draft arrives)
+//! → countersign → store → send final. Teacher: attest + (review arrives)
+//! → draft → (final arrives) → check → store. Each step is persisted with
+//! the message it sends, so a restart resumes where it stopped, and a
+//! record with one proof is never stored as an endorsement.
+
+use super::actor::Actor;
+use super::negotiating::{counterpart, encode};
+use super::{Event, NodeError};
+use crate::endorse::cosign::{
+    Attestation, Draft, Final, Review, accept_final, countersign, draft, endorsement_for, expected_from_draft,
+};
+use crate::endorse::strict_json;
+use crate::market::{NegotiationId, Phase, Role};
+use crate::net::SessionMessage;
+use crate::store::Queued;
+use crate::wire::{open, seal};
+
+impl Actor {
+    pub(super) fn review(&mut self, id: NegotiationId, rating: u8, words: String) -> Result<(), NodeError> {
+        let state = self.store.negotiation(&id)?.ok_or(NodeError::NotFound("negotiation"))?;
+        if state.role_of(&self.identity.public()) != Some(Role::Learner) {
+            return Err(NodeError::WrongRole("learner"));
+        }
+        let now = self.config.clock.now();
+        let signed = seal(&self.identity, &Review { negotiation: id, rating, words }, now)?;
+        let mut cosign = self.store.cosign_state(&id)?;
+        cosign.review = Some(signed.bytes().to_vec());
+        let message = encode(SessionMessage::Review(signed.bytes().to_vec()))?;
+        self.store.put_cosign_state(&id, &cosign, Some(&Queued::new(state.teacher, message, now)), now)?;
+        self.deliver_due();
+        Ok(())
+    }
+
+    pub(super) fn attest(&mut self, id: NegotiationId, attestation: Attestation) -> Result<(), NodeError> {
+        attestation.validate().map_err(|e| NodeError::Invalid(e.to_string()))?;
+        let state = self.store.negotiation(&id)?.ok_or(NodeError::NotFound("negotiation"))?;
+        if state.role_of(&self.identity.public()) != Some(Role::Teacher) {
+            return Err(NodeError::WrongRole("teacher"));
+        }
+        let mut cosign = self.store.cosign_state(&id)?;
+        cosign.attestation = Some(attestation);
+        self.store.put_cosign_state(&id, &cosign, None, self.config.clock.now())?;
+        self.maybe_draft(&id)
+    }
+
+    /// Teacher: once the session is completed and both parts are in, sign
+    /// the draft and send it to the learner.
+    pub(super) fn maybe_draft(&mut self, id: &NegotiationId) -> Result<(), NodeError> {
+        let Some(state) = self.store.negotiation(id)? else { return Ok(()) };
+        let mut cosign = self.store.cosign_state(id)?;
+        let ready = matches!(state.phase, Phase::Completed { .. })
+            && state.role_of(&self.identity.public()) == Some(Role::Teacher)
+            && cosign.draft.is_none();
+        let (Some(review), Some(attestation), true) = (&cosign.review, &cosign.attestation, ready) else {
+            return Ok(());
+        };
+        let now = self.config.clock.now();
+        let review = open::<Review>(review, now)?;
+        let names = (self.own_name(), self.peer_name(&state.learner));
+        let endorsement = endorsement_for(&state, (&names.0, &names.1), review.value(), attestation)?;
+        let document = draft(&endorsement, &self.identity, now)?;
+        let signed = seal(&self.identity, &Draft { negotiation: *id, document: document.clone() }, now)?;
+        cosign.draft = Some(document);
+        let message = encode(SessionMessage::Draft(signed.bytes().to_vec()))?;
+        self.store.put_cosign_state(id, &cosign, Some(&Queued::new(state.learner, message, now)), now)?;
+        self.deliver_due();
+        Ok(())
+    }
+
+    pub(super) fn take_review(&mut self, bytes: &[u8]) -> Result<(), NodeError> {
+        let review = open::<Review>(bytes, self.config.clock.now())?;
+        let id = review.value().negotiation;
+        let state = self.store.negotiation(&id)?.ok_or(NodeError::NotFound("negotiation"))?;
+        if review.author() != state.learner || state.teacher != self.identity.public() {
+            return Err(NodeError::WrongRole("learner (to the teacher)"));
+        }
+        let mut cosign = self.store.cosign_state(&id)?;
+        if cosign.review.is_none() {
+            cosign.review = Some(bytes.to_vec());
+            self.store.put_cosign_state(&id, &cosign, None, self.config.clock.now())?;
+        }
+        self.maybe_draft(&id)
+    }
+
+    pub(super) fn take_draft(&mut self, bytes: &[u8]) -> Result<(), NodeError> {
+        let now = self.config.clock.now();
+        let draft = open::<Draft>(bytes, now)?;
+        let id = draft.value().negotiation;
+        let state = self.store.negotiation(&id)?.ok_or(NodeError::NotFound("negotiation"))?;
+        if draft.author() != state.teacher || state.learner != self.identity.public() {
+            return Err(NodeError::WrongRole("teacher (to the learner)"));
+        }
+        let mut cosign = self.store.cosign_state(&id)?;
+        let review =
+            cosign.review.as_ref().ok_or(NodeError::Invalid("no review of ours for this session yet".into()))?;
+        let review = open::<Review>(review, now)?;
+        let expected = expected_from_draft(&state, review.value(), &draft.value().document)?;
+        let verified = countersign(&expected, &draft.value().document, &self.identity, now)?;
+        self.store.put_endorsement(&verified)?;
+        let signed = seal(&self.identity, &Final { negotiation: id, credential: verified.bytes().to_vec() }, now)?;
+        cosign.draft = Some(draft.value().document.clone());
+        let message = encode(SessionMessage::Final(signed.bytes().to_vec()))?;
+        self.store.put_cosign_state(&id, &cosign, Some(&Queued::new(state.teacher, message, now)), now)?;
+        self.emit(Event::EndorsementStored(expected.id));
+        self.deliver_due();
+        Ok(())
+    }
+
+    pub(super) fn take_final(&mut self, bytes: &[u8]) -> Result<(), NodeError> {
+        let now = self.config.clock.now();
+        let final_ = open::<Final>(bytes, now)?;
+        let id = final_.value().negotiation;
+        let state = self.store.negotiation(&id)?.ok_or(NodeError::NotFound("negotiation"))?;
+        if final_.author() != state.learner || state.teacher != self.identity.public() {
+            return Err(NodeError::WrongRole("learner (to the teacher)"));
+        }
+        let cosign = self.store.cosign_state(&id)?;
+        let drafted = cosign.draft.as_ref().ok_or(NodeError::Invalid("we sent no draft for this session".into()))?;
+        let mut document = strict_json::parse(drafted, crate::endorse::MAX_ENDORSEMENT_BYTES)
+            .map_err(|e| NodeError::Invalid(e.to_string()))?;
+        if let Some(map) = document.as_object_mut() {
+            map.remove("proof");
+        }
+        let expected =
+            crate::endorse::Endorsement::from_document(&document).map_err(crate::endorse::EndorseError::from)?;
+        let verified = accept_final(&expected, &final_.value().credential, now)?;
+        if self.store.put_endorsement(&verified)? {
+            self.emit(Event::EndorsementStored(expected.id));
+        }
+        let _ = counterpart(&state, &self.identity.public())?;
+        Ok(())
+    }
+
+    fn own_name(&self) -> String {
+        match self.store.profile() {
+            Ok(Some(profile)) => profile.value().name.clone(),
+            _ => self.identity.public().fingerprint(),
+        }
+    }
+
+    fn peer_name(&self, peer: &crate::identity::PublicKey) -> String {
+        match self.store.peer(peer) {
+            Ok(Some(record)) if !record.name.is_empty() => record.name,
+            _ => peer.fingerprint(),
+        }
+    }
+}

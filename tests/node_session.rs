@@ -1,0 +1,134 @@
+//! A learner and a teacher on real iroh endpoints (loopback, relays off)
+//! agree on a session, hold it, and co-sign one endorsement over the wire.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use agora::endorse::cosign::Attestation;
+use agora::market::{
+    Action, Availability, Format, Id16, Level, Listing, ListingKind, ListingRef, Phase, Price, Profile, Terms,
+};
+use agora::node::{Clock, Node, NodeConfig};
+use agora::store::Store;
+use common::identity;
+use jiff::SignedDuration;
+
+const WAIT: Duration = Duration::from_secs(15);
+
+async fn node(seed: u8, name: &str, clock: &Clock, dir: &std::path::Path, bootstrap: Option<&Node>) -> Node {
+    let store = Arc::new(Store::open(&dir.join("store.redb")).unwrap());
+    let mut config = NodeConfig::loopback(&["agora"]);
+    config.clock = clock.clone();
+    config.profile =
+        Some(Profile { name: name.into(), bio: String::new(), languages: vec!["en".into()], time_zone: "UTC".into() });
+    config.bootstrap = bootstrap.map(|b| vec![b.ticket()]).unwrap_or_default();
+    tokio::time::timeout(WAIT, Node::spawn(identity(seed), store, config)).await.unwrap().unwrap()
+}
+
+async fn until<T>(what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        if let Some(value) = probe() {
+            return value;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "timed out waiting for: {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn propose_counter_accept_start_complete_cosign() {
+    // The sessions happen "earlier today", so the finished record is valid now.
+    let clock = Clock::default();
+    clock.advance(SignedDuration::from_hours(-6));
+    let (teacher_dir, learner_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let teacher = node(1, "Ada", &clock, teacher_dir.path(), None).await;
+    let learner = node(2, "Grace", &clock, learner_dir.path(), Some(&teacher)).await;
+    for (name, n) in [("teacher", &teacher), ("learner", &learner)] {
+        let mut events = n.subscribe();
+        tokio::spawn(async move {
+            while let Ok(e) = events.recv().await {
+                eprintln!("{name}: {e:?}");
+            }
+        });
+    }
+
+    let offer = teacher
+        .publish_listing(Listing {
+            id: Id16([1; 16]),
+            version: 1,
+            kind: ListingKind::Offer,
+            title: "Rust for beginners".into(),
+            skills: vec!["rust".into()],
+            level: Level::Beginner,
+            description: String::new(),
+            format: Format::Online,
+            price: Price::Free,
+            availability: Availability { time_zone: "UTC".into(), windows: vec![] },
+            expires_at: clock.now().saturating_add(SignedDuration::from_hours(48)).unwrap(),
+        })
+        .await
+        .unwrap();
+    let listing = ListingRef { author: teacher.id(), id: offer.value().id };
+    until("the offer at the learner", || learner.store().seen_listings(clock.now()).unwrap().into_iter().next()).await;
+
+    let start = clock.now().saturating_add(SignedDuration::from_hours(1)).unwrap();
+    let terms =
+        |start, minutes| Terms { start, duration_minutes: minutes, price: Price::Free, topic: "Ownership".into() };
+    let proposed = learner.propose(listing, terms(start, 60)).await.unwrap();
+    let id = proposed.id;
+    until("the proposal at the teacher", || teacher.store().negotiation(&id).unwrap()).await;
+
+    let later = start.saturating_add(SignedDuration::from_hours(1)).unwrap();
+    teacher.act(id, Action::Counter { terms: terms(later, 90) }).await.unwrap();
+    until("the counter at the learner", || learner.store().negotiation(&id).unwrap().filter(|n| n.seq == 2)).await;
+    learner.act(id, Action::Accept).await.unwrap();
+    until("agreement at the teacher", || {
+        teacher.store().negotiation(&id).unwrap().filter(|n| n.phase == Phase::Agreed)
+    })
+    .await;
+
+    clock.advance(SignedDuration::from_hours(2));
+    teacher.act(id, Action::Start).await.unwrap();
+    until("start at the learner", || learner.store().negotiation(&id).unwrap().filter(|n| n.seq == 4)).await;
+    clock.advance(SignedDuration::from_mins(90));
+    learner.act(id, Action::Complete).await.unwrap();
+    learner.chat(id, "Thank you, that was great!".into()).await.unwrap();
+    learner.review(id, 5, "Clear and patient.".into()).await.unwrap();
+    until("completion at the teacher", || {
+        teacher.store().negotiation(&id).unwrap().filter(|n| matches!(n.phase, Phase::Completed { .. }))
+    })
+    .await;
+    let attestation =
+        Attestation { covered: "Ownership and borrowing.".into(), showed: "Fixed three borrow errors alone.".into() };
+    teacher.attest(id, attestation).await.unwrap();
+
+    let at_teacher =
+        until("the endorsement at the teacher", || teacher.store().endorsements().unwrap().into_iter().next()).await;
+    let at_learner =
+        until("the endorsement at the learner", || learner.store().endorsements().unwrap().into_iter().next()).await;
+    assert_eq!(at_teacher, at_learner);
+    let teacher_bytes = teacher.store().endorsement_bytes(&at_teacher.id).unwrap().unwrap();
+    let learner_bytes = learner.store().endorsement_bytes(&at_learner.id).unwrap().unwrap();
+    assert_eq!(teacher_bytes, learner_bytes, "both stores hold identical bytes");
+    assert_eq!((at_teacher.teacher.name.as_str(), at_teacher.learner.name.as_str()), ("Ada", "Grace"));
+    assert_eq!((at_teacher.rating, at_teacher.minutes()), (5, 90));
+    assert_eq!(learner.store().chat(&id).unwrap().len(), 1);
+    until("the chat at the teacher", || (teacher.store().chat(&id).unwrap().len() == 1).then_some(())).await;
+
+    // The real binary accepts the record.
+    let file = teacher_dir.path().join("endorsement.json");
+    std::fs::write(&file, &teacher_bytes).unwrap();
+    let verify = std::process::Command::new(env!("CARGO_BIN_EXE_agora")).arg("verify").arg(&file).output().unwrap();
+    assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stdout));
+    until("empty outboxes", || {
+        (teacher.store().outbox().unwrap().is_empty() && learner.store().outbox().unwrap().is_empty()).then_some(())
+    })
+    .await;
+
+    for n in [teacher, learner] {
+        tokio::time::timeout(Duration::from_secs(2), n.shutdown()).await.unwrap();
+    }
+}

@@ -132,3 +132,50 @@ async fn propose_counter_accept_start_complete_cosign() {
         tokio::time::timeout(Duration::from_secs(2), n.shutdown()).await.unwrap();
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_step_sent_while_the_peer_is_down_arrives_after_it_restarts() {
+    let clock = Clock::default();
+    let (teacher_dir, learner_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let teacher = node(1, "Ada", &clock, teacher_dir.path(), None).await;
+    let learner = node(2, "Grace", &clock, learner_dir.path(), Some(&teacher)).await;
+    let offer = teacher
+        .publish_listing(Listing {
+            id: Id16([2; 16]),
+            version: 1,
+            kind: ListingKind::Offer,
+            title: "Calculus".into(),
+            skills: vec!["calculus".into()],
+            level: Level::Any,
+            description: String::new(),
+            format: Format::Online,
+            price: Price::Credits { centi_per_hour: 100 },
+            availability: Availability { time_zone: "UTC".into(), windows: vec![] },
+            expires_at: clock.now().saturating_add(SignedDuration::from_hours(48)).unwrap(),
+        })
+        .await
+        .unwrap();
+    until("the offer at the learner", || learner.store().seen_listings(clock.now()).unwrap().into_iter().next()).await;
+    let teacher_addr = teacher.ticket();
+
+    // The teacher goes away; the learner proposes anyway.
+    tokio::time::timeout(Duration::from_secs(2), teacher.shutdown()).await.expect("shutdown within bound");
+    let start = clock.now().saturating_add(SignedDuration::from_hours(3)).unwrap();
+    let terms =
+        Terms { start, duration_minutes: 60, price: Price::Credits { centi_per_hour: 100 }, topic: "Limits".into() };
+    let proposed = learner.propose(ListingRef { author: offer.author(), id: offer.value().id }, terms).await.unwrap();
+    assert_eq!(learner.store().outbox().unwrap().len(), 1, "the proposal waits in the outbox");
+
+    // The teacher comes back on the same home (same key, same store), at a new address.
+    let teacher = node(1, "Ada", &clock, teacher_dir.path(), Some(&learner)).await;
+    learner.connect(teacher.ticket()).await.unwrap();
+    assert_ne!(teacher.ticket().addr, teacher_addr.addr, "a new port after the restart");
+    let at_teacher =
+        until("the proposal at the restarted teacher", || teacher.store().negotiation(&proposed.id).unwrap()).await;
+    assert_eq!(at_teacher, proposed);
+    until("the learner's outbox drained", || learner.store().outbox().unwrap().is_empty().then_some(())).await;
+
+    for n in [teacher, learner] {
+        tokio::time::timeout(Duration::from_secs(2), n.shutdown()).await.unwrap();
+    }
+}

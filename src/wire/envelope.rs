@@ -79,8 +79,9 @@ impl<T: Body> Verified<T> {
     }
 }
 
-/// Signs `value` as `identity` at `now`.
-pub fn seal<T: Body + Clone>(identity: &Identity, value: &T, now: Timestamp) -> Result<Verified<T>, WireError> {
+/// Signs `value` as `identity` at `now`. The result holds exactly what a
+/// receiver will decode (timestamps at millisecond precision, as sent).
+pub fn seal<T: Body>(identity: &Identity, value: &T, now: Timestamp) -> Result<Verified<T>, WireError> {
     value.validate()?;
     let body = postcard::to_stdvec(value).map_err(|e| WireError::Body(e.to_string()))?;
     if body.len() > T::MAX_BODY_BYTES {
@@ -100,7 +101,8 @@ pub fn seal<T: Body + Clone>(identity: &Identity, value: &T, now: Timestamp) -> 
     if bytes.len() > MAX_ENVELOPE_BYTES {
         return Err(WireError::TooLarge { len: bytes.len(), max: MAX_ENVELOPE_BYTES });
     }
-    Ok(Verified { value: value.clone(), author, timestamp: now, bytes })
+    let value = decode_body::<T>(&header)?;
+    Ok(Verified { value, author, timestamp: timestamp(header.timestamp_ms)?, bytes })
 }
 
 /// Verifies `bytes` as a `T` envelope at local time `now`: size, layout,

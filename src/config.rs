@@ -52,6 +52,8 @@ pub struct NetworkConfig {
     pub relay: RelayMode,
     pub lan_discovery: bool,
     pub bootstrap: Vec<String>,
+    /// did:key identifiers of peers whose messages are dropped.
+    pub blocked: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

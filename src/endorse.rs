@@ -11,6 +11,7 @@ pub mod cosign;
 pub mod credential;
 pub mod data_integrity;
 mod error;
+pub mod rdfc;
 mod report;
 mod sign;
 pub mod strict_json;

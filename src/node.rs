@@ -8,6 +8,7 @@ mod cosigning;
 mod delivery;
 mod directory;
 mod intake;
+mod limits;
 mod negotiating;
 mod session;
 
@@ -28,6 +29,7 @@ use crate::wire::Verified;
 
 pub use clock::Clock;
 pub use directory::DirectoryProtocol;
+pub use limits::Limits;
 pub use session::SessionProtocol;
 
 /// How a node runs.
@@ -43,6 +45,9 @@ pub struct NodeConfig {
     /// Published (signed and announced) at start when given.
     pub profile: Option<Profile>,
     pub clock: Clock,
+    pub limits: Limits,
+    /// Peers whose messages are dropped (from config and the store).
+    pub blocked: Vec<PublicKey>,
 }
 
 impl NodeConfig {
@@ -53,6 +58,15 @@ impl NodeConfig {
             .iter()
             .map(|t| t.parse().map_err(|e| NodeError::Ticket(format!("{e}"))))
             .collect::<Result<_, _>>()?;
+        let blocked = config
+            .network
+            .blocked
+            .iter()
+            .map(|did| {
+                crate::identity::public_from_did_key(did)
+                    .map_err(|e| NodeError::Invalid(format!("network.blocked: {e}")))
+            })
+            .collect::<Result<_, _>>()?;
         Ok(Self {
             net: NetOptions::from_config(&config.network),
             communities: config.communities.clone(),
@@ -61,6 +75,8 @@ impl NodeConfig {
             sync_every: Duration::from_secs(60),
             profile: None,
             clock: Clock::default(),
+            limits: Limits::default(),
+            blocked,
         })
     }
 
@@ -74,6 +90,8 @@ impl NodeConfig {
             sync_every: Duration::from_secs(60),
             profile: None,
             clock: Clock::default(),
+            limits: Limits::default(),
+            blocked: Vec::new(),
         }
     }
 }

@@ -74,19 +74,14 @@ fn a_valid_signature_by_a_third_party_is_rejected() {
     let (teacher, learner, stranger) = (identity(1), identity(2), identity(3));
     let e = endorsement(&teacher, &learner, 0);
     // The stranger validly signs the very same document, as if co-signing.
-    let options = ProofOptions { created: e.end, purpose: "authentication", id: None, previous_proof: None };
+    let options = ProofOptions::jcs(e.end, "authentication");
     let stranger_proof = create_proof(&e.to_document(), &stranger, options).unwrap();
     let teacher_proof = sign_proof(&e, &teacher, e.end).unwrap();
     let err = assemble(&e, teacher_proof, stranger_proof, now()).unwrap_err();
     assert!(matches!(err, EndorseError::UnexpectedSigner { index: 1, .. }), "{err:?}");
     // Added as a third proof next to both real ones, it is still refused.
     let mut d = doc(cosigned(&e, &teacher, &learner).bytes());
-    let extra = create_proof(
-        &e.to_document(),
-        &stranger,
-        ProofOptions { created: e.end, purpose: "authentication", id: None, previous_proof: None },
-    )
-    .unwrap();
+    let extra = create_proof(&e.to_document(), &stranger, ProofOptions::jcs(e.end, "authentication")).unwrap();
     d["proof"].as_array_mut().unwrap().push(extra);
     let report = inspect(&bytes(&d), now());
     assert!(report.proofs[2].signature.is_ok(), "the stranger's signature itself is valid");

@@ -1,6 +1,10 @@
 //! The W3C Data Integrity EdDSA test vectors (vc-di-eddsa), byte for byte.
 
-use agora::endorse::data_integrity::{ProofOptions, create_proof, document_hash, hash_data, proof_info, verify_proof};
+use agora::endorse::data_integrity::{
+    Cryptosuite, ProofOptions, create_proof, create_proof_with, document_hash, hash_data, proof_info, verify_proof,
+    verify_proof_with,
+};
+use agora::endorse::rdfc::{self, ContextSet, RdfcError};
 use agora::identity::{Identity, public_from_multibase, secret_from_multibase};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -49,6 +53,7 @@ fn eddsa_jcs_2022_intermediate_values_and_signature() {
     assert_eq!(hex(&signer.sign(&combined)), text("eddsa-jcs-2022/sigHexJCS.txt"));
 
     let options = ProofOptions {
+        cryptosuite: Cryptosuite::Jcs,
         created: "2023-02-24T23:36:38Z".parse().unwrap(),
         purpose: "assertionMethod",
         id: None,
@@ -78,62 +83,141 @@ fn eddsa_jcs_2022_signed_vector_verifies_and_tampering_fails() {
     assert!(verify_proof(&tampered, 0).is_err());
 }
 
-/// The proof-set-chain vectors are written with `eddsa-rdfc-2022`. Their
-/// structure (which proof covers which) is suite-independent, so this test
-/// rebuilds the same set and chain with the same keys, ids, dates and
-/// purposes under `eddsa-jcs-2022` and checks each proof, and that the
-/// original vector documents resolve `previousProof` exactly as built here.
+fn contexts() -> ContextSet {
+    let fixture = |name: &str| std::fs::read_to_string(format!("{DIR}/../contexts/{name}")).unwrap();
+    ContextSet::builtin()
+        .with("https://www.w3.org/ns/credentials/examples/v2", &fixture("credentials-examples-v2.jsonld"))
+        .with("https://w3id.org/citizenship/v4rc1", &fixture("citizenship-v4rc1.jsonld"))
+}
+
+/// Creates the vector's proof from its unsigned document and compares every
+/// intermediate value and the signed document.
+fn check_rdfc_vector(unsigned: &str, dir: &str) {
+    let contexts = contexts();
+    let unsigned = json(unsigned);
+    let mut config = json(&format!("{dir}/proofConfigDataInt.json"));
+    assert_eq!(rdfc::canonicalize(&unsigned, &contexts).unwrap(), text_raw(&format!("{dir}/canonDocDataInt.txt")));
+    assert_eq!(rdfc::canonicalize(&config, &contexts).unwrap(), text_raw(&format!("{dir}/proofCanonDataInt.txt")));
+    let doc_hash = Cryptosuite::Rdfc.hash(&unsigned, &contexts).unwrap();
+    assert_eq!(hex(&doc_hash), text(&format!("{dir}/docHashDataInt.txt")));
+    assert_eq!(hex(&Cryptosuite::Rdfc.hash(&config, &contexts).unwrap()), text(&format!("{dir}/proofHashDataInt.txt")));
+    let combined = Cryptosuite::Rdfc.hash_data(&config, &doc_hash, &contexts).unwrap();
+    assert_eq!(hex(&combined), text(&format!("{dir}/combinedHashDataInt.txt")));
+    let signer = key_pair("keyPair.json", None);
+    assert_eq!(hex(&signer.sign(&combined)), text(&format!("{dir}/sigHexDataInt.txt")));
+
+    let info = proof_info(&config).unwrap();
+    config.as_object_mut().unwrap().remove("@context");
+    let options = ProofOptions {
+        cryptosuite: Cryptosuite::Rdfc,
+        created: info.created.parse().unwrap(),
+        purpose: &info.purpose,
+        id: None,
+        previous_proof: None,
+    };
+    let proof = create_proof_with(&unsigned, &signer, options, &contexts).unwrap();
+    assert_eq!(proof["proofValue"], text(&format!("{dir}/sigBTC58DataInt.txt")));
+    let mut signed = unsigned;
+    signed["proof"] = proof;
+    assert_eq!(signed, json(&format!("{dir}/signedDataInt.json")), "the whole signed document matches");
+    assert_eq!(verify_proof_with(&signed, 0, &contexts).unwrap(), signer.public());
+}
+
+fn text_raw(path: &str) -> String {
+    std::fs::read_to_string(format!("{DIR}/{path}")).unwrap()
+}
+
 #[test]
-fn proof_set_and_chain_structure_matches_the_vectors() {
+fn eddsa_rdfc_2022_vector_byte_for_byte() {
+    check_rdfc_vector("unsigned.json", "eddsa-rdfc-2022");
+}
+
+#[test]
+fn eddsa_rdfc_2022_employment_vector_byte_for_byte() {
+    let dir = "eddsa-rdfc-2022/employ";
+    // This vector ships intermediate values only; the signature is checked by
+    // recomputing it from them.
+    let contexts = contexts();
+    let unsigned = json("employmentAuth.json");
+    let config = json(&format!("{dir}/proofConfigDataInt.json"));
+    assert_eq!(rdfc::canonicalize(&unsigned, &contexts).unwrap(), text_raw(&format!("{dir}/canonDocDataInt.txt")));
+    assert_eq!(rdfc::canonicalize(&config, &contexts).unwrap(), text_raw(&format!("{dir}/proofCanonDataInt.txt")));
+    let doc_hash = Cryptosuite::Rdfc.hash(&unsigned, &contexts).unwrap();
+    assert_eq!(hex(&doc_hash), text(&format!("{dir}/docHashDataInt.txt")));
+    let combined = Cryptosuite::Rdfc.hash_data(&config, &doc_hash, &contexts).unwrap();
+    assert_eq!(hex(&combined), text(&format!("{dir}/combinedHashDataInt.txt")));
+}
+
+/// The proof-set-chain vectors: every proof of the signed sets and chains
+/// verifies, and rebuilding them from the unsigned document and key pairs
+/// gives the signed vectors exactly.
+#[test]
+fn proof_sets_and_chains_byte_for_byte() {
+    let contexts = contexts();
     let keys = "proof-set-chain/multiKeyPairs.json";
     let signers: Vec<Identity> = (1..=4).map(|n| key_pair(keys, Some(&format!("keyPair{n}")))).collect();
+    for name in ["signedProofSet1", "signedProofSet2", "signedProofChain1", "signedProofChain2"] {
+        let vector = json(&format!("proof-set-chain/{name}.json"));
+        let count = vector["proof"].as_array().map_or(1, Vec::len);
+        for index in 0..count {
+            let key =
+                verify_proof_with(&vector, index, &contexts).unwrap_or_else(|e| panic!("{name} proof {index}: {e}"));
+            assert_eq!(key, signers[index].public(), "{name} proof {index}");
+        }
+    }
+
     let unsigned = json("proof-set-chain/unsigned.json");
     let vector = json("proof-set-chain/signedProofChain2.json");
-    let vector_proofs = vector["proof"].as_array().unwrap();
-
-    let mut proofs: Vec<Value> = Vec::new();
-    for (index, vector_proof) in vector_proofs.iter().enumerate() {
+    let mut built: Vec<Value> = Vec::new();
+    for (index, vector_proof) in vector["proof"].as_array().unwrap().iter().enumerate() {
         let info = proof_info(vector_proof).unwrap();
         let mut covered = unsigned.clone();
         if !info.previous_proof.is_empty() {
             let chained: Vec<Value> = info
                 .previous_proof
                 .iter()
-                .map(|id| proofs.iter().find(|p| p["id"] == json!(id)).cloned().unwrap())
+                .map(|id| built.iter().find(|p| p["id"] == json!(id)).cloned().unwrap())
                 .collect();
             covered["proof"] = if chained.len() == 1 { chained[0].clone() } else { Value::Array(chained) };
         }
         let options = ProofOptions {
+            cryptosuite: Cryptosuite::Rdfc,
             created: info.created.parse().unwrap(),
             purpose: &info.purpose,
             id: info.id.as_deref(),
             previous_proof: vector_proof.get("previousProof").cloned(),
         };
-        let proof = create_proof(&covered, &signers[index], options).unwrap();
-        assert_eq!(proof["verificationMethod"], vector_proof["verificationMethod"]);
-        proofs.push(proof);
+        built.push(create_proof_with(&covered, &signers[index], options, &contexts).unwrap());
     }
-    let mut secured = unsigned.clone();
-    secured["proof"] = Value::Array(proofs.clone());
-    for (index, signer) in signers.iter().enumerate() {
-        assert_eq!(verify_proof(&secured, index).unwrap(), signer.public(), "proof {index}");
-    }
-    // Changing proof 0 breaks the chain built on it, and only that chain.
-    secured["proof"][0]["created"] = json!("2024-01-01T00:00:00Z");
-    assert!(verify_proof(&secured, 0).is_err());
-    assert!(verify_proof(&secured, 1).is_ok());
-    assert!(verify_proof(&secured, 2).is_err(), "proof 2 covers proof 0");
-    assert!(verify_proof(&secured, 3).is_ok(), "proof 3 covers only proof 2");
+    let mut rebuilt = unsigned;
+    rebuilt["proof"] = Value::Array(built);
+    assert_eq!(rebuilt, vector, "the rebuilt chain equals the vector");
 
-    // The vectors themselves: set proofs have no previousProof; chain proofs name the ones above.
-    let set = json("proof-set-chain/signedProofSet2.json");
-    assert!(set["proof"].as_array().unwrap().iter().all(|p| proof_info(p).unwrap().previous_proof.is_empty()));
-    assert_eq!(
-        proof_info(&vector_proofs[2]).unwrap().previous_proof,
-        vec!["urn:uuid:26329423-bec9-4b2e-88cb-a7c7d9dc4544", "urn:uuid:8cc9022b-6b14-4cf3-8571-74972c5feb54"]
+    // Changing the first proof breaks every proof chained onto it, and only those.
+    let mut tampered = vector.clone();
+    tampered["proof"][0]["created"] = json!("2024-01-01T00:00:00Z");
+    assert!(verify_proof_with(&tampered, 0, &contexts).is_err());
+    assert!(verify_proof_with(&tampered, 1, &contexts).is_ok());
+    assert!(verify_proof_with(&tampered, 2, &contexts).is_err(), "proof 2 covers proof 0");
+    assert!(verify_proof_with(&tampered, 3, &contexts).is_ok(), "proof 3 covers only proof 2");
+    // Removing a proof that a later one references is an error, not a pass.
+    let mut cut = vector;
+    cut["proof"].as_array_mut().unwrap().remove(0);
+    assert!(matches!(verify_proof_with(&cut, 1, &contexts), Err(agora::endorse::ProofError::MissingPreviousProof(_))));
+}
+
+#[test]
+fn rdfc_refuses_unbundled_contexts_and_undefined_terms() {
+    let builtin = ContextSet::builtin();
+    let remote = json!({"@context": ["https://example.org/unknown-context"], "name": "x"});
+    assert!(
+        matches!(rdfc::canonicalize(&remote, builtin), Err(RdfcError::UnknownContext(url)) if url.contains("example.org"))
     );
-    assert!(matches!(
-        verify_proof(&vector, 0),
-        Err(agora::endorse::ProofError::UnsupportedCryptosuite(s)) if s == "eddsa-rdfc-2022"
-    ));
+    let undefined = json!({"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiableCredential"], "favouriteColour": "green"});
+    assert!(
+        matches!(rdfc::canonicalize(&undefined, builtin), Err(RdfcError::Undefined(_))),
+        "an undefined term is an error, not dropped"
+    );
+    let relative = json!({"@context": ["https://www.w3.org/ns/credentials/v2"], "id": "not-absolute", "type": ["VerifiableCredential"]});
+    assert!(rdfc::canonicalize(&relative, builtin).is_err());
 }

@@ -1,12 +1,16 @@
-//! W3C Data Integrity proofs with the `eddsa-jcs-2022` cryptosuite:
-//! `sha256(jcs(proof config)) || sha256(jcs(document))`, signed with Ed25519,
-//! encoded as multibase base58btc. Also resolves proof sets and chains
-//! (`previousProof`) to the document each proof actually covers.
+//! W3C Data Integrity proofs with the EdDSA cryptosuites:
+//! `sha256(canonical proof config) || sha256(canonical document)`, signed
+//! with Ed25519, encoded as multibase base58btc. Also resolves proof sets
+//! and chains (`previousProof`) to the document each proof actually covers.
+
+mod suite;
+
+pub use suite::{Cryptosuite, DocumentHashes};
 
 use jiff::Timestamp;
 use serde_json::{Map, Value};
-use sha2::{Digest, Sha256};
 
+use crate::endorse::rdfc::{ContextSet, RdfcError};
 use crate::identity::{Identity, PublicKey, public_from_verification_method, verification_method};
 
 pub const PROOF_TYPE: &str = "DataIntegrityProof";
@@ -20,7 +24,7 @@ pub enum ProofError {
     MissingField(&'static str),
     #[error("proof type `{0}` is not DataIntegrityProof")]
     WrongType(String),
-    #[error("cryptosuite `{0}` is not supported here (agora verifies eddsa-jcs-2022)")]
+    #[error("cryptosuite `{0}` is not supported (agora verifies eddsa-jcs-2022 and eddsa-rdfc-2022)")]
     UnsupportedCryptosuite(String),
     #[error("proof value is not a base58btc Ed25519 signature")]
     BadProofValue,
@@ -36,41 +40,62 @@ pub enum ProofError {
     BadSignature,
     #[error("could not canonicalize: {0}")]
     Canonicalize(String),
+    #[error(transparent)]
+    Rdfc(#[from] RdfcError),
 }
 
 /// What to put in a new proof.
 pub struct ProofOptions<'a> {
+    pub cryptosuite: Cryptosuite,
     pub created: Timestamp,
     pub purpose: &'a str,
     pub id: Option<&'a str>,
     pub previous_proof: Option<Value>,
 }
 
+impl<'a> ProofOptions<'a> {
+    /// An `eddsa-jcs-2022` proof with no id and no chain.
+    pub fn jcs(created: Timestamp, purpose: &'a str) -> Self {
+        Self { cryptosuite: Cryptosuite::Jcs, created, purpose, id: None, previous_proof: None }
+    }
+}
+
 /// SHA-256 of the JCS form of a document (without its `proof`).
 pub fn document_hash(unsecured: &Value) -> Result<[u8; 32], ProofError> {
-    let canonical = serde_json_canonicalizer::to_vec(unsecured).map_err(|e| ProofError::Canonicalize(e.to_string()))?;
-    Ok(Sha256::digest(&canonical).into())
+    Cryptosuite::Jcs.hash(unsecured, ContextSet::builtin())
 }
 
 /// Creates a proof over `unsecured` (which must not hold a `proof`; for a
 /// chained proof, pass the document with the previous proofs attached).
 pub fn create_proof(unsecured: &Value, signer: &Identity, options: ProofOptions<'_>) -> Result<Value, ProofError> {
+    create_proof_with(unsecured, signer, options, ContextSet::builtin())
+}
+
+/// [`create_proof`] with a chosen set of JSON-LD contexts (for RDFC).
+pub fn create_proof_with(
+    unsecured: &Value,
+    signer: &Identity,
+    options: ProofOptions<'_>,
+    contexts: &ContextSet,
+) -> Result<Value, ProofError> {
+    let suite = options.cryptosuite;
     let mut proof = Map::new();
     proof.insert("type".into(), PROOF_TYPE.into());
     if let Some(id) = options.id {
         proof.insert("id".into(), id.into());
     }
-    proof.insert("cryptosuite".into(), CRYPTOSUITE_JCS.into());
+    proof.insert("cryptosuite".into(), suite.name().into());
     proof.insert("created".into(), format_date(options.created).into());
     proof.insert("verificationMethod".into(), verification_method(&signer.public()).into());
     proof.insert("proofPurpose".into(), options.purpose.into());
     if let Some(previous) = options.previous_proof {
         proof.insert("previousProof".into(), previous);
     }
-    if let Some(context) = unsecured.get("@context") {
+    if let (Cryptosuite::Jcs, Some(context)) = (suite, unsecured.get("@context")) {
         proof.insert("@context".into(), context.clone());
     }
-    let hash = hash_data(&Value::Object(proof.clone()), &document_hash(unsecured)?)?;
+    let config = suite.config(&proof, unsecured.get("@context"));
+    let hash = suite.hash_data(&config, &suite.hash(unsecured, contexts)?, contexts)?;
     let signature = signer.sign(&hash);
     proof.insert("proofValue".into(), format!("z{}", bs58::encode(signature).into_string()).into());
     Ok(Value::Object(proof))
@@ -111,26 +136,31 @@ pub fn proof_info(proof: &Value) -> Result<ProofInfo, ProofError> {
     })
 }
 
-/// Verifies proof `index` of a secured document (convenience over
-/// [`verify_proof_in_set`]).
+/// Verifies proof `index` of a secured document with the builtin contexts.
 pub fn verify_proof(secured: &Value, index: usize) -> Result<PublicKey, ProofError> {
+    verify_proof_with(secured, index, ContextSet::builtin())
+}
+
+/// [`verify_proof`] with a chosen set of JSON-LD contexts (for RDFC).
+pub fn verify_proof_with(secured: &Value, index: usize, contexts: &ContextSet) -> Result<PublicKey, ProofError> {
     let mut unsecured = secured.clone();
     let proofs = match unsecured.as_object_mut().and_then(|m| m.remove("proof")) {
         Some(Value::Array(items)) => items,
         Some(one) => vec![one],
         None => Vec::new(),
     };
-    verify_proof_in_set(&unsecured, &proofs, index, &document_hash(&unsecured)?)
+    verify_proof_in_set(&unsecured, &proofs, index, &mut DocumentHashes::default(), contexts)
 }
 
 /// Verifies `proofs[index]` over `unsecured` (the document without its
-/// `proof`), whose hash the caller computed once for the whole set. A proof
-/// naming `previousProof` covers the document with those proofs attached.
+/// `proof`), sharing document hashes across the set. A proof naming
+/// `previousProof` covers the document with those proofs attached.
 pub fn verify_proof_in_set(
     unsecured: &Value,
     proofs: &[Value],
     index: usize,
-    unsecured_hash: &[u8; 32],
+    hashes: &mut DocumentHashes,
+    contexts: &ContextSet,
 ) -> Result<PublicKey, ProofError> {
     let proof = proofs.get(index).ok_or(ProofError::NotAnObject)?;
     let object = proof.as_object().ok_or(ProofError::NotAnObject)?;
@@ -139,9 +169,7 @@ pub fn verify_proof_in_set(
     if kind != PROOF_TYPE {
         return Err(ProofError::WrongType(kind.to_owned()));
     }
-    if info.cryptosuite != CRYPTOSUITE_JCS {
-        return Err(ProofError::UnsupportedCryptosuite(info.cryptosuite));
-    }
+    let suite = Cryptosuite::parse(&info.cryptosuite).ok_or(ProofError::UnsupportedCryptosuite(info.cryptosuite))?;
     parse_date(&info.created).ok_or(ProofError::BadCreated)?;
     let key = public_from_verification_method(&info.verification_method)
         .map_err(|e| ProofError::BadVerificationMethod(e.to_string()))?;
@@ -151,9 +179,8 @@ pub fn verify_proof_in_set(
     {
         return Err(ProofError::ContextMismatch);
     }
-    let chained_hash;
     let doc_hash = if info.previous_proof.is_empty() {
-        unsecured_hash
+        hashes.get(suite, unsecured, contexts)?
     } else {
         let mut chained = Vec::new();
         for wanted in &info.previous_proof {
@@ -163,22 +190,16 @@ pub fn verify_proof_in_set(
         let mut covered = unsecured.clone();
         let attached = if chained.len() == 1 { chained.remove(0) } else { Value::Array(chained) };
         covered.as_object_mut().ok_or(ProofError::NotAnObject)?.insert("proof".into(), attached);
-        chained_hash = document_hash(&covered)?;
-        &chained_hash
+        suite.hash(&covered, contexts)?
     };
-    let mut config = object.clone();
-    config.remove("proofValue");
-    let hash = hash_data(&Value::Object(config), doc_hash)?;
+    let config = suite.config(object, unsecured.get("@context"));
+    let hash = suite.hash_data(&config, &doc_hash, contexts)?;
     if key.verify(&hash, &signature) { Ok(key) } else { Err(ProofError::BadSignature) }
 }
 
+/// The JCS `hashData` for a proof config and a document hash.
 pub fn hash_data(proof_config: &Value, doc_hash: &[u8; 32]) -> Result<[u8; 64], ProofError> {
-    let canonical =
-        serde_json_canonicalizer::to_vec(proof_config).map_err(|e| ProofError::Canonicalize(e.to_string()))?;
-    let mut out = [0u8; 64];
-    out[..32].copy_from_slice(&Sha256::digest(&canonical));
-    out[32..].copy_from_slice(doc_hash);
-    Ok(out)
+    Cryptosuite::Jcs.hash_data(proof_config, doc_hash, ContextSet::builtin())
 }
 
 fn decode_proof_value(value: Option<&Value>) -> Result<[u8; 64], ProofError> {

@@ -4,7 +4,8 @@
 use jiff::Timestamp;
 use serde_json::Value;
 
-use super::data_integrity::{document_hash, proof_info, verify_proof_in_set};
+use super::data_integrity::{DocumentHashes, proof_info, verify_proof_in_set};
+use super::rdfc::ContextSet;
 use super::strict_json;
 use super::{EndorseError, Endorsement, MAX_ENDORSEMENT_BYTES, ShapeError, purpose_for};
 use crate::identity::{PublicKey, did_key_from_public, public_from_verification_method};
@@ -51,16 +52,13 @@ pub fn inspect(bytes: &[u8], now: Timestamp) -> Report {
         Some(one) => vec![one],
         None => Vec::new(),
     };
-    let unsecured_hash = match document_hash(&unsecured) {
-        Ok(hash) => hash,
-        Err(source) => return fail(report, EndorseError::Proof { index: 0, source }),
-    };
+    let mut hashes = DocumentHashes::default();
 
     // 1. Signatures, over the exact document, before reading its claims.
     let mut signers: Vec<Option<PublicKey>> = Vec::new();
     for index in 0..proofs.len() {
         let info = proof_info(&proofs[index]);
-        let result = verify_proof_in_set(&unsecured, &proofs, index, &unsecured_hash);
+        let result = verify_proof_in_set(&unsecured, &proofs, index, &mut hashes, ContextSet::builtin());
         if let Ok(info) = &info
             && !info.previous_proof.is_empty()
         {

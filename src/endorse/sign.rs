@@ -43,7 +43,7 @@ pub fn sign_proof(endorsement: &Endorsement, signer: &Identity, created: Timesta
     } else {
         return Err(ShapeError::Invalid(FieldError::new("signer", "is neither the teacher nor the learner")).into());
     };
-    let options = ProofOptions { created, purpose, id: None, previous_proof: None };
+    let options = ProofOptions::jcs(created, purpose);
     create_proof(&endorsement.to_document(), signer, options).map_err(|source| EndorseError::Proof { index: 0, source })
 }
 

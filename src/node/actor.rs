@@ -11,7 +11,8 @@ use iroh_gossip::api::{Event as GossipEvent, GossipSender};
 use n0_future::StreamExt;
 use tokio::sync::{broadcast, mpsc};
 
-use super::intake::{take_envelope, take_frame};
+use super::intake::{Policy, take_envelope, take_frame};
+use super::limits::RateLimiter;
 use super::session::Inbound;
 use super::{Command, Event, NodeConfig, NodeError, directory};
 use crate::identity::{Identity, PublicKey};
@@ -43,6 +44,7 @@ pub struct Actor {
     neighbors: HashSet<EndpointId>,
     /// Peers with a delivery in flight: one at a time each, in order.
     pub(super) delivering: HashSet<EndpointId>,
+    limiter: RateLimiter,
     pub(super) internal_tx: mpsc::Sender<Internal>,
     internal_rx: mpsc::Receiver<Internal>,
 }
@@ -69,6 +71,7 @@ impl Actor {
             topics: Vec::new(),
             neighbors: HashSet::new(),
             delivering: HashSet::new(),
+            limiter: RateLimiter::default(),
             internal_tx,
             internal_rx,
         };
@@ -232,7 +235,11 @@ impl Actor {
                 }
             }
             Internal::Gossip(GossipEvent::Received(message)) => {
-                match take_frame(&self.store, &message.content, self.config.clock.now()) {
+                if let Err(reason) = self.admit(key(message.delivered_from)) {
+                    return tracing::debug!(from = %message.delivered_from, "dropped gossip: {reason}");
+                }
+                let policy = self.policy();
+                match take_frame(&self.store, &message.content, self.config.clock.now(), &policy) {
                     Ok(Some(event)) => self.emit(event),
                     Ok(None) => {}
                     Err(e) => {
@@ -254,8 +261,9 @@ impl Actor {
         };
         let now = self.config.clock.now();
         let mut received = 0;
+        let policy = self.policy();
         for envelope in envelopes {
-            match take_envelope(&self.store, &envelope, now) {
+            match take_envelope(&self.store, &envelope, now, &policy) {
                 Ok(Some(event)) => {
                     received += 1;
                     self.emit(event);
@@ -288,6 +296,24 @@ impl Actor {
             let envelopes = directory::pull(&endpoint, peer, &digest).await;
             let _ = back.send(Internal::Pulled { peer, envelopes }).await;
         });
+    }
+
+    /// Whether a message from `peer` may be handled at all: not blocked and
+    /// within its rate.
+    pub(super) fn admit(&mut self, peer: PublicKey) -> Result<(), &'static str> {
+        let blocked =
+            self.config.blocked.contains(&peer) || self.store.peer(&peer).ok().flatten().is_some_and(|p| p.blocked);
+        if blocked {
+            return Err("peer is blocked");
+        }
+        if !self.limiter.allow(peer, &self.config.limits, std::time::Instant::now()) {
+            return Err("peer is over its message rate");
+        }
+        Ok(())
+    }
+
+    fn policy(&self) -> Policy<'_> {
+        Policy { blocked: &self.config.blocked, listings_per_author: self.config.limits.listings_per_author }
     }
 
     pub(super) fn emit(&self, event: Event) {

@@ -4,6 +4,7 @@
 use jiff::Timestamp;
 
 use super::Event;
+use crate::identity::PublicKey;
 use crate::market::{Listing, ListingWithdrawal, Profile};
 use crate::net::Frame;
 use crate::store::{PeerRecord, Store, StoreError};
@@ -20,20 +21,40 @@ pub enum IntakeError {
     Store(#[from] StoreError),
     #[error("a profile, listing or withdrawal was expected")]
     UnknownKind,
+    #[error("author is blocked")]
+    Blocked,
+    #[error("author already has {0} listings here")]
+    TooManyListings(usize),
+}
+
+/// What the node will take from whom.
+pub struct Policy<'a> {
+    pub blocked: &'a [PublicKey],
+    pub listings_per_author: usize,
 }
 
 /// Takes one gossip frame; returns the event it caused, if any.
-pub fn take_frame(store: &Store, bytes: &[u8], now: Timestamp) -> Result<Option<Event>, IntakeError> {
+pub fn take_frame(
+    store: &Store,
+    bytes: &[u8],
+    now: Timestamp,
+    policy: &Policy<'_>,
+) -> Result<Option<Event>, IntakeError> {
     match Frame::decode(bytes)? {
         Frame::Listing(envelope) | Frame::Withdrawal(envelope) | Frame::Profile(envelope) => {
-            take_envelope(store, &envelope, now)
+            take_envelope(store, &envelope, now, policy)
         }
     }
 }
 
 /// Takes one profile, listing or withdrawal envelope (from gossip or a
 /// directory pull), chosen by its domain tag and then verified as that.
-pub fn take_envelope(store: &Store, envelope: &[u8], now: Timestamp) -> Result<Option<Event>, IntakeError> {
+pub fn take_envelope(
+    store: &Store,
+    envelope: &[u8],
+    now: Timestamp,
+    policy: &Policy<'_>,
+) -> Result<Option<Event>, IntakeError> {
     match domain_of(envelope)? {
         Listing::DOMAIN => {
             let listing = open::<Listing>(envelope, now)?;
@@ -41,6 +62,13 @@ pub fn take_envelope(store: &Store, envelope: &[u8], now: Timestamp) -> Result<O
                 return Ok(None);
             }
             let (author, id) = (listing.author(), listing.value().id);
+            if policy.blocked.contains(&author) {
+                return Err(IntakeError::Blocked);
+            }
+            let (count, present) = store.seen_listing_count(&author, &id)?;
+            if !present && count >= policy.listings_per_author {
+                return Err(IntakeError::TooManyListings(count));
+            }
             let kept = store.put_seen_listing(&listing)?;
             Ok(kept.then_some(Event::ListingUpdated { author, id }))
         }

@@ -75,7 +75,12 @@ impl Actor {
 
     /// A message from `from` on the session protocol; the ack tells it
     /// whether to forget the message (taken or refused) or try again.
-    pub(super) fn take_session_message(&mut self, from: EndpointId, message: SessionMessage) -> Ack {
+    pub(super) fn take_session_message(&mut self, from: EndpointId, message: Option<SessionMessage>) -> Ack {
+        if let Err(reason) = self.admit(key(from)) {
+            tracing::debug!(peer = %from, "dropped session message: {reason}");
+            return Ack::Refused(reason.into());
+        }
+        let Some(message) = message else { return Ack::Refused("malformed session message".into()) };
         let result = match message {
             SessionMessage::Negotiation(bytes) => self.take_negotiation(&bytes),
             SessionMessage::Chat(bytes) => self.take_chat(&bytes),
@@ -95,6 +100,20 @@ impl Actor {
 
     fn take_negotiation(&mut self, bytes: &[u8]) -> Result<(), NodeError> {
         let event = open::<NegotiationEvent>(bytes, self.config.clock.now())?;
+        if matches!(event.value().action, Action::Propose { .. }) {
+            let author = event.author();
+            let open = self
+                .store
+                .negotiations()?
+                .iter()
+                .filter(|n| n.role_of(&author).is_some() && !n.phase.is_closed())
+                .count();
+            if open >= self.config.limits.open_negotiations
+                && self.store.negotiation(&event.value().negotiation)?.is_none()
+            {
+                return Err(NodeError::Invalid(format!("{open} open negotiations with this peer already")));
+            }
+        }
         if let Applied::New(state, _) = self.store.apply_negotiation_event(&event, None)? {
             self.emit(Event::NegotiationChanged(state.id));
             self.maybe_draft(&state.id)?;

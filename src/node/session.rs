@@ -20,7 +20,9 @@ const MAX_MESSAGES_PER_CONNECTION: usize = 1024;
 /// A message from a peer, waiting for the actor's verdict.
 pub struct Inbound {
     pub from: EndpointId,
-    pub message: SessionMessage,
+    /// `None` when the bytes were not a session message at all (the actor
+    /// still counts it against the sender's rate).
+    pub message: Option<SessionMessage>,
     pub reply: oneshot::Sender<Ack>,
 }
 
@@ -39,14 +41,10 @@ impl SessionProtocol {
         for _ in 0..MAX_MESSAGES_PER_CONNECTION {
             let Ok((mut send, mut recv)) = connection.accept_bi().await else { return Ok(()) };
             let bytes = recv.read_to_end(MAX_SESSION_MESSAGE_BYTES).await?;
-            let ack = match postcard::from_bytes::<SessionMessage>(&bytes) {
-                Ok(message) => {
-                    let (reply, verdict) = oneshot::channel();
-                    self.to_actor.send(Inbound { from, message, reply }).await?;
-                    verdict.await?
-                }
-                Err(_) => Ack::Refused("malformed session message".into()),
-            };
+            let message = postcard::from_bytes::<SessionMessage>(&bytes).ok();
+            let (reply, verdict) = oneshot::channel();
+            self.to_actor.send(Inbound { from, message, reply }).await?;
+            let ack = verdict.await?;
             send.write_all(&postcard::to_stdvec(&ack)?).await?;
             send.finish()?;
         }

@@ -117,6 +117,23 @@ impl Store {
         Ok(true)
     }
 
+    /// How many listings from `author` the directory holds, and whether one
+    /// of them is `id` (an update rather than a new listing).
+    pub fn seen_listing_count(&self, author: &PublicKey, id: &ListingId) -> Result<(usize, bool), StoreError> {
+        let tx = self.db.begin_read()?;
+        let table = tx.open_table(SEEN_LISTINGS)?;
+        let (first, last) =
+            (seen_key(author, &ListingId::default()), seen_key(author, &crate::market::Id16([0xff; 16])));
+        let mut count = 0;
+        let mut present = false;
+        for row in table.range::<&[u8; 48]>(&first..=&last)? {
+            let (key, _) = row?;
+            count += 1;
+            present |= key.value()[32..] == id.0;
+        }
+        Ok((count, present))
+    }
+
     /// Listings from others that have not expired at `now`.
     pub fn seen_listings(&self, now: Timestamp) -> Result<Vec<Verified<Listing>>, StoreError> {
         let tx = self.db.begin_read()?;

@@ -1,0 +1,30 @@
+//! RDF Dataset Canonicalization for `eddsa-rdfc-2022` proofs: JSON-LD to
+//! RDF with bundled contexts only (never a network fetch), then RDFC-1.0 to
+//! canonical N-Quads. Always in "safe mode": a term, type or IRI that no
+//! context defines is an error, not silently dropped from what is signed.
+
+mod contexts;
+mod nquads;
+mod to_rdf;
+
+pub use contexts::{ContextSet, OB_CONTEXT_URL, VC_CONTEXT_URL};
+
+/// Why a document could not be canonicalized.
+#[derive(Debug, thiserror::Error, PartialEq, Eq, Clone)]
+pub enum RdfcError {
+    #[error("context `{0}` is not bundled with agora (nothing is fetched)")]
+    UnknownContext(String),
+    #[error("JSON-LD: {0}")]
+    JsonLd(String),
+    #[error("JSON-LD safe mode: {0}")]
+    Undefined(String),
+    #[error("document too complex to canonicalize ({0} blank nodes; the limit is {max})", max = nquads::MAX_BLANK_NODES)]
+    TooComplex(usize),
+}
+
+/// The RDFC-1.0 canonical N-Quads of a JSON-LD document.
+pub fn canonicalize(document: &serde_json::Value, contexts: &ContextSet) -> Result<String, RdfcError> {
+    let dataset = to_rdf::to_dataset(document, contexts)?;
+    nquads::check_safe(&dataset)?;
+    nquads::canonical(dataset)
+}

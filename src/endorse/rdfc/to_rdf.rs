@@ -1,0 +1,111 @@
+//! JSON-LD to RDF with the `json-ld` crate. Its API is async, but the
+//! loader below only reads memory, so every future completes on its first
+//! poll and no runtime is needed.
+
+use std::future::Future;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+
+use json_ld::expansion::{Action, Policy};
+use json_ld::syntax::Parse;
+use json_ld::{IriBuf, JsonLdProcessor, LoadError, Options, RemoteDocument};
+use oxrdf::{BlankNode, Dataset, GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
+use rdf_types::{Id, LiteralType};
+
+use super::nquads::RELATIVE_BASE;
+use super::{ContextSet, RdfcError};
+
+fn block_on<F: Future>(future: F) -> Option<F::Output> {
+    let mut future = pin!(future);
+    match future.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(value) => Some(value),
+        Poll::Pending => None,
+    }
+}
+
+#[derive(Debug)]
+struct NotBundled(String);
+
+impl std::fmt::Display for NotBundled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "context `{}` is not bundled", self.0)
+    }
+}
+
+impl std::error::Error for NotBundled {}
+
+struct Loader<'a>(&'a ContextSet);
+
+impl json_ld::Loader for Loader<'_> {
+    async fn load(&self, url: &json_ld::Iri) -> Result<RemoteDocument<IriBuf>, LoadError> {
+        match self.0.get(url.as_str()) {
+            Some(value) => {
+                Ok(RemoteDocument::new(Some(url.to_owned()), "application/ld+json".parse().ok(), value.clone()))
+            }
+            None => Err(LoadError::new(url.to_owned(), NotBundled(url.to_string()))),
+        }
+    }
+}
+
+pub fn to_dataset(document: &serde_json::Value, contexts: &ContextSet) -> Result<Dataset, RdfcError> {
+    if let Some(url) = contexts_named_in(document).into_iter().find(|url| contexts.get(url).is_none()) {
+        return Err(RdfcError::UnknownContext(url));
+    }
+    let text = serde_json::to_string(document).map_err(|e| RdfcError::JsonLd(e.to_string()))?;
+    let (value, _) = json_ld::syntax::Value::parse_str(&text).map_err(|e| RdfcError::JsonLd(e.to_string()))?;
+    let input = RemoteDocument::new(None, "application/ld+json".parse().ok(), value);
+    // Safe mode: undefined terms and invalid IRIs are errors; relative ids
+    // resolve against a sentinel base that is refused afterwards.
+    let options: Options = Options {
+        expansion_policy: Policy { invalid: Action::Reject, vocab: Action::Keep, allow_undefined: false },
+        base: IriBuf::new(RELATIVE_BASE.to_owned()).ok(),
+        ..Options::default()
+    };
+    let mut generator = rdf_types::generator::Blank::new();
+    let result = block_on(input.to_rdf_using(&mut generator, &Loader(contexts), options))
+        .ok_or_else(|| RdfcError::JsonLd("JSON-LD processing did not finish".into()))?;
+    let mut rdf = result.map_err(|e| match e {
+        json_ld::ToRdfError::Expand(json_ld::ExpandError::Expansion(x)) => RdfcError::Undefined(x.to_string()),
+        other => RdfcError::JsonLd(other.to_string()),
+    })?;
+    let mut dataset = Dataset::new();
+    for rdf_types::Quad(s, p, o, g) in rdf.cloned_quads() {
+        let Id::Iri(predicate) = &p else { continue };
+        let object: Term = match o {
+            rdf_types::Term::Id(id) => node(&id).into(),
+            rdf_types::Term::Literal(literal) => match literal.type_ {
+                LiteralType::Any(datatype) => {
+                    Literal::new_typed_literal(literal.value, NamedNode::new_unchecked(datatype.as_str())).into()
+                }
+                // jsonld.js lower-cases language tags; so must we, or hashes differ.
+                LiteralType::LangString(tag) => {
+                    Literal::new_language_tagged_literal_unchecked(literal.value, tag.as_str().to_ascii_lowercase())
+                        .into()
+                }
+            },
+        };
+        let graph = match g {
+            None => GraphName::DefaultGraph,
+            Some(Id::Iri(iri)) => NamedNode::new_unchecked(iri.as_str()).into(),
+            Some(Id::Blank(blank)) => BlankNode::new_unchecked(blank.suffix()).into(),
+        };
+        dataset.insert(&Quad::new(node(&s), NamedNode::new_unchecked(predicate.as_str()), object, graph));
+    }
+    Ok(dataset)
+}
+
+fn node(id: &Id<IriBuf, rdf_types::BlankIdBuf>) -> NamedOrBlankNode {
+    match id {
+        Id::Iri(iri) => NamedNode::new_unchecked(iri.as_str()).into(),
+        Id::Blank(blank) => BlankNode::new_unchecked(blank.suffix()).into(),
+    }
+}
+
+/// The context URLs a document names at its top level.
+fn contexts_named_in(document: &serde_json::Value) -> Vec<String> {
+    match document.get("@context") {
+        Some(serde_json::Value::String(url)) => vec![url.clone()],
+        Some(serde_json::Value::Array(items)) => items.iter().filter_map(|i| i.as_str().map(str::to_owned)).collect(),
+        _ => Vec::new(),
+    }
+}

@@ -159,10 +159,10 @@ fn proof_sets_and_chains_byte_for_byte() {
     for name in ["signedProofSet1", "signedProofSet2", "signedProofChain1", "signedProofChain2"] {
         let vector = json(&format!("proof-set-chain/{name}.json"));
         let count = vector["proof"].as_array().map_or(1, Vec::len);
-        for index in 0..count {
+        for (index, signer) in signers.iter().enumerate().take(count) {
             let key =
                 verify_proof_with(&vector, index, &contexts).unwrap_or_else(|e| panic!("{name} proof {index}: {e}"));
-            assert_eq!(key, signers[index].public(), "{name} proof {index}");
+            assert_eq!(key, signer.public(), "{name} proof {index}");
         }
     }
 

@@ -7,11 +7,10 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use agora::market::{Availability, Format, Id16, Level, Listing, ListingKind, Price};
 use agora::node::{Node, NodeConfig};
 use agora::store::Store;
 use common::identity;
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 
 const WAIT: Duration = Duration::from_secs(15);
 
@@ -27,22 +26,6 @@ async fn peer(seed: u8, bootstrap: &[&Peer]) -> Peer {
     config.bootstrap = bootstrap.iter().map(|p| p.node.ticket()).collect();
     let node = tokio::time::timeout(WAIT, Node::spawn(identity(seed), store, config)).await.unwrap().unwrap();
     Peer { node, _dir: dir }
-}
-
-fn listing(title: &str) -> Listing {
-    Listing {
-        id: Id16::random().unwrap(),
-        version: 1,
-        kind: ListingKind::Offer,
-        title: title.into(),
-        skills: vec!["rust".into()],
-        level: Level::Any,
-        description: String::new(),
-        format: Format::Online,
-        price: Price::Free,
-        availability: Availability { time_zone: "UTC".into(), windows: vec![] },
-        expires_at: Timestamp::now().saturating_add(SignedDuration::from_hours(24)).unwrap(),
-    }
 }
 
 /// Polls until every peer's directory satisfies `ok`, or fails after WAIT.
@@ -66,8 +49,8 @@ async fn listings_reach_every_peer_including_a_late_joiner_and_withdrawals_follo
     let a = peer(1, &[]).await;
     let b = peer(2, &[&a]).await;
     let c = peer(3, &[&a]).await;
-    let offer = a.node.publish_listing(listing("Rust from A")).await.unwrap();
-    b.node.publish_listing(listing("Calculus from B")).await.unwrap();
+    let offer = a.node.publish_listing(common::offer("Rust from A", "rust", Timestamp::now())).await.unwrap();
+    b.node.publish_listing(common::offer("Calculus from B", "calculus", Timestamp::now())).await.unwrap();
     until(&[&b, &c], "A's listing at B and C", |s| holds(s, "Rust from A")).await;
     until(&[&a, &c], "B's listing at A and C", |s| holds(s, "Calculus from B")).await;
 

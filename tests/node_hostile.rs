@@ -6,9 +6,7 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use agora::market::{
-    Action, Availability, Format, Id16, Level, Listing, ListingKind, ListingRef, NegotiationEvent, Price, Terms,
-};
+use agora::market::{Action, Id16, ListingRef, NegotiationEvent, Price, Terms};
 use agora::net::{Ack, DIRECTORY_ALPN, MAX_SESSION_MESSAGE_BYTES, NetOptions, SESSION_ALPN, SessionMessage, bind};
 use agora::node::{Node, NodeConfig};
 use agora::store::Store;
@@ -36,22 +34,6 @@ async fn send_raw(connection: &iroh::endpoint::Connection, bytes: &[u8]) -> Opti
         postcard::from_bytes::<Ack>(&answer).ok()
     };
     tokio::time::timeout(WAIT, work).await.expect("the node answers or closes in time")
-}
-
-fn listing(title: &str) -> Listing {
-    Listing {
-        id: Id16::random().unwrap(),
-        version: 1,
-        kind: ListingKind::Offer,
-        title: title.into(),
-        skills: vec!["rust".into()],
-        level: Level::Any,
-        description: String::new(),
-        format: Format::Online,
-        price: Price::Free,
-        availability: Availability { time_zone: "UTC".into(), windows: vec![] },
-        expires_at: Timestamp::now().saturating_add(SignedDuration::from_hours(24)).unwrap(),
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -118,7 +100,7 @@ async fn garbage_forgeries_and_floods_are_refused_and_honest_peers_carry_on() {
 
     // An honest peer still gets through, and its listing arrives.
     let (honest, _d2) = node(2, Some(&victim)).await;
-    honest.publish_listing(listing("Honest offer")).await.unwrap();
+    honest.publish_listing(common::offer("Honest offer", "rust", Timestamp::now())).await.unwrap();
     let deadline = tokio::time::Instant::now() + WAIT;
     loop {
         let seen = victim.store().seen_listings(Timestamp::now()).unwrap();

@@ -47,3 +47,21 @@ pub fn cosigned(endorsement: &Endorsement, teacher: &Identity, learner: &Identit
 pub fn now() -> Timestamp {
     ts("2026-11-25T12:00:00Z")
 }
+
+/// An online offer to teach `skill`, valid for two days from `now`.
+pub fn offer(title: &str, skill: &str, now: Timestamp) -> agora::market::Listing {
+    use agora::market::{Availability, Format, Id16, Level, Listing, ListingKind, Price};
+    Listing {
+        id: Id16::random().unwrap(),
+        version: 1,
+        kind: ListingKind::Offer,
+        title: title.into(),
+        skills: vec![skill.into()],
+        level: Level::Any,
+        description: String::new(),
+        format: Format::Online,
+        price: Price::Free,
+        availability: Availability { time_zone: "UTC".into(), windows: vec![] },
+        expires_at: now.saturating_add(jiff::SignedDuration::from_hours(48)).unwrap(),
+    }
+}

@@ -223,6 +223,12 @@ impl Node {
         self.endpoint.addr()
     }
 
+    /// UDP bytes sent and received by this node's endpoint so far.
+    pub fn traffic(&self) -> (u64, u64) {
+        let socket = &self.endpoint.metrics().socket;
+        (socket.send_ipv4.get() + socket.send_ipv6.get(), socket.recv_data_ipv4.get() + socket.recv_data_ipv6.get())
+    }
+
     pub fn ticket(&self) -> Ticket {
         Ticket { addr: self.addr(), communities: self.communities.clone() }
     }

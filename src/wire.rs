@@ -10,6 +10,8 @@ mod envelope;
 mod error;
 mod limits;
 
-pub use envelope::{Body, ENVELOPE_FORMAT, MAX_ENVELOPE_BYTES, MAX_FUTURE_SKEW, Verified, domain_of, open, seal};
+pub use envelope::{
+    Body, ENVELOPE_FORMAT, MAX_ENVELOPE_BYTES, MAX_FUTURE_SKEW, Verified, domain_of, open, seal, timestamp_of,
+};
 pub use error::WireError;
 pub use limits::{FieldError, check_list, check_tag, check_text};

@@ -21,8 +21,10 @@ use crate::net::Ack;
 use crate::net::{Frame, Ticket, topic_for};
 use crate::store::OutboxKey;
 use crate::store::Store;
-use crate::wire::{Verified, seal};
+use crate::wire::{Verified, seal, timestamp_of};
 
+/// Entries signed this recently count as news worth passing on.
+const FRESH: jiff::SignedDuration = jiff::SignedDuration::from_secs(120);
 /// How often the outbox is checked for messages due.
 const OUTBOX_TICK: std::time::Duration = std::time::Duration::from_millis(250);
 
@@ -119,7 +121,7 @@ impl Actor {
         loop {
             tokio::select! {
                 Some(command) = commands.recv() => self.handle_command(command).await,
-                Some(internal) = self.internal_rx.recv() => self.handle_internal(internal),
+                Some(internal) = self.internal_rx.recv() => self.handle_internal(internal).await,
                 Some(inbound) = sessions.recv() => {
                     let ack = self.take_session_message(inbound.from, inbound.message);
                     let _ = inbound.reply.send(ack);
@@ -221,7 +223,7 @@ impl Actor {
         }
     }
 
-    fn handle_internal(&mut self, internal: Internal) {
+    async fn handle_internal(&mut self, internal: Internal) {
         match internal {
             Internal::Gossip(GossipEvent::NeighborUp(peer)) => {
                 if self.neighbors.insert(peer) {
@@ -249,12 +251,16 @@ impl Actor {
                 }
             }
             Internal::Gossip(GossipEvent::Lagged) => self.sync_with_neighbors(),
-            Internal::Pulled { peer, envelopes } => self.take_pulled(peer, envelopes),
+            Internal::Pulled { peer, envelopes } => self.take_pulled(peer, envelopes).await,
             Internal::Delivered { key, to, result } => self.delivered(key, to, result),
         }
     }
 
-    fn take_pulled(&mut self, peer: EndpointId, envelopes: anyhow::Result<Vec<Vec<u8>>>) {
+    /// Takes what a pull brought. Fresh news among it (signed moments ago)
+    /// most likely missed the gossip broadcast, e.g. because its author had
+    /// no neighbors yet, so it is passed on over gossip once; old entries a
+    /// late joiner catches up on are not.
+    async fn take_pulled(&mut self, peer: EndpointId, envelopes: anyhow::Result<Vec<Vec<u8>>>) {
         let envelopes = match envelopes {
             Ok(envelopes) => envelopes,
             Err(e) => return tracing::debug!(%peer, "directory pull failed: {e:#}"),
@@ -262,10 +268,17 @@ impl Actor {
         let now = self.config.clock.now();
         let mut received = 0;
         let policy = self.policy();
+        let mut news = Vec::new();
         for envelope in envelopes {
             match take_envelope(&self.store, &envelope, now, &policy) {
                 Ok(Some(event)) => {
                     received += 1;
+                    let fresh = timestamp_of(&envelope).is_ok_and(|t| now.duration_since(t) < FRESH);
+                    match event {
+                        Event::ListingUpdated { .. } if fresh => news.push(Frame::Listing(envelope)),
+                        Event::ListingWithdrawn { .. } if fresh => news.push(Frame::Withdrawal(envelope)),
+                        _ => {}
+                    }
                     self.emit(event);
                 }
                 Ok(None) => {}
@@ -275,6 +288,9 @@ impl Actor {
             }
         }
         self.emit(Event::Synced { peer: key(peer), received });
+        for frame in news {
+            self.broadcast(frame).await;
+        }
     }
 
     fn sync_with_neighbors(&mut self) {
@@ -313,7 +329,11 @@ impl Actor {
     }
 
     fn policy(&self) -> Policy<'_> {
-        Policy { blocked: &self.config.blocked, listings_per_author: self.config.limits.listings_per_author }
+        Policy {
+            me: self.identity.public(),
+            blocked: &self.config.blocked,
+            listings_per_author: self.config.limits.listings_per_author,
+        }
     }
 
     pub(super) fn emit(&self, event: Event) {

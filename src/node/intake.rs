@@ -29,6 +29,8 @@ pub enum IntakeError {
 
 /// What the node will take from whom.
 pub struct Policy<'a> {
+    /// This node: its own envelopes coming back are ignored.
+    pub me: PublicKey,
     pub blocked: &'a [PublicKey],
     pub listings_per_author: usize,
 }
@@ -62,6 +64,9 @@ pub fn take_envelope(
                 return Ok(None);
             }
             let (author, id) = (listing.author(), listing.value().id);
+            if author == policy.me {
+                return Ok(None);
+            }
             if policy.blocked.contains(&author) {
                 return Err(IntakeError::Blocked);
             }
@@ -75,11 +80,17 @@ pub fn take_envelope(
         ListingWithdrawal::DOMAIN => {
             let withdrawal = open::<ListingWithdrawal>(envelope, now)?;
             let (author, id) = (withdrawal.author(), withdrawal.value().id);
+            if author == policy.me {
+                return Ok(None);
+            }
             let news = store.put_withdrawal(&withdrawal)?;
             Ok(news.then_some(Event::ListingWithdrawn { author, id }))
         }
         Profile::DOMAIN => {
             let profile = open::<Profile>(envelope, now)?;
+            if profile.author() == policy.me {
+                return Ok(None);
+            }
             let known = store.peer(&profile.author())?;
             let record = PeerRecord {
                 key: profile.author(),

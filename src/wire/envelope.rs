@@ -146,6 +146,11 @@ pub fn domain_of(bytes: &[u8]) -> Result<&str, WireError> {
     split(bytes).map(|(header, _)| header.domain)
 }
 
+/// The timestamp an envelope claims, read without verifying anything.
+pub fn timestamp_of(bytes: &[u8]) -> Result<Timestamp, WireError> {
+    split(bytes).and_then(|(header, _)| timestamp(header.timestamp_ms))
+}
+
 /// Splits envelope bytes into the decoded header and the signature.
 fn split(bytes: &[u8]) -> Result<(Header<'_>, [u8; 64]), WireError> {
     let (header, rest): (Header<'_>, &[u8]) = postcard::take_from_bytes(bytes).map_err(|_| WireError::Malformed)?;

@@ -1,0 +1,114 @@
+//! A swarm of real agora nodes on loopback (relays off): each publishes one
+//! listing; prints how long until every peer holds every listing, and the
+//! traffic per peer.
+//!
+//! `cargo run --release --example swarm -- --peers 100`
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use agora::identity::Identity;
+use agora::market::{Availability, Format, Id16, Level, Listing, ListingKind, Price};
+use agora::node::{Event, Node, NodeConfig};
+use agora::store::Store;
+use jiff::{SignedDuration, Timestamp};
+
+const BOOTSTRAP_FANOUT: usize = 3;
+const GIVE_UP: Duration = Duration::from_secs(60);
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let peers: usize =
+        std::env::args().skip_while(|a| a != "--peers").nth(1).map(|n| n.parse()).transpose()?.unwrap_or(25);
+    let dir = tempfile::tempdir()?;
+    let started = Instant::now();
+    let mut nodes: Vec<Node> = Vec::with_capacity(peers);
+    for i in 0..peers {
+        let store = Arc::new(Store::open(&dir.path().join(format!("peer{i}.redb")))?);
+        let mut config = NodeConfig::loopback(&["agora"]);
+        // Each peer knows a few earlier ones, like people passing tickets around.
+        config.bootstrap = (1..=BOOTSTRAP_FANOUT).filter_map(|k| i.checked_sub(k)).map(|j| nodes[j].ticket()).collect();
+        let mut seed = [0u8; 32];
+        seed[..8].copy_from_slice(&(i as u64 + 1).to_le_bytes());
+        nodes.push(Node::spawn(Identity::from_secret_bytes(&seed), store, config).await?);
+    }
+    let bound = started.elapsed();
+    let mut pulls = Vec::new();
+    for node in &nodes {
+        let mut events = node.subscribe();
+        let counter = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let count = counter.clone();
+        tokio::spawn(async move {
+            while let Ok(event) = events.recv().await {
+                if matches!(event, Event::Synced { .. }) {
+                    count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+            }
+        });
+        pulls.push(counter);
+    }
+    let publish = Instant::now();
+    for (i, node) in nodes.iter().enumerate() {
+        node.publish_listing(listing(i)).await?;
+    }
+    let now = Timestamp::now();
+    let mut converged = None;
+    let mut last_report = Instant::now();
+    while publish.elapsed() < GIVE_UP {
+        let complete =
+            nodes.iter().filter(|n| n.store().seen_listings(now).map(|l| l.len()).unwrap_or(0) == peers - 1).count();
+        if complete == peers {
+            converged = Some(publish.elapsed());
+            break;
+        }
+        if last_report.elapsed() > Duration::from_secs(5) {
+            eprintln!("  {complete}/{peers} peers complete after {:.1?}", publish.elapsed());
+            last_report = Instant::now();
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    if converged.is_none() {
+        let counts: Vec<usize> =
+            nodes.iter().map(|n| n.store().seen_listings(now).map(|l| l.len()).unwrap_or(0)).collect();
+        eprintln!("  listings held per peer: {counts:?}");
+    }
+    let traffic: Vec<(u64, u64)> = nodes.iter().map(Node::traffic).collect();
+    let sent: u64 = traffic.iter().map(|t| t.0).sum();
+    let received: u64 = traffic.iter().map(|t| t.1).sum();
+    let pulls: usize = pulls.iter().map(|p| p.load(std::sync::atomic::Ordering::Relaxed)).sum();
+    println!("peers                 {peers}");
+    println!("bind + join           {bound:.2?} for all peers");
+    match converged {
+        Some(t) => println!("converged             100% in {t:.2?} after the last publish started"),
+        None => println!("converged             NOT within {GIVE_UP:?}"),
+    }
+    println!("directory pulls       {:.1} per peer", pulls as f64 / peers as f64);
+    println!(
+        "UDP sent / received   {:.1} KiB / {:.1} KiB per peer",
+        sent as f64 / 1024.0 / peers as f64,
+        received as f64 / 1024.0 / peers as f64
+    );
+    let shutdown = Instant::now();
+    let all: Vec<_> = nodes.into_iter().map(|n| tokio::spawn(n.shutdown())).collect();
+    for handle in all {
+        let _ = tokio::time::timeout(Duration::from_secs(5), handle).await;
+    }
+    println!("shutdown              {:.2?} for all peers, in parallel", shutdown.elapsed());
+    Ok(())
+}
+
+fn listing(i: usize) -> Listing {
+    Listing {
+        id: Id16::random().expect("randomness"),
+        version: 1,
+        kind: if i % 2 == 0 { ListingKind::Offer } else { ListingKind::Request },
+        title: format!("Listing from peer {i}"),
+        skills: vec![["rust", "calculus", "spanish", "guitar"][i % 4].into()],
+        level: Level::Any,
+        description: "A realistic description of a session, long enough to matter on the wire. ".repeat(3),
+        format: Format::Online,
+        price: Price::Free,
+        availability: Availability { time_zone: "UTC".into(), windows: vec![] },
+        expires_at: Timestamp::now().saturating_add(SignedDuration::from_hours(24)).expect("in range"),
+    }
+}

@@ -101,7 +101,7 @@ fn listing(i: usize) -> Listing {
     Listing {
         id: Id16::random().expect("randomness"),
         version: 1,
-        kind: if i % 2 == 0 { ListingKind::Offer } else { ListingKind::Request },
+        kind: if i.is_multiple_of(2) { ListingKind::Offer } else { ListingKind::Request },
         title: format!("Listing from peer {i}"),
         skills: vec![["rust", "calculus", "spanish", "guitar"][i % 4].into()],
         level: Level::Any,

@@ -14,32 +14,34 @@ const BUILTIN: &[(&str, &str)] = &[
     (OB_CONTEXT_URL, include_str!("../../../assets/contexts/ob-v3p0-context-3.0.3.json")),
 ];
 
-/// A closed set of contexts, parsed once.
+/// A closed set of contexts, parsed on first use (so code that only uses
+/// JCS never pays for JSON-LD).
 #[derive(Clone, Debug)]
 pub struct ContextSet {
-    parsed: Arc<HashMap<String, json_ld::syntax::Value>>,
+    texts: Arc<HashMap<String, String>>,
+    parsed: Arc<OnceLock<HashMap<String, json_ld::syntax::Value>>>,
 }
 
 impl ContextSet {
     /// The contexts agora's credentials use: VC 2.0, Data Integrity, Open Badges 3.0.3.
     pub fn builtin() -> &'static ContextSet {
         static BUILT: OnceLock<ContextSet> = OnceLock::new();
-        BUILT.get_or_init(|| Self::from_texts(BUILTIN.iter().map(|(u, t)| (u.to_string(), t.to_string()))))
+        BUILT.get_or_init(|| Self::from_texts(BUILTIN.iter().map(|(u, t)| (u.to_string(), t.to_string())).collect()))
     }
 
-    /// The builtin set plus more (e.g. a test suite's example contexts).
+    /// This set plus one more context (e.g. a test suite's example context).
     pub fn with(&self, url: &str, text: &str) -> ContextSet {
-        let mut parsed = (*self.parsed).clone();
-        parsed.insert(url.to_owned(), parse(text));
-        ContextSet { parsed: Arc::new(parsed) }
+        let mut texts = (*self.texts).clone();
+        texts.insert(url.to_owned(), text.to_owned());
+        Self::from_texts(texts)
     }
 
-    fn from_texts(texts: impl Iterator<Item = (String, String)>) -> Self {
-        Self { parsed: Arc::new(texts.map(|(url, text)| (url, parse(&text))).collect()) }
+    fn from_texts(texts: HashMap<String, String>) -> Self {
+        Self { texts: Arc::new(texts), parsed: Arc::new(OnceLock::new()) }
     }
 
     pub(super) fn get(&self, url: &str) -> Option<&json_ld::syntax::Value> {
-        self.parsed.get(url)
+        self.parsed.get_or_init(|| self.texts.iter().map(|(url, text)| (url.clone(), parse(text))).collect()).get(url)
     }
 }
 

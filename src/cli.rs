@@ -6,7 +6,9 @@ mod endorsements;
 mod id;
 mod listing;
 mod logging;
+mod serve;
 mod show;
+mod ticket;
 mod verify;
 
 use std::path::PathBuf;
@@ -38,6 +40,16 @@ pub enum Command {
     Endorsements(endorsements::EndorsementsCommand),
     /// Verify an endorsement file offline (exit code 0 only if valid).
     Verify(verify::VerifyArgs),
+    /// Run the node without the terminal client (logs to stdout).
+    Serve,
+    /// Print the running node's contact ticket.
+    Ticket {
+        /// Also draw it as a QR code.
+        #[arg(long)]
+        qr: bool,
+    },
+    /// Meet a peer by its ticket: join its communities and pull its directory.
+    Connect { ticket: String },
 }
 
 /// Exit code for a command that ran but found something invalid.
@@ -64,8 +76,14 @@ pub fn main() -> ExitCode {
 
 fn run(args: Args) -> anyhow::Result<ExitCode> {
     let ctx = Context::new(args.home)?;
-    logging::init(&ctx);
-    let mut out = std::io::stdout().lock();
+    // `serve` logs to stdout; everything else to the log file.
+    if matches!(args.command, Some(Command::Serve)) {
+        logging::init_stdout();
+    } else {
+        logging::init(&ctx);
+    }
+    // Not locked for the whole command: `serve`'s log lines share stdout.
+    let mut out = std::io::stdout();
     match args.command {
         None => {
             eprintln!(
@@ -78,6 +96,9 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(Command::Listing(c)) => listing::run(&ctx, c, &mut out),
         Some(Command::Endorsements(c)) => endorsements::run(&ctx, c, &mut out),
         Some(Command::Verify(a)) => verify::run(a, &mut out),
+        Some(Command::Serve) => serve::run(&ctx, &mut out),
+        Some(Command::Ticket { qr }) => ticket::show(&ctx, qr, &mut out),
+        Some(Command::Connect { ticket }) => ticket::connect(&ctx, &ticket, &mut out),
     }
 }
 

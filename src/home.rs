@@ -50,6 +50,11 @@ impl Home {
     pub fn default_store_file(&self) -> PathBuf {
         self.data_dir.join("store.redb")
     }
+    /// Written by a running node: its current contact ticket.
+    pub fn ticket_file(&self) -> PathBuf {
+        self.data_dir.join("ticket")
+    }
+
     pub fn log_file(&self) -> PathBuf {
         self.data_dir.join("agora.log")
     }

@@ -1,5 +1,6 @@
-//! Logs go to `agora.log` in the data directory, never to the terminal.
-//! `AGORA_LOG` sets the filter (default `info`).
+//! Logs go to `agora.log` in the data directory, never to the terminal
+//! (except `agora serve`, which logs to stdout). `AGORA_LOG` sets the
+//! filter (default `info`).
 
 use std::fs::OpenOptions;
 use std::sync::Mutex;
@@ -17,4 +18,10 @@ pub fn init(ctx: &Context) {
     };
     let filter = EnvFilter::try_from_env("AGORA_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(false).with_writer(Mutex::new(file)).try_init();
+}
+
+/// For `agora serve`: log lines on stdout, as a service manager expects.
+pub fn init_stdout() {
+    let filter = EnvFilter::try_from_env("AGORA_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(false).with_writer(std::io::stdout).try_init();
 }

@@ -10,6 +10,7 @@ mod directory;
 mod intake;
 mod limits;
 mod negotiating;
+mod portfolio;
 mod session;
 
 use std::sync::Arc;
@@ -30,6 +31,7 @@ use crate::wire::Verified;
 pub use clock::Clock;
 pub use directory::DirectoryProtocol;
 pub use limits::Limits;
+pub use portfolio::{PORTFOLIO_ALPN, Portfolio, PortfolioProtocol, accept_portfolio};
 pub use session::SessionProtocol;
 
 /// How a node runs.
@@ -181,6 +183,7 @@ pub struct Node {
     events: broadcast::Sender<Event>,
     actor: tokio::task::JoinHandle<()>,
     communities: Vec<String>,
+    clock: Clock,
 }
 
 impl Node {
@@ -194,16 +197,18 @@ impl Node {
             .accept(iroh_gossip::ALPN, gossip.clone())
             .accept(crate::net::DIRECTORY_ALPN, DirectoryProtocol::new(store.clone(), config.clock.clone()))
             .accept(crate::net::SESSION_ALPN, SessionProtocol::new(session_tx))
+            .accept(PORTFOLIO_ALPN, PortfolioProtocol::new(store.clone()))
             .spawn();
         let (events, _) = broadcast::channel(1024);
         let (commands, inbox) = mpsc::channel(64);
         let id = identity.public();
         let communities = config.communities.clone();
+        let clock = config.clock.clone();
         let actor =
             actor::Actor::start(identity, store.clone(), endpoint.clone(), gossip, memory, events.clone(), config)
                 .await?;
         let actor = tokio::spawn(actor.run(inbox, session_rx));
-        Ok(Self { id, endpoint, router, store, commands, events, actor, communities })
+        Ok(Self { id, endpoint, router, store, commands, events, actor, communities, clock })
     }
 
     pub fn id(&self) -> PublicKey {
@@ -221,6 +226,13 @@ impl Node {
     /// Where this node can be reached right now.
     pub fn addr(&self) -> EndpointAddr {
         self.endpoint.addr()
+    }
+
+    /// Fetches `peer`'s public endorsements, verified here.
+    pub async fn fetch_portfolio(&self, peer: PublicKey) -> Result<Portfolio, NodeError> {
+        let id =
+            iroh::EndpointId::from_bytes(peer.as_bytes()).map_err(|_| NodeError::Invalid("not a peer key".into()))?;
+        portfolio::fetch(&self.endpoint, id, self.clock.now()).await.map_err(|e| NodeError::Invalid(format!("{e:#}")))
     }
 
     /// UDP bytes sent and received by this node's endpoint so far.

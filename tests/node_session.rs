@@ -123,6 +123,13 @@ async fn propose_counter_accept_start_complete_cosign() {
     std::fs::write(&file, &teacher_bytes).unwrap();
     let verify = std::process::Command::new(env!("CARGO_BIN_EXE_agora")).arg("verify").arg(&file).output().unwrap();
     assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stdout));
+    // The learner asks for the teacher's public portfolio and verifies it.
+    let portfolio = learner.fetch_portfolio(teacher.id()).await.unwrap();
+    assert_eq!((portfolio.verified.len(), portfolio.refused), (1, 0));
+    assert_eq!(portfolio.verified[0].bytes(), teacher_bytes.as_slice());
+    teacher.store().set_endorsement_public(&at_teacher.id, false).unwrap();
+    assert!(learner.fetch_portfolio(teacher.id()).await.unwrap().verified.is_empty(), "hidden stays hidden");
+
     until("empty outboxes", || {
         (teacher.store().outbox().unwrap().is_empty() && learner.store().outbox().unwrap().is_empty()).then_some(())
     })
@@ -178,4 +185,19 @@ async fn a_step_sent_while_the_peer_is_down_arrives_after_it_restarts() {
     for n in [teacher, learner] {
         tokio::time::timeout(Duration::from_secs(2), n.shutdown()).await.unwrap();
     }
+}
+
+#[test]
+fn a_presented_portfolio_keeps_only_verified_records_naming_the_presenter() {
+    let (ada, grace, mallory) = (identity(1), identity(2), identity(3));
+    let own = common::cosigned(&common::endorsement(&ada, &grace, 0), &ada, &grace);
+    let someone_elses = common::cosigned(&common::endorsement(&grace, &mallory, 1), &grace, &mallory);
+    let mut tampered = own.bytes().to_vec();
+    let at = tampered.windows(4).position(|w| w == b"Ada ").unwrap();
+    tampered[at] = b'E';
+    let entries = vec![own.bytes().to_vec(), someone_elses.bytes().to_vec(), tampered, b"garbage".to_vec()];
+    let portfolio = agora::node::accept_portfolio(ada.public(), entries, common::now());
+    assert_eq!(portfolio.verified.len(), 1);
+    assert_eq!(portfolio.verified[0].bytes(), own.bytes());
+    assert_eq!(portfolio.refused, 3);
 }

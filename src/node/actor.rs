@@ -127,7 +127,12 @@ impl Actor {
                     let _ = inbound.reply.send(ack);
                 }
                 _ = announce.tick() => self.announce().await,
-                _ = sync.tick() => self.sync_with_neighbors(),
+                _ = sync.tick() => {
+                    if let Err(e) = self.store.prune_expired(self.config.clock.now()) {
+                        tracing::warn!("pruning expired listings: {e}");
+                    }
+                    self.sync_with_neighbors();
+                }
                 _ = outbox.tick() => self.deliver_due(),
                 else => break,
             }

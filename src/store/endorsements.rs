@@ -5,7 +5,9 @@
 use redb::{ReadableDatabase, ReadableTable};
 
 use super::error::corrupt;
-use super::tables::{ENDORSEMENT_SUMMARIES, ENDORSEMENTS, ENDORSEMENTS_BY_COUNTERPART, ENDORSEMENTS_BY_SKILL};
+use super::tables::{
+    ENDORSEMENT_SUMMARIES, ENDORSEMENTS, ENDORSEMENTS_BY_COUNTERPART, ENDORSEMENTS_BY_SKILL, PRIVATE_ENDORSEMENTS,
+};
 use super::{Store, StoreError};
 use crate::endorse::{Endorsement, VerifiedEndorsement};
 use crate::identity::PublicKey;
@@ -90,6 +92,37 @@ impl Store {
         let tx = self.db.begin_read()?;
         let table = tx.open_multimap_table(ENDORSEMENTS_BY_SKILL)?;
         table.get(skill)?.map(|v| Ok(v?.value().to_owned())).collect()
+    }
+
+    /// Shows or hides an endorsement in the public portfolio (all are
+    /// public unless hidden).
+    pub fn set_endorsement_public(&self, id: &str, public: bool) -> Result<(), StoreError> {
+        let tx = self.db.begin_write()?;
+        {
+            let mut private = tx.open_table(PRIVATE_ENDORSEMENTS)?;
+            if public {
+                private.remove(id)?;
+            } else {
+                private.insert(id, ())?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The credential bytes of every public endorsement.
+    pub fn public_endorsements(&self) -> Result<Vec<Vec<u8>>, StoreError> {
+        let tx = self.db.begin_read()?;
+        let docs = tx.open_table(ENDORSEMENTS)?;
+        let private = tx.open_table(PRIVATE_ENDORSEMENTS)?;
+        let mut out = Vec::new();
+        for row in docs.iter()? {
+            let (id, bytes) = row?;
+            if private.get(id.value())?.is_none() {
+                out.push(bytes.value().to_vec());
+            }
+        }
+        Ok(out)
     }
 
     /// Resolves a full id or a unique prefix of its uuid to the full id.

@@ -56,6 +56,7 @@ fn create_tables(tx: &WriteTransaction) -> Result<(), StoreError> {
     tx.open_table(CHAT)?;
     tx.open_table(COSIGN)?;
     tx.open_table(OUTBOX)?;
+    tx.open_table(PRIVATE_ENDORSEMENTS)?;
     Ok(())
 }
 

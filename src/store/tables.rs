@@ -35,3 +35,5 @@ pub const CHAT: TableDefinition<&[u8; 40], &[u8]> = TableDefinition::new("chat")
 pub const COSIGN: TableDefinition<&[u8; 16], &[u8]> = TableDefinition::new("cosign");
 /// Messages waiting for a peer's ack: queued-at ms ‖ content hash → entry.
 pub const OUTBOX: TableDefinition<&[u8; 24], &[u8]> = TableDefinition::new("outbox");
+/// Endorsements kept out of the public portfolio: id → nothing.
+pub const PRIVATE_ENDORSEMENTS: TableDefinition<&str, ()> = TableDefinition::new("private_endorsements");

@@ -28,6 +28,9 @@ pub struct NetOptions {
     pub lan_discovery: bool,
     /// Publish and resolve addresses through DNS/pkarr (internet use).
     pub dns_lookup: bool,
+    /// Which certificates to trust for relays (a test relay's own, say);
+    /// `None` means iroh's default roots.
+    pub relay_tls: Option<iroh::tls::CaTlsConfig>,
 }
 
 impl NetOptions {
@@ -37,6 +40,7 @@ impl NetOptions {
             relay: config.relay.clone(),
             lan_discovery: config.lan_discovery,
             dns_lookup: config.relay != ConfiguredRelay::Disabled,
+            relay_tls: None,
         }
     }
 
@@ -47,6 +51,7 @@ impl NetOptions {
             relay: ConfiguredRelay::Disabled,
             lan_discovery: false,
             dns_lookup: false,
+            relay_tls: None,
         }
     }
 }
@@ -66,6 +71,9 @@ pub async fn bind(identity: &Identity, options: &NetOptions) -> Result<(Endpoint
             RelayMode::Custom(RelayMap::from(url))
         }
     });
+    if let Some(tls) = options.relay_tls.clone() {
+        builder = builder.ca_tls_config(tls);
+    }
     if options.lan_discovery {
         builder = builder.address_lookup(iroh_mdns_address_lookup::MdnsAddressLookup::builder());
     }

@@ -154,6 +154,8 @@ pub enum Event {
     Chat(NegotiationId),
     /// Both signatures are in: the endorsement is stored.
     EndorsementStored(String),
+    /// A peer acknowledged something we sent.
+    Delivered(PublicKey),
     /// A peer refused something we sent, for good.
     DeliveryRefused {
         to: PublicKey,

@@ -64,6 +64,7 @@ fn log_event(out: &mut impl Write, event: &Event) -> std::io::Result<()> {
         Event::NegotiationChanged(id) => format!("session {} changed", id.short()),
         Event::Chat(id) => format!("chat in session {}", id.short()),
         Event::EndorsementStored(id) => format!("endorsement stored: {id}"),
+        Event::Delivered(to) => format!("delivered to {}", to.fingerprint()),
         Event::DeliveryRefused { to, reason } => format!("{} refused a message: {reason}", to.fingerprint()),
     };
     writeln!(out, "{line}")?;

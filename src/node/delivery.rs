@@ -39,7 +39,10 @@ impl Actor {
     pub(super) fn delivered(&mut self, outbox_key: OutboxKey, to: EndpointId, result: anyhow::Result<Ack>) {
         self.delivering.remove(&to);
         let outcome = match result {
-            Ok(Ack::Taken) => self.store.outbox_done(&outbox_key),
+            Ok(Ack::Taken) => {
+                self.emit(Event::Delivered(key(to)));
+                self.store.outbox_done(&outbox_key)
+            }
             Ok(Ack::Refused(reason)) => {
                 tracing::info!(peer = %to, "peer refused a message: {reason}");
                 self.emit(Event::DeliveryRefused { to: key(to), reason });

@@ -5,7 +5,7 @@
 //! record with one proof is never stored as an endorsement.
 
 use super::actor::Actor;
-use super::negotiating::{counterpart, encode};
+use super::negotiating::encode;
 use super::{Event, NodeError};
 use crate::endorse::cosign::{
     Attestation, Draft, Final, Review, accept_final, countersign, draft, endorsement_for, expected_from_draft,
@@ -128,7 +128,6 @@ impl Actor {
         if self.store.put_endorsement(&verified)? {
             self.emit(Event::EndorsementStored(expected.id));
         }
-        let _ = counterpart(&state, &self.identity.public())?;
         Ok(())
     }
 

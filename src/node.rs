@@ -29,6 +29,14 @@ use crate::store::Store;
 use crate::wire::Verified;
 
 pub use clock::Clock;
+
+/// How a protocol handler ends a connection: failures are the peer's
+/// business or the network's, logged and never propagated.
+fn served(protocol: &'static str, peer: iroh::EndpointId, result: anyhow::Result<()>) {
+    if let Err(e) = result {
+        tracing::debug!(%peer, protocol, "connection ended: {e:#}");
+    }
+}
 pub use directory::DirectoryProtocol;
 pub use limits::Limits;
 pub use portfolio::{PORTFOLIO_ALPN, Portfolio, PortfolioProtocol, accept_portfolio};

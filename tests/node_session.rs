@@ -7,9 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use agora::endorse::cosign::Attestation;
-use agora::market::{
-    Action, Availability, Format, Id16, Level, Listing, ListingKind, ListingRef, Phase, Price, Profile, Terms,
-};
+use agora::market::{Action, ListingRef, Phase, Price, Profile, Terms};
 use agora::node::{Clock, Node, NodeConfig};
 use agora::store::Store;
 use common::identity;
@@ -55,22 +53,7 @@ async fn propose_counter_accept_start_complete_cosign() {
         });
     }
 
-    let offer = teacher
-        .publish_listing(Listing {
-            id: Id16([1; 16]),
-            version: 1,
-            kind: ListingKind::Offer,
-            title: "Rust for beginners".into(),
-            skills: vec!["rust".into()],
-            level: Level::Beginner,
-            description: String::new(),
-            format: Format::Online,
-            price: Price::Free,
-            availability: Availability { time_zone: "UTC".into(), windows: vec![] },
-            expires_at: clock.now().saturating_add(SignedDuration::from_hours(48)).unwrap(),
-        })
-        .await
-        .unwrap();
+    let offer = teacher.publish_listing(common::offer("Rust for beginners", "rust", clock.now())).await.unwrap();
     let listing = ListingRef { author: teacher.id(), id: offer.value().id };
     until("the offer at the learner", || learner.store().seen_listings(clock.now()).unwrap().into_iter().next()).await;
 
@@ -146,22 +129,9 @@ async fn a_step_sent_while_the_peer_is_down_arrives_after_it_restarts() {
     let (teacher_dir, learner_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let teacher = node(1, "Ada", &clock, teacher_dir.path(), None).await;
     let learner = node(2, "Grace", &clock, learner_dir.path(), Some(&teacher)).await;
-    let offer = teacher
-        .publish_listing(Listing {
-            id: Id16([2; 16]),
-            version: 1,
-            kind: ListingKind::Offer,
-            title: "Calculus".into(),
-            skills: vec!["calculus".into()],
-            level: Level::Any,
-            description: String::new(),
-            format: Format::Online,
-            price: Price::Credits { centi_per_hour: 100 },
-            availability: Availability { time_zone: "UTC".into(), windows: vec![] },
-            expires_at: clock.now().saturating_add(SignedDuration::from_hours(48)).unwrap(),
-        })
-        .await
-        .unwrap();
+    let mut calculus = common::offer("Calculus", "calculus", clock.now());
+    calculus.price = Price::Credits { centi_per_hour: 100 };
+    let offer = teacher.publish_listing(calculus).await.unwrap();
     until("the offer at the learner", || learner.store().seen_listings(clock.now()).unwrap().into_iter().next()).await;
     let teacher_addr = teacher.ticket();
 

@@ -27,6 +27,23 @@ fn listing(id: u8, version: u32, expires: &str) -> Listing {
     }
 }
 
+/// The learner proposes an hour on calculus, on the teacher's listing.
+fn proposal(id: Id16, teacher: &agora::identity::Identity, learner: &agora::identity::Identity) -> NegotiationEvent {
+    let terms =
+        Terms { start: ts("2026-11-26T18:00:00Z"), duration_minutes: 60, price: Price::Free, topic: "Limits".into() };
+    NegotiationEvent {
+        negotiation: id,
+        seq: 0,
+        action: Action::Propose {
+            listing: ListingRef { author: teacher.public(), id: Id16([1; 16]) },
+            skill: "calculus".into(),
+            teacher: teacher.public(),
+            learner: learner.public(),
+            terms,
+        },
+    }
+}
+
 fn temp_store() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("store.redb")).unwrap();
@@ -135,19 +152,7 @@ fn negotiation_state_and_log_are_written_together() {
     let (_dir, store) = temp_store();
     let (teacher, learner) = (identity(1), identity(2));
     let id = Id16([5; 16]);
-    let terms =
-        Terms { start: ts("2026-11-26T18:00:00Z"), duration_minutes: 60, price: Price::Free, topic: "Limits".into() };
-    let propose = NegotiationEvent {
-        negotiation: id,
-        seq: 0,
-        action: Action::Propose {
-            listing: ListingRef { author: teacher.public(), id: Id16([1; 16]) },
-            skill: "calculus".into(),
-            teacher: teacher.public(),
-            learner: learner.public(),
-            terms,
-        },
-    };
+    let propose = proposal(id, &teacher, &learner);
     store.apply_negotiation_event(&seal(&learner, &propose, now()).unwrap(), None).unwrap();
     // An illegal step changes nothing.
     let bad = NegotiationEvent { negotiation: id, seq: 1, action: Action::Accept };
@@ -201,24 +206,7 @@ fn endorsements_are_indexed_and_immutable() {
 fn when_both_step_at_once_the_teachers_step_wins_on_both_sides() {
     let (teacher, learner) = (identity(1), identity(2));
     let id = Id16([6; 16]);
-    let terms =
-        Terms { start: ts("2026-11-26T18:00:00Z"), duration_minutes: 60, price: Price::Free, topic: "Limits".into() };
-    let propose = seal(
-        &learner,
-        &NegotiationEvent {
-            negotiation: id,
-            seq: 0,
-            action: Action::Propose {
-                listing: ListingRef { author: teacher.public(), id: Id16([1; 16]) },
-                skill: "calculus".into(),
-                teacher: teacher.public(),
-                learner: learner.public(),
-                terms: terms.clone(),
-            },
-        },
-        now(),
-    )
-    .unwrap();
+    let propose = seal(&learner, &proposal(id, &teacher, &learner), now()).unwrap();
     let accept = seal(&teacher, &NegotiationEvent { negotiation: id, seq: 1, action: Action::Accept }, now()).unwrap();
     let withdraw = seal(
         &learner,

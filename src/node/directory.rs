@@ -49,10 +49,7 @@ impl DirectoryProtocol {
 
 impl ProtocolHandler for DirectoryProtocol {
     async fn accept(&self, connection: Connection) -> Result<(), AcceptError> {
-        let peer = connection.remote_id();
-        if let Err(e) = self.serve(&connection).await {
-            tracing::debug!(%peer, "directory sync not served: {e:#}");
-        }
+        super::served("directory", connection.remote_id(), self.serve(&connection).await);
         Ok(())
     }
 }

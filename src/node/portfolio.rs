@@ -43,10 +43,7 @@ impl PortfolioProtocol {
 
 impl ProtocolHandler for PortfolioProtocol {
     async fn accept(&self, connection: Connection) -> Result<(), AcceptError> {
-        let peer = connection.remote_id();
-        if let Err(e) = self.serve(&connection).await {
-            tracing::debug!(%peer, "portfolio not served: {e:#}");
-        }
+        super::served("portfolio", connection.remote_id(), self.serve(&connection).await);
         Ok(())
     }
 }

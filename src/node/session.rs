@@ -54,10 +54,7 @@ impl SessionProtocol {
 
 impl ProtocolHandler for SessionProtocol {
     async fn accept(&self, connection: Connection) -> Result<(), AcceptError> {
-        let peer = connection.remote_id();
-        if let Err(e) = self.serve(&connection).await {
-            tracing::debug!(%peer, "session connection ended: {e:#}");
-        }
+        super::served("session", connection.remote_id(), self.serve(&connection).await);
         Ok(())
     }
 }

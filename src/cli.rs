@@ -2,11 +2,14 @@
 //! line on stderr and a non-zero exit code.
 
 mod context;
+mod control;
 mod endorsements;
 mod id;
 mod listing;
+mod listings;
 mod logging;
 mod serve;
+mod sessions;
 mod show;
 mod ticket;
 mod verify;
@@ -35,6 +38,10 @@ pub enum Command {
     /// Publish and manage your offers and requests.
     #[command(subcommand)]
     Listing(listing::ListingCommand),
+    /// The marketplace as this peer sees it (works while an agora runs).
+    Listings(listings::ListingsArgs),
+    /// Your sessions: proposals, agreed, in progress and past.
+    Sessions(sessions::SessionsArgs),
     /// Your co-signed endorsements.
     #[command(subcommand)]
     Endorsements(endorsements::EndorsementsCommand),
@@ -94,6 +101,8 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         Some(Command::Id(a)) => id::run(&ctx, a, &mut out),
         Some(Command::Listing(c)) => listing::run(&ctx, c, &mut out),
+        Some(Command::Listings(a)) => listings::run(&ctx, a, &mut out),
+        Some(Command::Sessions(a)) => sessions::run(&ctx, a, &mut out),
         Some(Command::Endorsements(c)) => endorsements::run(&ctx, c, &mut out),
         Some(Command::Verify(a)) => verify::run(a, &mut out),
         Some(Command::Serve) => serve::run(&ctx, &mut out),

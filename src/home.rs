@@ -50,9 +50,9 @@ impl Home {
     pub fn default_store_file(&self) -> PathBuf {
         self.data_dir.join("store.redb")
     }
-    /// Written by a running node: its current contact ticket.
-    pub fn ticket_file(&self) -> PathBuf {
-        self.data_dir.join("ticket")
+    /// Where a running agora listens for commands from this home's CLI.
+    pub fn control_socket(&self) -> PathBuf {
+        self.data_dir.join("control.sock")
     }
 
     pub fn log_file(&self) -> PathBuf {

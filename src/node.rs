@@ -4,6 +4,7 @@
 
 mod actor;
 mod clock;
+mod control;
 mod cosigning;
 mod delivery;
 mod directory;
@@ -11,6 +12,7 @@ mod intake;
 mod limits;
 mod negotiating;
 mod portfolio;
+mod relays;
 mod session;
 
 use std::sync::Arc;
@@ -29,6 +31,9 @@ use crate::store::Store;
 use crate::wire::Verified;
 
 pub use clock::Clock;
+pub use control::{ControlReply, ControlRequest};
+#[cfg(unix)]
+pub use control::{ControlSocket, ask as ask_control};
 
 /// How a protocol handler ends a connection: failures are the peer's
 /// business or the network's, logged and never propagated.
@@ -40,6 +45,7 @@ fn served(protocol: &'static str, peer: iroh::EndpointId, result: anyhow::Result
 pub use directory::DirectoryProtocol;
 pub use limits::Limits;
 pub use portfolio::{PORTFOLIO_ALPN, Portfolio, PortfolioProtocol, accept_portfolio};
+pub use relays::RelayStatus;
 pub use session::SessionProtocol;
 
 /// How a node runs.
@@ -169,6 +175,8 @@ pub enum Event {
         to: PublicKey,
         reason: String,
     },
+    /// The way to relays changed (see [`Node::relays`]).
+    Relays(RelayStatus),
 }
 
 type Reply<T> = oneshot::Sender<Result<T, NodeError>>;
@@ -184,15 +192,40 @@ pub(crate) enum Command {
     Attest(NegotiationId, Attestation, Reply<()>),
 }
 
+/// What other tasks of this process (the control socket) need to command
+/// the node: cheap to clone.
+#[derive(Clone)]
+pub(crate) struct Remote {
+    commands: mpsc::Sender<Command>,
+    endpoint: Endpoint,
+    communities: Vec<String>,
+}
+
+impl Remote {
+    async fn ask<T>(
+        &self,
+        command: impl FnOnce(oneshot::Sender<Result<T, NodeError>>) -> Command,
+    ) -> Result<T, NodeError> {
+        let (reply, answer) = oneshot::channel();
+        self.commands.send(command(reply)).await.map_err(|_| NodeError::Stopped)?;
+        answer.await.map_err(|_| NodeError::Stopped)?
+    }
+
+    fn ticket(&self) -> Ticket {
+        Ticket { addr: self.endpoint.addr(), communities: self.communities.clone() }
+    }
+}
+
 pub struct Node {
     id: PublicKey,
     endpoint: Endpoint,
     router: Router,
     store: Arc<Store>,
-    commands: mpsc::Sender<Command>,
+    remote: Remote,
     events: broadcast::Sender<Event>,
     actor: tokio::task::JoinHandle<()>,
-    communities: Vec<String>,
+    relays: tokio::sync::watch::Receiver<RelayStatus>,
+    relay_follower: Option<tokio::task::JoinHandle<()>>,
     clock: Clock,
 }
 
@@ -214,11 +247,14 @@ impl Node {
         let id = identity.public();
         let communities = config.communities.clone();
         let clock = config.clock.clone();
+        let relays_on = config.net.relay != crate::config::RelayMode::Disabled;
+        let (relays, relay_follower) = relays::follow(&endpoint, relays_on, events.clone());
         let actor =
             actor::Actor::start(identity, store.clone(), endpoint.clone(), gossip, memory, events.clone(), config)
                 .await?;
         let actor = tokio::spawn(actor.run(inbox, session_rx));
-        Ok(Self { id, endpoint, router, store, commands, events, actor, communities, clock })
+        let remote = Remote { commands, endpoint: endpoint.clone(), communities };
+        Ok(Self { id, endpoint, router, store, remote, events, actor, relays, relay_follower, clock })
     }
 
     pub fn id(&self) -> PublicKey {
@@ -231,6 +267,11 @@ impl Node {
 
     pub fn subscribe(&self) -> broadcast::Receiver<Event> {
         self.events.subscribe()
+    }
+
+    /// Whether the relays (the internet path) are reachable right now.
+    pub fn relays(&self) -> RelayStatus {
+        self.relays.borrow().clone()
     }
 
     /// Where this node can be reached right now.
@@ -252,7 +293,14 @@ impl Node {
     }
 
     pub fn ticket(&self) -> Ticket {
-        Ticket { addr: self.addr(), communities: self.communities.clone() }
+        self.remote.ticket()
+    }
+
+    /// Listens for `agora` commands of this home on a Unix socket at `path`
+    /// until the returned socket is dropped.
+    #[cfg(unix)]
+    pub fn listen_locally(&self, path: &std::path::Path) -> Result<ControlSocket, NodeError> {
+        ControlSocket::listen(path, self.remote.clone())
     }
 
     /// Signs, stores and announces a listing of one's own.
@@ -298,14 +346,15 @@ impl Node {
         &self,
         command: impl FnOnce(oneshot::Sender<Result<T, NodeError>>) -> Command,
     ) -> Result<T, NodeError> {
-        let (reply, answer) = oneshot::channel();
-        self.commands.send(command(reply)).await.map_err(|_| NodeError::Stopped)?;
-        answer.await.map_err(|_| NodeError::Stopped)?
+        self.remote.ask(command).await
     }
 
     /// Stops the actor and closes the endpoint, waiting at most one second.
     pub async fn shutdown(self) {
         self.actor.abort();
+        if let Some(follower) = &self.relay_follower {
+            follower.abort();
+        }
         if tokio::time::timeout(Duration::from_secs(1), self.router.shutdown()).await.is_err() {
             tracing::warn!("router did not shut down within 1 s");
         }

@@ -2,16 +2,20 @@
 //!
 //! Every write is one redb transaction, committed durably, so a process
 //! killed at any moment leaves the file holding whole records only. redb
-//! locks the file, so a second process opening the same store gets
-//! [`StoreError::AlreadyInUse`] instead of corrupting it.
+//! locks the file: one process writes (a second writer gets
+//! [`StoreError::AlreadyInUse`] instead of corrupting it), while any number
+//! of others may open it read-only ([`Store::open_read_only`]) and see its
+//! commits as they land.
 //!
 //! Signed things go in only as [`crate::wire::Verified`] envelopes or
 //! [`crate::endorse::VerifiedEndorsement`]s, and are kept as the exact bytes
 //! that were verified.
 
+mod contacts;
 mod directory;
 mod endorsements;
 mod error;
+mod handle;
 mod listings;
 mod negotiations;
 mod outbox;
@@ -20,6 +24,7 @@ mod schema;
 mod session;
 mod tables;
 
+pub use contacts::MAX_CONTACTS;
 pub use directory::DigestEntry;
 pub use endorsements::EndorsementSummary;
 pub use error::StoreError;
@@ -31,23 +36,34 @@ pub use session::CosignState;
 
 use std::path::{Path, PathBuf};
 
-use redb::Database;
+use handle::Handle;
 
 pub struct Store {
-    db: Database,
+    db: Handle,
     path: PathBuf,
 }
 
 impl Store {
     /// Opens (or creates) the store at `path`, migrating older schemas.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let db = Database::create(path).map_err(|e| match e {
-            redb::DatabaseError::DatabaseAlreadyOpen => StoreError::AlreadyInUse(path.to_path_buf()),
-            other => StoreError::Open { path: path.to_path_buf(), reason: other.to_string() },
-        })?;
-        let store = Self { db, path: path.to_path_buf() };
-        schema::prepare(&store.db)?;
-        Ok(store)
+        let db = Handle::writer(path)?;
+        if let Some(writer) = db.as_writer() {
+            schema::prepare(writer)?;
+        }
+        Ok(Self { db, path: path.to_path_buf() })
+    }
+
+    /// Opens an existing store to read only, even while another process
+    /// (a running node) writes to it. Writes return [`StoreError::ReadOnly`].
+    pub fn open_read_only(path: &Path) -> Result<Self, StoreError> {
+        let db = Handle::reader(path)?;
+        schema::check(&db)?;
+        Ok(Self { db, path: path.to_path_buf() })
+    }
+
+    /// Whether this handle may write.
+    pub fn is_writable(&self) -> bool {
+        self.db.as_writer().is_some()
     }
 
     pub fn path(&self) -> &Path {

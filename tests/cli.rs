@@ -5,8 +5,11 @@ mod common;
 use std::path::Path;
 use std::process::{Command, Output};
 
+use agora::market::{Action, Id16, ListingRef, NegotiationEvent, Price, Terms};
 use agora::store::Store;
+use agora::wire::seal;
 use common::{cosigned, endorsement, identity};
+use jiff::Timestamp;
 
 fn agora(home: &Path, args: &[&str]) -> Output {
     let output = Command::new(env!("CARGO_BIN_EXE_agora"))
@@ -169,11 +172,54 @@ fn endorsements_list_show_and_export_round_trip_through_verify() {
 fn a_second_instance_on_the_same_home_is_told_it_is_in_use() {
     let home = tempfile::tempdir().unwrap();
     let _held = Store::open(&home.path().join("store.redb")).unwrap();
-    let out = agora(home.path(), &["listing", "list"]);
+    let out = agora(home.path(), &["serve"]);
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert!(err.contains("already in use by another agora process"), "{err}");
-    assert_eq!(err.trim_end().lines().count(), 1);
+    assert_eq!(errors(&out).len(), 1, "{err}");
+    // Reading beside the writer is fine; writing needs the writer's help.
+    assert!(agora(home.path(), &["listing", "list"]).status.success());
+    let add = agora(home.path(), &["listing", "add", "offer", "--skill", "rust", "--title", "Rust"]);
+    assert_eq!(add.status.code(), Some(2));
+    assert!(stderr(&add).contains("does not answer"), "{}", stderr(&add));
+}
+
+#[test]
+fn sessions_lists_negotiations_with_whose_move_it_is() {
+    let home = tempfile::tempdir().unwrap();
+    let teacher = agora::identity::Identity::from_secret_bytes(&[1; 32]);
+    std::fs::write(home.path().join("identity.key"), format!("{}\n", agora::identity::multibase_secret(&teacher)))
+        .unwrap();
+    let learner = identity(2);
+    let terms = Terms {
+        start: Timestamp::now().saturating_add(jiff::SignedDuration::from_hours(24)).unwrap(),
+        duration_minutes: 60,
+        price: Price::Free,
+        topic: "Lifetimes".into(),
+    };
+    let propose = NegotiationEvent {
+        negotiation: Id16([7; 16]),
+        seq: 0,
+        action: Action::Propose {
+            listing: ListingRef { author: teacher.public(), id: Id16([1; 16]) },
+            skill: "rust".into(),
+            teacher: teacher.public(),
+            learner: learner.public(),
+            terms,
+        },
+    };
+    {
+        let store = Store::open(&home.path().join("store.redb")).unwrap();
+        store.apply_negotiation_event(&seal(&learner, &propose, Timestamp::now()).unwrap(), None).unwrap();
+    }
+    let table = stdout(&agora(home.path(), &["sessions"]));
+    assert!(table.contains("07070707") && table.contains("proposed") && table.contains("your move"), "{table}");
+    let json = stdout(&agora(home.path(), &["sessions", "--open", "--json"]));
+    let line: serde_json::Value = serde_json::from_str(json.trim()).unwrap();
+    assert_eq!(line["role"], "teach");
+    assert_eq!(line["your_move"], true);
+    assert_eq!(line["topic"], "Lifetimes");
+    assert_eq!(line["with"], agora::identity::did_key_from_public(&learner.public()));
 }
 
 #[test]

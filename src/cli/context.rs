@@ -7,7 +7,7 @@ use anyhow::Context as _;
 use crate::config::Config;
 use crate::home::Home;
 use crate::identity::Identity;
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 
 pub struct Context {
     pub home: Home,
@@ -41,11 +41,41 @@ impl Context {
         }
     }
 
+    /// The store, to write: fails with [`StoreError::AlreadyInUse`] while
+    /// an agora runs on this home.
     pub fn store(&self) -> anyhow::Result<Store> {
         let config = self.config()?;
         self.home.ensure_data_dir()?;
         let path = self.store_path(&config);
         Store::open(&path).with_context(|| "opening the store")
+    }
+
+    /// The store, to read: beside a running agora if there is one. Falls
+    /// back to opening it as the writer when it is new, needs an upgrade or
+    /// needs repair after a crash (only a writer may do those).
+    pub fn store_to_read(&self) -> anyhow::Result<Store> {
+        let config = self.config()?;
+        let path = self.store_path(&config);
+        if !path.exists() {
+            return self.store();
+        }
+        match Store::open_read_only(&path) {
+            Ok(store) => Ok(store),
+            Err(read_error) => match Store::open(&path) {
+                Ok(store) => Ok(store),
+                Err(StoreError::AlreadyInUse(_)) => Err(read_error).context("opening the store"),
+                Err(e) => Err(e).context("opening the store"),
+            },
+        }
+    }
+
+    /// Whether another agora process has this home's store open to write.
+    pub fn node_running(&self) -> anyhow::Result<bool> {
+        match self.store() {
+            Ok(_) => Ok(false),
+            Err(e) if is_in_use(&e) => Ok(true),
+            Err(e) => Err(e),
+        }
     }
 
     /// The time zone for new listings: the profile's, else this computer's.
@@ -55,4 +85,9 @@ impl Context {
         }
         jiff::tz::TimeZone::system().iana_name().unwrap_or("UTC").to_owned()
     }
+}
+
+/// Whether `error` says another agora process owns the store.
+pub fn is_in_use(error: &anyhow::Error) -> bool {
+    error.downcast_ref::<StoreError>().is_some_and(|e| matches!(e, StoreError::AlreadyInUse(_)))
 }

@@ -33,7 +33,7 @@ pub enum EndorsementsCommand {
 }
 
 pub fn run(ctx: &Context, command: EndorsementsCommand, out: &mut impl Write) -> anyhow::Result<ExitCode> {
-    let store = ctx.store()?;
+    let store = ctx.store_to_read()?;
     match command {
         EndorsementsCommand::List { skill } => {
             let me = ctx.identity()?.public();

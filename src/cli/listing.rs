@@ -8,8 +8,11 @@ use clap::{Subcommand, ValueEnum};
 use jiff::{SignedDuration, Timestamp};
 
 use super::Context;
+use super::context::is_in_use;
+use super::control::ask_running;
 use super::show::{listing_row, listing_table_header};
 use crate::market::{Availability, Format, Id16, Level, Listing, ListingKind, ListingWithdrawal, Price, Window};
+use crate::node::ControlRequest;
 use crate::wire::{Verified, seal};
 
 #[derive(Subcommand, Debug)]
@@ -105,8 +108,17 @@ fn add(ctx: &Context, args: AddArgs, out: &mut impl Write) -> anyhow::Result<Exi
         expires_at: now.saturating_add(SignedDuration::from_hours(24 * i64::from(args.days)))?,
     };
     let signed: Verified<Listing> = seal(&identity, &listing, now).context("invalid listing")?;
-    ctx.store()?.put_own_listing(&signed)?;
-    writeln!(out, "Added {} {}: {}", listing.kind, listing.id.short(), listing.title)?;
+    match ctx.store() {
+        Ok(store) => {
+            store.put_own_listing(&signed)?;
+            writeln!(out, "Added {} {}: {}", listing.kind, listing.id.short(), listing.title)?;
+        }
+        Err(e) if is_in_use(&e) => {
+            ask_running(ctx, ControlRequest::Publish(listing.clone()))?;
+            writeln!(out, "Published {} {}: {}", listing.kind, listing.id.short(), listing.title)?;
+        }
+        Err(e) => return Err(e),
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -121,7 +133,7 @@ fn parse_format(text: &str) -> anyhow::Result<Format> {
 }
 
 fn list(ctx: &Context, all: bool, out: &mut impl Write) -> anyhow::Result<ExitCode> {
-    let store = ctx.store()?;
+    let store = ctx.store_to_read()?;
     let now = Timestamp::now();
     let own = store.own_listings()?;
     writeln!(out, "{}", listing_table_header())?;
@@ -139,8 +151,11 @@ fn list(ctx: &Context, all: bool, out: &mut impl Write) -> anyhow::Result<ExitCo
 }
 
 fn remove(ctx: &Context, id: &str, out: &mut impl Write) -> anyhow::Result<ExitCode> {
-    let store = ctx.store()?;
-    let identity = ctx.identity()?;
+    // Read beside the running agora if there is one; it then does the withdrawing.
+    let store = match ctx.store() {
+        Err(e) if is_in_use(&e) => ctx.store_to_read()?,
+        other => other?,
+    };
     let wanted = id.to_ascii_lowercase();
     let matches: Vec<_> =
         store.own_listings()?.into_iter().filter(|l| l.value().id.to_hex().starts_with(&wanted)).collect();
@@ -149,8 +164,13 @@ fn remove(ctx: &Context, id: &str, out: &mut impl Write) -> anyhow::Result<ExitC
         [] | [_] => bail!("no listing of yours has id `{id}` (see `agora listing list`)"),
         _ => bail!("`{id}` matches {} listings; give more of the id", matches.len()),
     };
-    let withdrawal = ListingWithdrawal { id: listing.id, version: listing.version };
-    store.withdraw_own_listing(&seal(&identity, &withdrawal, Timestamp::now())?)?;
+    if store.is_writable() {
+        let withdrawal = ListingWithdrawal { id: listing.id, version: listing.version };
+        store.withdraw_own_listing(&seal(&ctx.identity()?, &withdrawal, Timestamp::now())?)?;
+    } else {
+        drop(store);
+        ask_running(ctx, ControlRequest::Withdraw(listing.id))?;
+    }
     writeln!(out, "Withdrew {} {}: {}", listing.kind, listing.id.short(), listing.title)?;
     Ok(ExitCode::SUCCESS)
 }

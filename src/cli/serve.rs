@@ -29,7 +29,8 @@ pub fn run(ctx: &Context, out: &mut impl Write) -> anyhow::Result<ExitCode> {
     runtime.block_on(async {
         let node = Node::spawn(identity, store, node_config).await?;
         let ticket = node.ticket().to_string();
-        std::fs::write(ctx.home.ticket_file(), format!("{ticket}\n")).context("writing the ticket file")?;
+        #[cfg(unix)]
+        let _control = node.listen_locally(&ctx.home.control_socket())?;
         writeln!(out, "agora serving as {}", crate::identity::did_key_from_public(&node.id()))?;
         writeln!(out, "communities: {}", config.communities.join(", "))?;
         writeln!(out, "ticket: {ticket}")?;
@@ -37,7 +38,7 @@ pub fn run(ctx: &Context, out: &mut impl Write) -> anyhow::Result<ExitCode> {
         let mut events = node.subscribe();
         loop {
             tokio::select! {
-                _ = tokio::signal::ctrl_c() => break,
+                _ = stop_signal() => break,
                 event = events.recv() => match event {
                     Ok(event) => log_event(out, &event)?,
                     Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => writeln!(out, "(skipped {n} events)")?,
@@ -46,11 +47,26 @@ pub fn run(ctx: &Context, out: &mut impl Write) -> anyhow::Result<ExitCode> {
             }
         }
         writeln!(out, "shutting down")?;
-        let _ = std::fs::remove_file(ctx.home.ticket_file());
         node.shutdown().await;
         Ok::<_, anyhow::Error>(())
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Ctrl-C, or (on Unix) the SIGTERM a service manager sends.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        let Ok(mut term) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) else {
+            return std::future::pending().await;
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 fn log_event(out: &mut impl Write, event: &Event) -> std::io::Result<()> {
@@ -66,6 +82,7 @@ fn log_event(out: &mut impl Write, event: &Event) -> std::io::Result<()> {
         Event::EndorsementStored(id) => format!("endorsement stored: {id}"),
         Event::Delivered(to) => format!("delivered to {}", to.fingerprint()),
         Event::DeliveryRefused { to, reason } => format!("{} refused a message: {reason}", to.fingerprint()),
+        Event::Relays(status) => status.to_string(),
     };
     writeln!(out, "{line}")?;
     out.flush()

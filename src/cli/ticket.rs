@@ -1,6 +1,8 @@
 //! `agora ticket`: how others reach you, as text and as a QR code.
 //! `agora connect TICKET`: meet a peer, join its communities and pull its
-//! directory (when no agora is running on this home).
+//! directory; through the running agora if there is one, else by starting
+//! a node just long enough for the first sync. Either way the ticket is
+//! kept, and dialled again at every start.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -10,22 +12,21 @@ use std::time::Duration;
 use anyhow::{Context as _, bail};
 
 use super::Context;
+use super::control::ask_running;
 use crate::net::Ticket;
+use crate::node::{ControlReply, ControlRequest};
 use crate::node::{Event, Node, NodeConfig};
-use crate::store::StoreError;
 
 /// How long `agora connect` waits for the first directory sync.
 const CONNECT_WAIT: Duration = Duration::from_secs(20);
 
 pub fn show(ctx: &Context, qr: bool, out: &mut impl Write) -> anyhow::Result<ExitCode> {
-    // The running node writes its ticket; the store lock tells whether it runs.
-    match ctx.store() {
-        Err(e) if e.downcast_ref::<StoreError>().is_some_and(|s| matches!(s, StoreError::AlreadyInUse(_))) => {}
-        Err(e) => return Err(e),
-        Ok(_) => bail!("no agora is running on this home; start `agora serve` (or the app) and ask again"),
+    if !ctx.node_running()? {
+        bail!("no agora is running on this home; start `agora serve` (or the app) and ask again");
     }
-    let text = std::fs::read_to_string(ctx.home.ticket_file()).context("reading the running node's ticket")?;
-    let ticket = text.trim();
+    let ControlReply::Ticket(ticket) = ask_running(ctx, ControlRequest::Ticket)? else {
+        bail!("the running agora answered something else than its ticket");
+    };
     writeln!(out, "{ticket}")?;
     if qr {
         let code = qrcode::QrCode::new(ticket.as_bytes()).context("making the QR code")?;
@@ -37,12 +38,16 @@ pub fn show(ctx: &Context, qr: bool, out: &mut impl Write) -> anyhow::Result<Exi
 
 pub fn connect(ctx: &Context, text: &str, out: &mut impl Write) -> anyhow::Result<ExitCode> {
     let ticket: Ticket = text.parse()?;
+    let peer = crate::identity::PublicKey::from(*ticket.addr.id.as_bytes());
+    if ctx.node_running()? {
+        ask_running(ctx, ControlRequest::Connect(ticket.to_string()))?;
+        writeln!(out, "The running agora is connecting to {}; it will keep this contact", peer.fingerprint())?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let config = ctx.config()?;
     let identity = ctx.identity()?;
     let store = Arc::new(ctx.store()?);
-    let mut node_config = NodeConfig::from_config(&config)?;
-    node_config.bootstrap.push(ticket.clone());
-    let peer = crate::identity::PublicKey::from(*ticket.addr.id.as_bytes());
+    let node_config = NodeConfig::from_config(&config)?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let received = runtime.block_on(async {
         let node = Node::spawn(identity, store, node_config).await?;

@@ -81,11 +81,34 @@ impl Actor {
             let signed = seal(&actor.identity, &profile, actor.config.clock.now())?;
             actor.store.put_profile(&signed)?;
         }
-        let bootstrap: Vec<EndpointId> = actor.config.bootstrap.iter().map(|t| actor.learn(t)).collect();
+        let mut tickets = actor.config.bootstrap.clone();
+        tickets.extend(actor.stored_contacts());
+        let mut bootstrap: Vec<EndpointId> = tickets.iter().map(|t| actor.learn(t)).collect();
+        bootstrap.sort();
+        bootstrap.dedup();
+        bootstrap.retain(|id| *id != actor.endpoint.id());
         for community in actor.config.communities.clone() {
             actor.join(&community, bootstrap.clone()).await?;
         }
         Ok(actor)
+    }
+
+    /// Tickets kept from earlier `connect`s (unreadable ones skipped).
+    fn stored_contacts(&self) -> Vec<Ticket> {
+        let contacts = self.store.contacts().unwrap_or_else(|e| {
+            tracing::warn!("cannot read contacts: {e}");
+            Vec::new()
+        });
+        contacts
+            .into_iter()
+            .filter_map(|(peer, text)| match text.parse() {
+                Ok(ticket) => Some(ticket),
+                Err(e) => {
+                    tracing::warn!(peer = %peer.fingerprint(), "skipping a kept contact: {e}");
+                    None
+                }
+            })
+            .collect()
     }
 
     /// Remembers a ticket's addresses; returns its endpoint id.
@@ -165,7 +188,14 @@ impl Actor {
                 let _ = reply.send(self.attest(id, attestation));
             }
             Command::Connect(ticket, reply) => {
+                if ticket.addr.id == self.endpoint.id() {
+                    let _ = reply.send(Err(NodeError::Invalid("that is this agora's own ticket".into())));
+                    return;
+                }
                 let peer = self.learn(&ticket);
+                if let Err(e) = self.store.put_contact(&key(peer), &ticket.to_string()) {
+                    tracing::warn!("not keeping the contact: {e}");
+                }
                 for community in &ticket.communities {
                     if !self.topics.iter().any(|(name, _)| name == community)
                         && let Err(e) = self.join(community, vec![peer]).await

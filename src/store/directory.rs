@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use jiff::Timestamp;
-use redb::{ReadableDatabase, ReadableTable};
+use redb::ReadableTable;
 use serde::{Deserialize, Serialize};
 
 use super::listings::decode;
@@ -56,7 +56,7 @@ impl Store {
     }
 
     fn directory(&self, now: Timestamp) -> Result<Vec<(DigestEntry, Vec<u8>)>, StoreError> {
-        let tx = self.db.begin_read()?;
+        let tx = self.db.read()?;
         let mut out = Vec::new();
         let listing_entry = |bytes: &[u8]| -> Result<Option<(DigestEntry, Vec<u8>)>, StoreError> {
             let listing = decode::<Listing>(bytes)?;

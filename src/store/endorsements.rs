@@ -2,7 +2,7 @@
 //! portfolio views, and indexes by counterpart and by skill, all written in
 //! one transaction.
 
-use redb::{ReadableDatabase, ReadableTable};
+use redb::ReadableTable;
 
 use super::error::corrupt;
 use super::tables::{
@@ -26,7 +26,7 @@ impl Store {
     /// Stores many endorsements in one transaction (all or none), e.g. a
     /// portfolio received from a peer. Returns how many were new.
     pub fn put_endorsements(&self, endorsements: &[VerifiedEndorsement]) -> Result<usize, StoreError> {
-        let tx = self.db.begin_write()?;
+        let tx = self.db.write()?;
         let mut added = 0;
         {
             let mut docs = tx.open_table(ENDORSEMENTS)?;
@@ -56,14 +56,14 @@ impl Store {
 
     /// The exact credential bytes for `id`.
     pub fn endorsement_bytes(&self, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        let tx = self.db.begin_read()?;
+        let tx = self.db.read()?;
         let table = tx.open_table(ENDORSEMENTS)?;
         Ok(table.get(id)?.map(|v| v.value().to_vec()))
     }
 
     /// Every endorsement's summary (the portfolio), in id order.
     pub fn endorsements(&self) -> Result<Vec<EndorsementSummary>, StoreError> {
-        let tx = self.db.begin_read()?;
+        let tx = self.db.read()?;
         let table = tx.open_table(ENDORSEMENT_SUMMARIES)?;
         table
             .iter()?
@@ -72,7 +72,7 @@ impl Store {
     }
 
     pub fn endorsement_summary(&self, id: &str) -> Result<Option<EndorsementSummary>, StoreError> {
-        let tx = self.db.begin_read()?;
+        let tx = self.db.read()?;
         let table = tx.open_table(ENDORSEMENT_SUMMARIES)?;
         table
             .get(id)?
@@ -82,14 +82,14 @@ impl Store {
 
     /// Ids of endorsements that name `person` as teacher or learner.
     pub fn endorsements_with(&self, person: &PublicKey) -> Result<Vec<String>, StoreError> {
-        let tx = self.db.begin_read()?;
+        let tx = self.db.read()?;
         let table = tx.open_multimap_table(ENDORSEMENTS_BY_COUNTERPART)?;
         table.get(person.as_bytes())?.map(|v| Ok(v?.value().to_owned())).collect()
     }
 
     /// Ids of endorsements for `skill`.
     pub fn endorsements_for_skill(&self, skill: &str) -> Result<Vec<String>, StoreError> {
-        let tx = self.db.begin_read()?;
+        let tx = self.db.read()?;
         let table = tx.open_multimap_table(ENDORSEMENTS_BY_SKILL)?;
         table.get(skill)?.map(|v| Ok(v?.value().to_owned())).collect()
     }
@@ -97,7 +97,7 @@ impl Store {
     /// Shows or hides an endorsement in the public portfolio (all are
     /// public unless hidden).
     pub fn set_endorsement_public(&self, id: &str, public: bool) -> Result<(), StoreError> {
-        let tx = self.db.begin_write()?;
+        let tx = self.db.write()?;
         {
             let mut private = tx.open_table(PRIVATE_ENDORSEMENTS)?;
             if public {
@@ -112,7 +112,7 @@ impl Store {
 
     /// The credential bytes of every public endorsement.
     pub fn public_endorsements(&self) -> Result<Vec<Vec<u8>>, StoreError> {
-        let tx = self.db.begin_read()?;
+        let tx = self.db.read()?;
         let docs = tx.open_table(ENDORSEMENTS)?;
         let private = tx.open_table(PRIVATE_ENDORSEMENTS)?;
         let mut out = Vec::new();
@@ -127,7 +127,7 @@ impl Store {
 
     /// Resolves a full id or a unique prefix of its uuid to the full id.
     pub fn resolve_endorsement_id(&self, text: &str) -> Result<Option<String>, StoreError> {
-        let tx = self.db.begin_read()?;
+        let tx = self.db.read()?;
         let table = tx.open_table(ENDORSEMENTS)?;
         let wanted = text.strip_prefix("urn:uuid:").unwrap_or(text);
         let mut found = None;

@@ -8,6 +8,10 @@ use crate::market::NegotiationError;
 pub enum StoreError {
     #[error("{0} is already in use by another agora process; close it or use another --home")]
     AlreadyInUse(PathBuf),
+    #[error("this store is open read-only (a running agora owns it)")]
+    ReadOnly,
+    #[error("store was written by an older agora (schema {found}); run agora once to upgrade it")]
+    OlderSchema { found: u64 },
     #[error("cannot open store {path}: {reason}")]
     Open { path: PathBuf, reason: String },
     #[error("store was written by a newer agora (schema {found}); this build reads up to schema {supported}")]

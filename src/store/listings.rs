@@ -1,7 +1,7 @@
 //! Profile and listings: the user's own, and the latest seen from others.
 
 use jiff::Timestamp;
-use redb::{ReadableDatabase, ReadableTable};
+use redb::ReadableTable;
 
 use super::error::corrupt;
 use super::tables::{OWN_LISTINGS, PROFILE, SEEN_LISTINGS, WITHDRAWN};
@@ -33,41 +33,41 @@ pub(super) fn decode<T: crate::wire::Body>(bytes: &[u8]) -> Result<Verified<T>, 
 
 impl Store {
     pub fn put_profile(&self, profile: &Verified<Profile>) -> Result<(), StoreError> {
-        let tx = self.db.begin_write()?;
+        let tx = self.db.write()?;
         tx.open_table(PROFILE)?.insert(SELF_KEY, profile.bytes())?;
         tx.commit()?;
         Ok(())
     }
 
     pub fn profile(&self) -> Result<Option<Verified<Profile>>, StoreError> {
-        let tx = self.db.begin_read()?;
+        let tx = self.db.read()?;
         let table = tx.open_table(PROFILE)?;
         table.get(SELF_KEY)?.map(|v| decode(v.value())).transpose()
     }
 
     /// Saves one of the user's own listings (a new one or a new version).
     pub fn put_own_listing(&self, listing: &Verified<Listing>) -> Result<(), StoreError> {
-        let tx = self.db.begin_write()?;
+        let tx = self.db.write()?;
         tx.open_table(OWN_LISTINGS)?.insert(&listing.value().id.0, listing.bytes())?;
         tx.commit()?;
         Ok(())
     }
 
     pub fn own_listings(&self) -> Result<Vec<Verified<Listing>>, StoreError> {
-        let tx = self.db.begin_read()?;
+        let tx = self.db.read()?;
         let table = tx.open_table(OWN_LISTINGS)?;
         table.iter()?.map(|entry| decode(entry?.1.value())).collect()
     }
 
     pub fn own_listing(&self, id: &ListingId) -> Result<Option<Verified<Listing>>, StoreError> {
-        let tx = self.db.begin_read()?;
+        let tx = self.db.read()?;
         let table = tx.open_table(OWN_LISTINGS)?;
         table.get(&id.0)?.map(|v| decode(v.value())).transpose()
     }
 
     /// Removes an own listing and records the signed withdrawal, in one write.
     pub fn withdraw_own_listing(&self, withdrawal: &Verified<ListingWithdrawal>) -> Result<bool, StoreError> {
-        let tx = self.db.begin_write()?;
+        let tx = self.db.write()?;
         let removed = tx.open_table(OWN_LISTINGS)?.remove(&withdrawal.value().id.0)?.is_some();
         let key = seen_key(&withdrawal.author(), &withdrawal.value().id);
         tx.open_table(WITHDRAWN)?.insert(&key, withdrawal.bytes())?;
@@ -79,7 +79,7 @@ impl Store {
     /// id and not withdrawn. Returns whether it was kept.
     pub fn put_seen_listing(&self, listing: &Verified<Listing>) -> Result<bool, StoreError> {
         let key = seen_key(&listing.author(), &listing.value().id);
-        let tx = self.db.begin_write()?;
+        let tx = self.db.write()?;
         if withdrawn_version(&tx.open_table(WITHDRAWN)?, &key)?.is_some_and(|v| v >= listing.value().version) {
             return Ok(false);
         }
@@ -100,7 +100,7 @@ impl Store {
     /// was news (a higher version than any withdrawal known).
     pub fn put_withdrawal(&self, withdrawal: &Verified<ListingWithdrawal>) -> Result<bool, StoreError> {
         let key = seen_key(&withdrawal.author(), &withdrawal.value().id);
-        let tx = self.db.begin_write()?;
+        let tx = self.db.write()?;
         {
             let mut withdrawn = tx.open_table(WITHDRAWN)?;
             if withdrawn_version(&withdrawn, &key)?.is_some_and(|v| v >= withdrawal.value().version) {
@@ -120,7 +120,7 @@ impl Store {
     /// How many listings from `author` the directory holds, and whether one
     /// of them is `id` (an update rather than a new listing).
     pub fn seen_listing_count(&self, author: &PublicKey, id: &ListingId) -> Result<(usize, bool), StoreError> {
-        let tx = self.db.begin_read()?;
+        let tx = self.db.read()?;
         let table = tx.open_table(SEEN_LISTINGS)?;
         let (first, last) =
             (seen_key(author, &ListingId::default()), seen_key(author, &crate::market::Id16([0xff; 16])));
@@ -136,7 +136,7 @@ impl Store {
 
     /// Listings from others that have not expired at `now`.
     pub fn seen_listings(&self, now: Timestamp) -> Result<Vec<Verified<Listing>>, StoreError> {
-        let tx = self.db.begin_read()?;
+        let tx = self.db.read()?;
         let table = tx.open_table(SEEN_LISTINGS)?;
         let mut out = Vec::new();
         for entry in table.iter()? {
@@ -150,7 +150,7 @@ impl Store {
 
     /// Drops expired listings from others; returns how many.
     pub fn prune_expired(&self, now: Timestamp) -> Result<usize, StoreError> {
-        let tx = self.db.begin_write()?;
+        let tx = self.db.write()?;
         let removed = {
             let mut table = tx.open_table(SEEN_LISTINGS)?;
             table.extract_if(|_, bytes| decode::<Listing>(bytes).is_ok_and(|l| l.value().is_expired(now)))?.count()

@@ -5,7 +5,7 @@
 //! would fork. Both sides resolve it the same way: the teacher's step wins,
 //! and the learner's is rolled back (it is reported as superseded).
 
-use redb::{ReadableDatabase, ReadableTable, Table};
+use redb::{ReadableTable, Table};
 
 use super::error::corrupt;
 use super::outbox::{Queued, queue_in};
@@ -51,7 +51,7 @@ impl Store {
     ) -> Result<Applied, StoreError> {
         let id = event.value().negotiation;
         let seq = event.value().seq;
-        let tx = self.db.begin_write()?;
+        let tx = self.db.write()?;
         let result = {
             let mut states = tx.open_table(NEGOTIATIONS)?;
             let mut log = tx.open_table(NEGOTIATION_EVENTS)?;
@@ -84,20 +84,20 @@ impl Store {
     }
 
     pub fn negotiation(&self, id: &NegotiationId) -> Result<Option<Negotiation>, StoreError> {
-        let tx = self.db.begin_read()?;
+        let tx = self.db.read()?;
         let table = tx.open_table(NEGOTIATIONS)?;
         table.get(&id.0)?.map(|v| decode_state(v.value())).transpose()
     }
 
     pub fn negotiations(&self) -> Result<Vec<Negotiation>, StoreError> {
-        let tx = self.db.begin_read()?;
+        let tx = self.db.read()?;
         let table = tx.open_table(NEGOTIATIONS)?;
         table.iter()?.map(|entry| decode_state(entry?.1.value())).collect()
     }
 
     /// The signed events of one negotiation, in order.
     pub fn negotiation_log(&self, id: &NegotiationId) -> Result<Vec<Verified<NegotiationEvent>>, StoreError> {
-        let tx = self.db.begin_read()?;
+        let tx = self.db.read()?;
         let table = tx.open_table(NEGOTIATION_EVENTS)?;
         let (first, last) = (event_key(id, 0), event_key(id, u32::MAX));
         let range = table.range::<&[u8; 20]>(&first..=&last)?;

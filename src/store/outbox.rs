@@ -3,7 +3,7 @@
 //! local change they announce, so neither can happen without the other.
 
 use jiff::{SignedDuration, Timestamp};
-use redb::{ReadableDatabase, ReadableTable, WriteTransaction};
+use redb::{ReadableTable, WriteTransaction};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -45,7 +45,7 @@ pub(super) fn queue_in(tx: &WriteTransaction, entry: &Queued, now: Timestamp) ->
 
 impl Store {
     pub fn queue(&self, entry: &Queued, now: Timestamp) -> Result<(), StoreError> {
-        let tx = self.db.begin_write()?;
+        let tx = self.db.write()?;
         queue_in(&tx, entry, now)?;
         tx.commit()?;
         Ok(())
@@ -53,7 +53,7 @@ impl Store {
 
     /// Everything queued, oldest first.
     pub fn outbox(&self) -> Result<Vec<(OutboxKey, Queued)>, StoreError> {
-        let tx = self.db.begin_read()?;
+        let tx = self.db.read()?;
         let table = tx.open_table(OUTBOX)?;
         table
             .iter()?
@@ -67,7 +67,7 @@ impl Store {
 
     /// The peer took (or refused for good) this message.
     pub fn outbox_done(&self, key: &OutboxKey) -> Result<(), StoreError> {
-        let tx = self.db.begin_write()?;
+        let tx = self.db.write()?;
         tx.open_table(OUTBOX)?.remove(key)?;
         tx.commit()?;
         Ok(())
@@ -75,7 +75,7 @@ impl Store {
 
     /// Delivery failed: try again later, waiting twice as long as before.
     pub fn outbox_retry_later(&self, key: &OutboxKey, now: Timestamp) -> Result<(), StoreError> {
-        let tx = self.db.begin_write()?;
+        let tx = self.db.write()?;
         {
             let mut table = tx.open_table(OUTBOX)?;
             let Some(mut entry) = table

@@ -5,7 +5,7 @@ use redb::{Database, ReadableTable, WriteTransaction};
 
 use super::{StoreError, tables::*};
 
-pub const SCHEMA_VERSION: u64 = 1;
+pub const SCHEMA_VERSION: u64 = 2;
 const VERSION_KEY: &str = "schema_version";
 
 /// Upgrades a store by one schema version.
@@ -13,7 +13,31 @@ type Migration = fn(&WriteTransaction) -> Result<(), StoreError>;
 
 /// `MIGRATIONS[n]` upgrades schema `n + 1` to `n + 2`; append one whenever
 /// `SCHEMA_VERSION` grows.
-const MIGRATIONS: &[Migration] = &[];
+const MIGRATIONS: &[Migration] = &[add_contacts];
+
+/// 1 → 2: the contacts table.
+fn add_contacts(tx: &WriteTransaction) -> Result<(), StoreError> {
+    tx.open_table(CONTACTS)?;
+    Ok(())
+}
+
+/// For a read-only handle: the schema must be exactly this build's.
+pub fn check(db: &super::Handle) -> Result<(), StoreError> {
+    let tx = db.read()?;
+    let found = match tx.open_table(META) {
+        Ok(table) => table.get(VERSION_KEY)?.map(|v| v.value()),
+        Err(redb::TableError::TableDoesNotExist(_)) => None,
+        Err(e) => return Err(e.into()),
+    };
+    match found {
+        Some(version) if version == SCHEMA_VERSION => Ok(()),
+        Some(version) if version > SCHEMA_VERSION => {
+            Err(StoreError::NewerSchema { found: version, supported: SCHEMA_VERSION })
+        }
+        Some(version) => Err(StoreError::OlderSchema { found: version }),
+        None => Err(StoreError::OlderSchema { found: 0 }),
+    }
+}
 
 pub fn prepare(db: &Database) -> Result<(), StoreError> {
     prepare_with(db, SCHEMA_VERSION, MIGRATIONS)
@@ -57,6 +81,7 @@ fn create_tables(tx: &WriteTransaction) -> Result<(), StoreError> {
     tx.open_table(COSIGN)?;
     tx.open_table(OUTBOX)?;
     tx.open_table(PRIVATE_ENDORSEMENTS)?;
+    tx.open_table(CONTACTS)?;
     Ok(())
 }
 
@@ -90,6 +115,19 @@ mod tests {
         let marker = db.begin_read().unwrap().open_table(ADDED).unwrap().get("marker").unwrap().unwrap().value();
         assert_eq!(marker, 7);
         prepare_with(&db, 2, &[failing]).unwrap(); // already current: nothing runs
+    }
+
+    #[test]
+    fn a_schema_1_store_gains_the_contacts_table() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Database::create(dir.path().join("s.redb")).unwrap();
+        prepare_with(&db, 1, &[]).unwrap();
+        let tx = db.begin_write().unwrap();
+        tx.delete_table(CONTACTS).unwrap(); // as schema 1 had it
+        tx.commit().unwrap();
+        prepare(&db).unwrap();
+        assert_eq!(version(&db), 2);
+        db.begin_read().unwrap().open_table(CONTACTS).expect("contacts table after the upgrade");
     }
 
     #[test]

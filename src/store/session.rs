@@ -1,7 +1,7 @@
 //! Chat and co-signing progress, per negotiation.
 
 use jiff::Timestamp;
-use redb::{ReadableDatabase, ReadableTable};
+use redb::ReadableTable;
 use serde::{Deserialize, Serialize};
 
 use super::error::corrupt;
@@ -36,7 +36,7 @@ impl Store {
     /// given). Returns whether it was new.
     pub fn put_chat(&self, message: &Verified<ChatMessage>, send: Option<&Queued>) -> Result<bool, StoreError> {
         let key = chat_key(message);
-        let tx = self.db.begin_write()?;
+        let tx = self.db.write()?;
         let new = {
             let mut table = tx.open_table(CHAT)?;
             let new = table.get(&key)?.is_none();
@@ -54,7 +54,7 @@ impl Store {
 
     /// One negotiation's chat, oldest first.
     pub fn chat(&self, negotiation: &NegotiationId) -> Result<Vec<Verified<ChatMessage>>, StoreError> {
-        let tx = self.db.begin_read()?;
+        let tx = self.db.read()?;
         let table = tx.open_table(CHAT)?;
         let (mut first, mut last) = ([0u8; 40], [0xffu8; 40]);
         first[..16].copy_from_slice(&negotiation.0);
@@ -66,7 +66,7 @@ impl Store {
     }
 
     pub fn cosign_state(&self, negotiation: &NegotiationId) -> Result<CosignState, StoreError> {
-        let tx = self.db.begin_read()?;
+        let tx = self.db.read()?;
         let table = tx.open_table(COSIGN)?;
         Ok(table
             .get(&negotiation.0)?
@@ -84,7 +84,7 @@ impl Store {
         now: Timestamp,
     ) -> Result<(), StoreError> {
         let bytes = postcard::to_stdvec(state).map_err(|e| corrupt("cosign", e))?;
-        let tx = self.db.begin_write()?;
+        let tx = self.db.write()?;
         tx.open_table(COSIGN)?.insert(&negotiation.0, bytes.as_slice())?;
         if let Some(entry) = send {
             queue_in(&tx, entry, now)?;

@@ -37,3 +37,6 @@ pub const COSIGN: TableDefinition<&[u8; 16], &[u8]> = TableDefinition::new("cosi
 pub const OUTBOX: TableDefinition<&[u8; 24], &[u8]> = TableDefinition::new("outbox");
 /// Endorsements kept out of the public portfolio: id → nothing.
 pub const PRIVATE_ENDORSEMENTS: TableDefinition<&str, ()> = TableDefinition::new("private_endorsements");
+/// Peers met through a ticket (`agora connect`): key → ticket text; dialled
+/// at every start. Since schema 2.
+pub const CONTACTS: TableDefinition<&[u8; 32], &str> = TableDefinition::new("contacts");

@@ -1,0 +1,121 @@
+//! `agora listings`: the marketplace as this peer sees it (its own listings
+//! and every live one learned from others), as a table or as JSON lines for
+//! scripts. Works beside a running agora.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::ValueEnum;
+use jiff::Timestamp;
+use serde::Serialize;
+
+use super::Context;
+use super::show::{listing_row, listing_table_header};
+use crate::identity::did_key_from_public;
+use crate::market::{Listing, ListingKind};
+use crate::store::Store;
+use crate::wire::Verified;
+
+#[derive(clap::Args, Debug)]
+pub struct ListingsArgs {
+    /// Only listings with this skill tag.
+    #[arg(long)]
+    pub skill: Option<String>,
+    /// Only offers or only requests.
+    #[arg(long, value_enum)]
+    pub kind: Option<KindFilter>,
+    /// Only your own.
+    #[arg(long)]
+    pub mine: bool,
+    /// One JSON object per line instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum KindFilter {
+    Offer,
+    Request,
+}
+
+/// One listing as scripts see it.
+#[derive(Serialize)]
+struct ListingLine<'a> {
+    id: String,
+    version: u32,
+    kind: String,
+    title: &'a str,
+    skills: &'a [String],
+    level: String,
+    format: String,
+    price: String,
+    description: &'a str,
+    author: String,
+    author_name: String,
+    mine: bool,
+    expires_at: String,
+}
+
+pub fn run(ctx: &Context, args: ListingsArgs, out: &mut impl Write) -> anyhow::Result<ExitCode> {
+    let store = ctx.store_to_read()?;
+    let now = Timestamp::now();
+    let mut rows: Vec<(Verified<Listing>, bool)> = store.own_listings()?.into_iter().map(|l| (l, true)).collect();
+    if !args.mine {
+        rows.extend(store.seen_listings(now)?.into_iter().map(|l| (l, false)));
+    }
+    rows.retain(|(l, _)| wanted(l.value(), &args, now));
+    if args.json {
+        for (listing, mine) in &rows {
+            serde_json::to_writer(&mut *out, &line(&store, listing, *mine))?;
+            writeln!(out)?;
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    if rows.is_empty() {
+        writeln!(out, "(no listings match; peers' listings arrive while an agora runs and is connected)")?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    writeln!(out, "{}", listing_table_header())?;
+    for (listing, mine) in &rows {
+        let by = if *mine { "you".to_owned() } else { author_name(&store, listing) };
+        writeln!(out, "{}", listing_row(listing.value(), &by, now))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn wanted(listing: &Listing, args: &ListingsArgs, now: Timestamp) -> bool {
+    let kind_ok = match args.kind {
+        None => true,
+        Some(KindFilter::Offer) => listing.kind == ListingKind::Offer,
+        Some(KindFilter::Request) => listing.kind == ListingKind::Request,
+    };
+    let skill_ok = args.skill.as_ref().is_none_or(|s| listing.skills.iter().any(|t| t.eq_ignore_ascii_case(s)));
+    kind_ok && skill_ok && !listing.is_expired(now)
+}
+
+/// The author's profile name when known, else their key's fingerprint.
+fn author_name(store: &Store, listing: &Verified<Listing>) -> String {
+    match store.peer(&listing.author()) {
+        Ok(Some(peer)) if !peer.name.is_empty() => peer.name,
+        _ => listing.author().fingerprint(),
+    }
+}
+
+fn line<'a>(store: &Store, listing: &'a Verified<Listing>, mine: bool) -> ListingLine<'a> {
+    let l = listing.value();
+    ListingLine {
+        id: l.id.to_hex(),
+        version: l.version,
+        kind: l.kind.to_string(),
+        title: &l.title,
+        skills: &l.skills,
+        level: l.level.to_string(),
+        format: l.format.to_string(),
+        price: l.price.to_string(),
+        description: &l.description,
+        author: did_key_from_public(&listing.author()),
+        author_name: if mine { "you".to_owned() } else { author_name(store, listing) },
+        mine,
+        expires_at: l.expires_at.to_string(),
+    }
+}

@@ -1,0 +1,120 @@
+//! `agora sessions`: every negotiation this peer takes part in, newest
+//! first, with whose move it is; a table or JSON lines for scripts. Works
+//! beside a running agora.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+use super::Context;
+use super::show::clip;
+use crate::identity::{PublicKey, did_key_from_public};
+use crate::market::{Negotiation, Role};
+use crate::store::Store;
+
+#[derive(clap::Args, Debug)]
+pub struct SessionsArgs {
+    /// Only the ones still open (not completed, declined, cancelled or no-show).
+    #[arg(long)]
+    pub open: bool,
+    /// One JSON object per line instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// One negotiation as scripts see it.
+#[derive(Serialize)]
+struct SessionLine<'a> {
+    id: String,
+    state: &'static str,
+    role: &'static str,
+    with: String,
+    with_name: String,
+    skill: &'a str,
+    topic: Option<&'a str>,
+    start: Option<String>,
+    minutes: Option<u16>,
+    price: Option<String>,
+    your_move: bool,
+    updated_at: String,
+}
+
+pub fn run(ctx: &Context, args: SessionsArgs, out: &mut impl Write) -> anyhow::Result<ExitCode> {
+    let store = ctx.store_to_read()?;
+    let me = ctx.identity()?.public();
+    let mut all = store.negotiations()?;
+    if args.open {
+        all.retain(|n| !n.phase.is_closed());
+    }
+    all.sort_by_key(|n| std::cmp::Reverse(n.updated_at));
+    let lines: Vec<SessionLine> = all.iter().map(|n| line(&store, n, &me)).collect();
+    if args.json {
+        for line in &lines {
+            serde_json::to_writer(&mut *out, line)?;
+            writeln!(out)?;
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    if lines.is_empty() {
+        writeln!(out, "(no sessions yet: they begin when a learner proposes one on a listing)")?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    writeln!(
+        out,
+        "{:<8}  {:<17}  {:<7}  {:<16}  {:<14}  {:<16}  NEXT",
+        "ID", "STATE", "ROLE", "WITH", "SKILL", "WHEN"
+    )?;
+    for l in &lines {
+        let when = l.start.as_deref().map(|s| s.get(..16).unwrap_or(s).replace('T', " ")).unwrap_or_default();
+        let next = if l.your_move { "your move" } else { "" };
+        writeln!(
+            out,
+            "{:<8}  {:<17}  {:<7}  {:<16}  {:<14}  {:<16}  {next}",
+            &l.id[..8],
+            l.state,
+            l.role,
+            clip(&l.with_name, 16),
+            clip(l.skill, 14),
+            when
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn line<'a>(store: &Store, n: &'a Negotiation, me: &PublicKey) -> SessionLine<'a> {
+    let role = n.role_of(me);
+    let other = if n.teacher == *me { n.learner } else { n.teacher };
+    let terms = n.current_terms();
+    SessionLine {
+        id: n.id.to_hex(),
+        state: n.phase.name(),
+        role: match role {
+            Some(Role::Teacher) => "teach",
+            Some(Role::Learner) => "learn",
+            None => "?",
+        },
+        with: did_key_from_public(&other),
+        with_name: name_of(store, &other),
+        skill: &n.skill,
+        topic: terms.map(|t| t.topic.as_str()),
+        start: terms.map(|t| local(t.start)),
+        minutes: terms.map(|t| t.duration_minutes),
+        price: terms.map(|t| t.price.to_string()),
+        your_move: role.is_some() && n.awaiting() == role,
+        updated_at: n.updated_at.to_string(),
+    }
+}
+
+fn name_of(store: &Store, key: &PublicKey) -> String {
+    match store.peer(key) {
+        Ok(Some(peer)) if !peer.name.is_empty() => peer.name,
+        _ => key.fingerprint(),
+    }
+}
+
+/// A time in this computer's zone, RFC 3339 with offset.
+fn local(at: Timestamp) -> String {
+    at.to_zoned_datetime(jiff::tz::TimeZone::system()).strftime("%Y-%m-%dT%H:%M%:z").to_string()
+}

@@ -8,6 +8,7 @@ mod id;
 mod listing;
 mod listings;
 mod logging;
+mod peers;
 mod serve;
 mod sessions;
 mod show;
@@ -42,6 +43,16 @@ pub enum Command {
     Listings(listings::ListingsArgs),
     /// Your sessions: proposals, agreed, in progress and past.
     Sessions(sessions::SessionsArgs),
+    /// Peers you have met (names from their signed profiles).
+    Peers {
+        /// One JSON object per line instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Drop a peer's messages and listings: PEER is a did:key, a fingerprint or a name.
+    Block { peer: String },
+    /// Let a blocked peer back in.
+    Unblock { peer: String },
     /// Your co-signed endorsements.
     #[command(subcommand)]
     Endorsements(endorsements::EndorsementsCommand),
@@ -103,6 +114,9 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(Command::Listing(c)) => listing::run(&ctx, c, &mut out),
         Some(Command::Listings(a)) => listings::run(&ctx, a, &mut out),
         Some(Command::Sessions(a)) => sessions::run(&ctx, a, &mut out),
+        Some(Command::Peers { json }) => peers::list(&ctx, json, &mut out),
+        Some(Command::Block { peer }) => peers::set_blocked(&ctx, &peer, true, &mut out),
+        Some(Command::Unblock { peer }) => peers::set_blocked(&ctx, &peer, false, &mut out),
         Some(Command::Endorsements(c)) => endorsements::run(&ctx, c, &mut out),
         Some(Command::Verify(a)) => verify::run(a, &mut out),
         Some(Command::Serve) => serve::run(&ctx, &mut out),

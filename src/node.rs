@@ -3,11 +3,13 @@
 //! [`Node::subscribe`]; the terminal client and the tests use the same two.
 
 mod actor;
+mod blocking;
 mod clock;
 mod control;
 mod cosigning;
 mod delivery;
 mod directory;
+mod expiry;
 mod intake;
 mod limits;
 mod negotiating;
@@ -190,6 +192,7 @@ pub(crate) enum Command {
     Chat(NegotiationId, String, Reply<()>),
     Review(NegotiationId, u8, String, Reply<()>),
     Attest(NegotiationId, Attestation, Reply<()>),
+    SetBlocked(PublicKey, bool, Reply<usize>),
 }
 
 /// What other tasks of this process (the control socket) need to command
@@ -340,6 +343,12 @@ impl Node {
     /// Teacher: what was covered and what the learner showed.
     pub async fn attest(&self, negotiation: NegotiationId, attestation: Attestation) -> Result<(), NodeError> {
         self.ask(|reply| Command::Attest(negotiation, attestation, reply)).await
+    }
+
+    /// Blocks (or unblocks) a peer: its messages are dropped from now on and
+    /// its listings leave the directory. Returns how many were dropped.
+    pub async fn set_blocked(&self, peer: PublicKey, blocked: bool) -> Result<usize, NodeError> {
+        self.ask(|reply| Command::SetBlocked(peer, blocked, reply)).await
     }
 
     async fn ask<T>(

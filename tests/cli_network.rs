@@ -144,6 +144,12 @@ fn scripts_work_beside_a_running_node_and_contacts_are_kept() {
     eventually("Grace's node holds Ada's listing", || {
         ok(b.path(), &["listings", "--skill", "rust", "--json"]).contains("Ownership, gently")
     });
+    // Ada's node learned Grace's signed profile; Ada blocks her by name.
+    eventually("Ada knows Grace by name", || ok(a.path(), &["peers", "--json"]).contains("\"name\":\"Grace\""));
+    assert!(ok(a.path(), &["block", "Grace"]).starts_with("Blocked"));
+    assert!(ok(a.path(), &["peers", "--json"]).contains("\"blocked\":true"));
+    assert!(ok(a.path(), &["unblock", "Grace"]).starts_with("Unblocked"));
+    assert_eq!(agora(a.path(), &["block", "Nobody"]).status.code(), Some(2));
     grace.stop("-TERM");
 
     // Restarted with no bootstrap in its config, it dials the kept contact.

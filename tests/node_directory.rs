@@ -7,7 +7,7 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use agora::node::{Node, NodeConfig};
+use agora::node::{Event, Node, NodeConfig};
 use agora::store::Store;
 use common::identity;
 use jiff::Timestamp;
@@ -62,6 +62,65 @@ async fn listings_reach_every_peer_including_a_late_joiner_and_withdrawals_follo
     until(&[&b, &c, &d], "withdrawal everywhere", |s| !holds(s, "Rust from A")).await;
 
     for p in [a, b, c, d] {
+        tokio::time::timeout(Duration::from_secs(2), p.node.shutdown()).await.expect("shutdown within bound");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_blocked_peer_leaves_the_directory_and_stays_out() {
+    let a = peer(1, &[]).await;
+    let b = peer(2, &[&a]).await;
+    let c = peer(3, &[&a]).await;
+    b.node.publish_listing(common::offer("Before the block", "rust", Timestamp::now())).await.unwrap();
+    until(&[&a], "B's first listing at A", |s| holds(s, "Before the block")).await;
+
+    assert_eq!(a.node.set_blocked(b.node.id(), true).await.unwrap(), 1, "one listing of B's dropped");
+    assert!(!holds(a.node.store(), "Before the block"));
+    assert!(a.node.set_blocked(a.node.id(), true).await.is_err(), "no blocking oneself");
+
+    b.node.publish_listing(common::offer("After the block from B", "rust", Timestamp::now())).await.unwrap();
+    c.node.publish_listing(common::offer("After the block from C", "rust", Timestamp::now())).await.unwrap();
+    until(&[&c], "B's new listing reached C", |s| holds(s, "After the block from B")).await;
+    until(&[&a], "C's new listing reached A", |s| holds(s, "After the block from C")).await;
+    assert!(!holds(a.node.store(), "After the block from B"), "A took a listing from a blocked peer");
+    assert!(a.node.store().peer(&b.node.id()).unwrap().is_some_and(|p| p.blocked), "the block is kept");
+
+    for p in [a, b, c] {
+        tokio::time::timeout(Duration::from_secs(2), p.node.shutdown()).await.expect("shutdown within bound");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_listing_is_withdrawn_everywhere_by_its_author() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(Store::open(&dir.path().join("store.redb")).unwrap());
+    let mut config = NodeConfig::loopback(&["agora"]);
+    config.sync_every = Duration::from_millis(250);
+    let author = tokio::time::timeout(WAIT, Node::spawn(identity(1), store, config)).await.unwrap().unwrap();
+    let author = Peer { node: author, _dir: dir };
+    let watcher = peer(2, &[&author]).await;
+    let mut events = watcher.node.subscribe();
+
+    let mut short_lived = common::offer("Gone in three seconds", "rust", Timestamp::now());
+    short_lived.expires_at = Timestamp::now().saturating_add(jiff::SignedDuration::from_secs(3)).unwrap();
+    let id = author.node.publish_listing(short_lived).await.unwrap().value().id;
+    until(&[&watcher], "the listing arrived", |s| holds(s, "Gone in three seconds")).await;
+
+    let withdrawn = tokio::time::timeout(WAIT, async {
+        loop {
+            match events.recv().await {
+                Ok(Event::ListingWithdrawn { author: from, id: gone }) => return (from, gone),
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => panic!("the node stopped"),
+                _ => {}
+            }
+        }
+    })
+    .await
+    .expect("a signed withdrawal arrives once the listing expires");
+    assert_eq!(withdrawn, (author.node.id(), id));
+    assert!(author.node.store().own_listings().unwrap().is_empty());
+
+    for p in [author, watcher] {
         tokio::time::timeout(Duration::from_secs(2), p.node.shutdown()).await.expect("shutdown within bound");
     }
 }

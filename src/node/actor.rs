@@ -42,6 +42,8 @@ pub struct Actor {
     memory: MemoryLookup,
     events: broadcast::Sender<Event>,
     pub(super) config: NodeConfig,
+    /// The block list from the config (the store's is added to `config.blocked`).
+    pub(super) configured_blocks: Vec<PublicKey>,
     topics: Vec<(String, GossipSender)>,
     neighbors: HashSet<EndpointId>,
     /// Peers with a delivery in flight: one at a time each, in order.
@@ -69,6 +71,7 @@ impl Actor {
             gossip,
             memory,
             events,
+            configured_blocks: config.blocked.clone(),
             config,
             topics: Vec::new(),
             neighbors: HashSet::new(),
@@ -77,6 +80,11 @@ impl Actor {
             internal_tx,
             internal_rx,
         };
+        for peer in actor.store.blocked_peers()? {
+            if !actor.config.blocked.contains(&peer) {
+                actor.config.blocked.push(peer);
+            }
+        }
         if let Some(profile) = actor.config.profile.clone() {
             let signed = seal(&actor.identity, &profile, actor.config.clock.now())?;
             actor.store.put_profile(&signed)?;
@@ -141,6 +149,7 @@ impl Actor {
         let mut sync = tokio::time::interval(self.config.sync_every);
         let mut outbox = tokio::time::interval(OUTBOX_TICK);
         sync.tick().await; // the first sync happens on NeighborUp
+        self.withdraw_expired_own().await;
         loop {
             tokio::select! {
                 Some(command) = commands.recv() => self.handle_command(command).await,
@@ -154,6 +163,7 @@ impl Actor {
                     if let Err(e) = self.store.prune_expired(self.config.clock.now()) {
                         tracing::warn!("pruning expired listings: {e}");
                     }
+                    self.withdraw_expired_own().await;
                     self.sync_with_neighbors();
                 }
                 _ = outbox.tick() => self.deliver_due(),
@@ -183,6 +193,9 @@ impl Actor {
             }
             Command::Review(id, rating, words, reply) => {
                 let _ = reply.send(self.review(id, rating, words));
+            }
+            Command::SetBlocked(peer, blocked, reply) => {
+                let _ = reply.send(self.set_blocked(peer, blocked));
             }
             Command::Attest(id, attestation, reply) => {
                 let _ = reply.send(self.attest(id, attestation));
@@ -219,7 +232,7 @@ impl Actor {
         Ok(signed)
     }
 
-    async fn withdraw(&mut self, id: crate::market::ListingId) -> Result<bool, NodeError> {
+    pub(super) async fn withdraw(&mut self, id: crate::market::ListingId) -> Result<bool, NodeError> {
         let Some(listing) = self.store.own_listing(&id)? else { return Ok(false) };
         let withdrawal = ListingWithdrawal { id, version: listing.value().version };
         let signed = seal(&self.identity, &withdrawal, self.config.clock.now())?;
@@ -352,9 +365,7 @@ impl Actor {
     /// Whether a message from `peer` may be handled at all: not blocked and
     /// within its rate.
     pub(super) fn admit(&mut self, peer: PublicKey) -> Result<(), &'static str> {
-        let blocked =
-            self.config.blocked.contains(&peer) || self.store.peer(&peer).ok().flatten().is_some_and(|p| p.blocked);
-        if blocked {
+        if self.config.blocked.contains(&peer) {
             return Err("peer is blocked");
         }
         if !self.limiter.allow(peer, &self.config.limits, std::time::Instant::now()) {

@@ -21,12 +21,16 @@ pub enum ControlRequest {
     Connect(String),
     /// The node's current contact ticket.
     Ticket,
+    /// Block (true) or unblock a peer, by did:key.
+    SetBlocked(String, bool),
 }
 
 #[derive(Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub enum ControlReply {
     Done,
     Withdrawn(bool),
+    /// How many of a blocked peer's listings left the directory.
+    Dropped(usize),
     Ticket(String),
     Failed(String),
 }
@@ -119,6 +123,12 @@ mod unix {
                 Err(e) => Err(NodeError::Ticket(format!("{e}"))),
             },
             ControlRequest::Ticket => Ok(ControlReply::Ticket(remote.ticket().to_string())),
+            ControlRequest::SetBlocked(did, blocked) => match crate::identity::public_from_did_key(&did) {
+                Ok(peer) => {
+                    remote.ask(|reply| Command::SetBlocked(peer, blocked, reply)).await.map(ControlReply::Dropped)
+                }
+                Err(e) => Err(NodeError::Invalid(format!("{e}"))),
+            },
         };
         result.unwrap_or_else(|e| ControlReply::Failed(e.to_string()))
     }

@@ -1,13 +1,17 @@
 //! Known peers: who we have met, when, and whether they are blocked.
+//! Blocking a peer also drops its listings from the directory, in the same
+//! write.
 
 use jiff::Timestamp;
 use redb::ReadableTable;
 use serde::{Deserialize, Serialize};
 
 use super::error::corrupt;
-use super::tables::PEERS;
+use super::listings::seen_key;
+use super::tables::{PEERS, SEEN_LISTINGS};
 use super::{Store, StoreError};
 use crate::identity::PublicKey;
+use crate::market::{Id16, ListingId};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PeerRecord {
@@ -37,5 +41,43 @@ impl Store {
         let tx = self.db.read()?;
         let table = tx.open_table(PEERS)?;
         table.iter()?.map(|entry| postcard::from_bytes(entry?.1.value()).map_err(|e| corrupt("peer", e))).collect()
+    }
+
+    /// Blocks or unblocks `peer` (known or not). Blocking drops its
+    /// listings from the directory; returns their ids.
+    pub fn set_blocked(&self, peer: &PublicKey, blocked: bool, now: Timestamp) -> Result<Vec<ListingId>, StoreError> {
+        let tx = self.db.write()?;
+        let dropped = {
+            let mut peers = tx.open_table(PEERS)?;
+            let known = peers.get(peer.as_bytes())?.map(|v| postcard::from_bytes::<PeerRecord>(v.value())).transpose();
+            let mut record = known.map_err(|e| corrupt("peer", e))?.unwrap_or(PeerRecord {
+                key: *peer,
+                name: String::new(),
+                last_seen: now,
+                blocked,
+            });
+            record.blocked = blocked;
+            let encoded = postcard::to_stdvec(&record).map_err(|e| corrupt("peer", e))?;
+            peers.insert(peer.as_bytes(), encoded.as_slice())?;
+            let mut dropped = Vec::new();
+            if blocked {
+                let (first, last) = (seen_key(peer, &Id16([0; 16])), seen_key(peer, &Id16([0xff; 16])));
+                let mut seen = tx.open_table(SEEN_LISTINGS)?;
+                for row in seen.extract_from_if::<&[u8; 48], _>(&first..=&last, |_, _| true)? {
+                    let (key, _) = row?;
+                    let mut id = [0u8; 16];
+                    id.copy_from_slice(&key.value()[32..]);
+                    dropped.push(Id16(id));
+                }
+            }
+            dropped
+        };
+        tx.commit()?;
+        Ok(dropped)
+    }
+
+    /// Every peer marked blocked in the store.
+    pub fn blocked_peers(&self) -> Result<Vec<PublicKey>, StoreError> {
+        Ok(self.peers()?.into_iter().filter(|p| p.blocked).map(|p| p.key).collect())
     }
 }

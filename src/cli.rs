@@ -1,6 +1,7 @@
 //! The command line: `agora [--home DIR] [COMMAND]`. Every failure is one
 //! line on stderr and a non-zero exit code.
 
+mod client;
 mod context;
 mod control;
 mod endorsements;
@@ -21,6 +22,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 pub use context::Context;
+pub use show::clip;
+pub use show::short_id;
 
 #[derive(Parser, Debug)]
 #[command(name = "agora", version, about = "A peer-to-peer tutoring marketplace with co-signed learning records")]
@@ -103,13 +106,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
     // Not locked for the whole command: `serve`'s log lines share stdout.
     let mut out = std::io::stdout();
     match args.command {
-        None => {
-            eprintln!(
-                "The agora terminal client is not here yet. Meanwhile: `agora id`, `agora listing add|list|remove`, \
-                 `agora endorsements list|show|export`, `agora verify FILE` (see `agora --help`)."
-            );
-            Ok(ExitCode::SUCCESS)
-        }
+        None => client::run(&ctx),
         Some(Command::Id(a)) => id::run(&ctx, a, &mut out),
         Some(Command::Listing(c)) => listing::run(&ctx, c, &mut out),
         Some(Command::Listings(a)) => listings::run(&ctx, a, &mut out),

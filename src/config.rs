@@ -110,6 +110,15 @@ pub struct KeyBindings {
     pub counter: KeyChord,
     pub chat: KeyChord,
     pub endorse: KeyChord,
+    pub cancel: KeyChord,
+    pub start: KeyChord,
+    pub complete: KeyChord,
+    pub block: KeyChord,
+    pub connect: KeyChord,
+    pub export: KeyChord,
+    pub filter_kind: KeyChord,
+    pub filter_price: KeyChord,
+    pub fast_forward: KeyChord,
 }
 
 impl<'de> Deserialize<'de> for RelayMode {

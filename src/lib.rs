@@ -12,8 +12,11 @@
 //! - [`store`]: the local redb store (all-or-nothing writes, schema version).
 //! - [`config`]: `config.toml` defaults plus the user's overrides.
 //! - [`home`]: where an instance keeps its key, config and store (`AGORA_HOME`).
+//! - [`app`]: the terminal client's state and pure update (no terminal).
+//! - [`tui`]: drawing that state with ratatui, keys, and the event loop.
 //! - [`cli`]: the command-line interface used by the `agora` binary.
 
+pub mod app;
 pub mod cli;
 pub mod config;
 pub mod endorse;
@@ -25,6 +28,7 @@ pub mod net;
 pub mod node;
 
 pub mod store;
+pub mod tui;
 pub mod wire;
 
 /// Upper bound on any single file agora reads from a user or a peer

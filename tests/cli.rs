@@ -245,9 +245,10 @@ fn config_mistakes_name_the_key() {
 }
 
 #[test]
-fn bare_agora_explains_itself() {
+fn bare_agora_without_a_terminal_points_to_serve() {
     let home = tempfile::tempdir().unwrap();
     let out = agora(home.path(), &[]);
-    assert!(out.status.success());
-    assert!(stderr(&out).contains("agora id"));
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(errors(&out).len(), 1);
+    assert!(stderr(&out).contains("agora serve"), "{}", stderr(&out));
 }

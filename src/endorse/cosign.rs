@@ -77,6 +77,14 @@ impl Attestation {
     }
 }
 
+/// The id (`urn:uuid:…`) of the one endorsement a negotiation can lead to.
+pub fn endorsement_id(negotiation: &crate::market::NegotiationId) -> String {
+    let mut uuid = negotiation.0;
+    uuid[6] = (uuid[6] & 0x0f) | 0x40; // version 4 layout
+    uuid[8] = (uuid[8] & 0x3f) | 0x80;
+    format!("urn:uuid:{}", uuid::Uuid::from_bytes(uuid))
+}
+
 /// The endorsement a completed negotiation leads to. Its id derives from
 /// the negotiation id, so one session has exactly one endorsement.
 pub fn endorsement_for(
@@ -91,11 +99,8 @@ pub fn endorsement_for(
     // Credentials carry whole seconds.
     let second = |t: Timestamp| Timestamp::from_second(t.as_second()).unwrap_or(t);
     let (started_at, ended_at) = (second(started_at), second(ended_at));
-    let mut uuid = negotiation.id.0;
-    uuid[6] = (uuid[6] & 0x0f) | 0x40; // version 4 layout
-    uuid[8] = (uuid[8] & 0x3f) | 0x80;
     let endorsement = Endorsement {
-        id: format!("urn:uuid:{}", uuid::Uuid::from_bytes(uuid)),
+        id: endorsement_id(&negotiation.id),
         teacher: Party { key: negotiation.teacher, name: names.0.to_owned() },
         learner: Party { key: negotiation.learner, name: names.1.to_owned() },
         skill: negotiation.skill.clone(),

@@ -1,0 +1,20 @@
+//! The terminal client's logic, without a terminal: what is on screen
+//! ([`AppState`]), what the user or the network did ([`Action`]), and the
+//! pure [`update`] that turns one into the other plus, at most, one
+//! [`Effect`] for the node to carry out. Tests drive it without a terminal.
+
+mod action;
+mod effect;
+mod filter;
+mod form;
+mod snapshot;
+mod state;
+mod update;
+
+pub use action::Action;
+pub use effect::Effect;
+pub use filter::{Filter, KindFilter, PriceFilter};
+pub use form::{Field, FieldKind, Form, FormKind, local_text};
+pub use snapshot::{ListingItem, SessionItem, Snapshot, TrackRecord};
+pub use state::{AppState, Mode, NetworkView, Notice, SessionGroup, Tab, next_step};
+pub use update::update;

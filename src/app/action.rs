@@ -1,0 +1,73 @@
+//! Everything that can happen to the client: keys already mapped to
+//! intents, data loaded from the store, and news from the node.
+
+use jiff::Timestamp;
+
+use super::Snapshot;
+use super::snapshot::TrackRecord;
+use crate::identity::PublicKey;
+use crate::node::RelayStatus;
+
+#[derive(Debug)]
+pub enum Action {
+    Quit,
+    NextTab,
+    PrevTab,
+    /// Jump to a tab by its number (1-based).
+    GoTab(usize),
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    /// Enter: open the selection, or submit the form.
+    Open,
+    /// Esc: close what is open, clear the search.
+    Back,
+    Help,
+    Search,
+    /// Cycle the kind filter (all, offers, requests).
+    CycleKind,
+    /// Cycle the price filter (any, free, credits, money).
+    CyclePrice,
+    New,
+    Edit,
+    Delete,
+    Propose,
+    Accept,
+    Decline,
+    Counter,
+    Cancel,
+    Start,
+    Complete,
+    Chat,
+    Endorse,
+    Connect,
+    Block,
+    Export,
+    /// Demo only: move the shared clock to the next session moment.
+    FastForward,
+    /// Text typed into whatever input has focus.
+    Input(char),
+    Paste(String),
+    Backspace,
+    /// Tab inside a form: the next field.
+    NextField,
+    PrevField,
+    /// Left/right inside a choice field.
+    ChoiceLeft,
+    ChoiceRight,
+    /// Fresh data from the store.
+    Loaded(Box<Snapshot>),
+    /// A peer's verified track record arrived (or could not be fetched).
+    TrackRecord(PublicKey, Result<TrackRecord, String>),
+    NeighborUp(PublicKey),
+    NeighborDown(PublicKey),
+    Relays(RelayStatus),
+    /// The node finished an effect: a message for the status line.
+    Done(Result<String, String>),
+    /// The clock moved (once a second); redraws only when the minute changes.
+    Tick(Timestamp),
+    Resize,
+}

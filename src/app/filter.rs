@@ -1,0 +1,110 @@
+//! Discover's search: fuzzy matching as you type (nucleo's matcher, the one
+//! helix uses) over title, skills, author, level and description, plus
+//! kind and price filters. Best matches first.
+
+use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
+use nucleo_matcher::{Config, Matcher, Utf32Str};
+
+use super::ListingItem;
+use crate::market::{ListingKind, Price};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum KindFilter {
+    #[default]
+    All,
+    Offers,
+    Requests,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PriceFilter {
+    #[default]
+    Any,
+    Free,
+    Credits,
+    Money,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Filter {
+    pub query: String,
+    pub kind: KindFilter,
+    pub price: PriceFilter,
+}
+
+impl KindFilter {
+    pub fn next(self) -> Self {
+        match self {
+            KindFilter::All => KindFilter::Offers,
+            KindFilter::Offers => KindFilter::Requests,
+            KindFilter::Requests => KindFilter::All,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            KindFilter::All => "offers & requests",
+            KindFilter::Offers => "offers",
+            KindFilter::Requests => "requests",
+        }
+    }
+}
+
+impl PriceFilter {
+    pub fn next(self) -> Self {
+        match self {
+            PriceFilter::Any => PriceFilter::Free,
+            PriceFilter::Free => PriceFilter::Credits,
+            PriceFilter::Credits => PriceFilter::Money,
+            PriceFilter::Money => PriceFilter::Any,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            PriceFilter::Any => "any price",
+            PriceFilter::Free => "free",
+            PriceFilter::Credits => "time credits",
+            PriceFilter::Money => "money",
+        }
+    }
+}
+
+impl Filter {
+    /// Indexes of the listings that pass, best match first (ties keep the
+    /// listings' order).
+    pub fn apply(&self, listings: &[ListingItem]) -> Vec<usize> {
+        let pattern = Pattern::parse(self.query.trim(), CaseMatching::Ignore, Normalization::Smart);
+        let mut matcher = Matcher::new(Config::DEFAULT);
+        let mut buf = Vec::new();
+        let mut hits: Vec<(u32, usize)> = listings
+            .iter()
+            .enumerate()
+            .filter(|(_, item)| self.keeps(item))
+            .filter_map(|(i, item)| {
+                if self.query.trim().is_empty() {
+                    return Some((0, i));
+                }
+                pattern.score(Utf32Str::new(&item.haystack, &mut buf), &mut matcher).map(|score| (score, i))
+            })
+            .collect();
+        hits.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        hits.into_iter().map(|(_, i)| i).collect()
+    }
+
+    fn keeps(&self, item: &ListingItem) -> bool {
+        let kind = match self.kind {
+            KindFilter::All => true,
+            KindFilter::Offers => item.listing.kind == ListingKind::Offer,
+            KindFilter::Requests => item.listing.kind == ListingKind::Request,
+        };
+        let price = matches!(
+            (self.price, &item.listing.price),
+            (PriceFilter::Any, _)
+                | (PriceFilter::Free, Price::Free)
+                | (PriceFilter::Credits, Price::Credits { .. })
+                | (PriceFilter::Money, Price::Money { .. })
+        );
+        kind && price
+    }
+}

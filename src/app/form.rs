@@ -1,0 +1,352 @@
+//! Forms: a few labelled fields, one with focus, each checked on submit
+//! with the error shown under the field it belongs to. Text is capped per
+//! field, so a huge paste cannot grow without bound.
+
+use jiff::civil::DateTime;
+use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp};
+
+use super::Effect;
+use crate::endorse::cosign::Attestation;
+use crate::market::{
+    Action as Step, Availability, Format, Id16, Level, Listing, ListingKind, ListingRef, NegotiationId, Price, Terms,
+};
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum FieldKind {
+    Text {
+        max_chars: usize,
+    },
+    /// A local date and time, `YYYY-MM-DD HH:MM`, in the user's zone.
+    DateTime,
+    Number {
+        min: u32,
+        max: u32,
+    },
+    Choice {
+        options: Vec<&'static str>,
+        selected: usize,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Field {
+    pub label: &'static str,
+    pub value: String,
+    pub kind: FieldKind,
+    pub hint: &'static str,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum FormKind {
+    Propose { listing: ListingRef, title: String },
+    Counter(NegotiationId),
+    Reschedule(NegotiationId),
+    Decline(NegotiationId),
+    Cancel(NegotiationId),
+    Review(NegotiationId),
+    Attest(NegotiationId),
+    Chat(NegotiationId),
+    NewListing,
+    Connect,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Form {
+    pub kind: FormKind,
+    pub title: String,
+    pub fields: Vec<Field>,
+    pub focus: usize,
+    /// The field a submit refused, and why.
+    pub error: Option<(usize, String)>,
+}
+
+fn text(label: &'static str, value: impl Into<String>, max_chars: usize, hint: &'static str) -> Field {
+    Field { label, value: value.into(), kind: FieldKind::Text { max_chars }, hint }
+}
+
+fn when(value: String) -> Field {
+    Field { label: "When", value, kind: FieldKind::DateTime, hint: "YYYY-MM-DD HH:MM, your time" }
+}
+
+fn minutes(value: u16) -> Field {
+    Field {
+        label: "Minutes",
+        value: value.to_string(),
+        kind: FieldKind::Number { min: 15, max: 480 },
+        hint: "15 to 480",
+    }
+}
+
+fn choice(label: &'static str, options: Vec<&'static str>, selected: usize) -> Field {
+    Field { label, value: String::new(), kind: FieldKind::Choice { options, selected }, hint: "←/→ to choose" }
+}
+
+/// Shows `at` as the date-time fields take it, in `tz`.
+pub fn local_text(at: Timestamp, tz: &TimeZone) -> String {
+    at.to_zoned_datetime(tz.clone()).strftime("%Y-%m-%d %H:%M").to_string()
+}
+
+impl Form {
+    fn new(kind: FormKind, title: impl Into<String>, fields: Vec<Field>) -> Self {
+        Self { kind, title: title.into(), fields, focus: 0, error: None }
+    }
+
+    /// Proposing on someone's listing: tomorrow at the next full hour by default.
+    pub fn propose(listing: ListingRef, title: &str, price: &Price, now: Timestamp, tz: &TimeZone) -> Self {
+        let start = next_hour(now).saturating_add(SignedDuration::from_hours(24)).unwrap_or(now);
+        Self::new(
+            FormKind::Propose { listing, title: title.to_owned() },
+            format!("Propose a session: {title}"),
+            vec![
+                when(local_text(start, tz)),
+                minutes(60),
+                text("Price", price.to_string().trim_end_matches("/h"), 24, "free, 1 credit, 25 EUR (per hour)"),
+                text("Topic", "", 200, "what you would like to cover"),
+            ],
+        )
+    }
+
+    pub fn counter(id: NegotiationId, terms: &Terms, tz: &TimeZone, reschedule: bool) -> Self {
+        let kind = if reschedule { FormKind::Reschedule(id) } else { FormKind::Counter(id) };
+        let title = if reschedule { "Reschedule the session" } else { "Counter with other terms" };
+        Self::new(
+            kind,
+            title,
+            vec![
+                when(local_text(terms.start, tz)),
+                minutes(terms.duration_minutes),
+                text("Price", terms.price.to_string().trim_end_matches("/h"), 24, "free, 1 credit, 25 EUR (per hour)"),
+                text("Topic", terms.topic.clone(), 200, "what to cover"),
+            ],
+        )
+    }
+
+    pub fn reason(kind: FormKind) -> Self {
+        let title = if matches!(kind, FormKind::Decline(_)) { "Decline" } else { "Cancel the session" };
+        Self::new(kind, title, vec![text("Reason", "", 200, "a few words for the other side (optional)")])
+    }
+
+    pub fn review(id: NegotiationId) -> Self {
+        Self::new(
+            FormKind::Review(id),
+            "Endorse the session: your review",
+            vec![
+                choice("Rating", vec!["1", "2", "3", "4", "5"], 4),
+                text("Words", "", 600, "what you would tell the next learner"),
+            ],
+        )
+    }
+
+    pub fn attest(id: NegotiationId) -> Self {
+        Self::new(
+            FormKind::Attest(id),
+            "Endorse the session: your attestation",
+            vec![
+                text("Covered", "", 600, "what the session covered"),
+                text("Showed", "", 600, "what the learner showed they can do"),
+            ],
+        )
+    }
+
+    pub fn chat(id: NegotiationId) -> Self {
+        Self::new(FormKind::Chat(id), "Message", vec![text("Message", "", 1000, "Enter sends")])
+    }
+
+    pub fn new_listing() -> Self {
+        Self::new(
+            FormKind::NewListing,
+            "New listing",
+            vec![
+                choice("Kind", vec!["offer to teach", "request to learn"], 0),
+                text("Title", "", 80, "e.g. Rust for beginners"),
+                text("Skills", "", 120, "lowercase tags, comma separated"),
+                choice("Level", vec!["any", "beginner", "intermediate", "advanced"], 0),
+                text("Price", "free", 24, "free, 1 credit, 25 EUR (per hour)"),
+                text("Where", "online", 80, "online, in-person:AREA or either:AREA"),
+                text("Description", "", 1500, "optional"),
+            ],
+        )
+    }
+
+    pub fn connect() -> Self {
+        Self::new(FormKind::Connect, "Connect with a ticket", vec![text("Ticket", "", 2048, "paste an agora1… ticket")])
+    }
+
+    pub fn focused(&mut self) -> &mut Field {
+        let focus = self.focus.min(self.fields.len().saturating_sub(1));
+        &mut self.fields[focus]
+    }
+
+    pub fn type_char(&mut self, c: char) {
+        let field = self.focused();
+        match &field.kind {
+            FieldKind::Text { max_chars } if field.value.chars().count() < *max_chars && !c.is_control() => {
+                field.value.push(c)
+            }
+            FieldKind::DateTime if field.value.len() < 16 && (c.is_ascii_digit() || "-: ".contains(c)) => {
+                field.value.push(c)
+            }
+            FieldKind::Number { .. } if field.value.len() < 4 && c.is_ascii_digit() => field.value.push(c),
+            _ => {}
+        }
+    }
+
+    /// Pastes what fits; newlines become spaces.
+    pub fn paste(&mut self, text: &str) {
+        for c in text.chars().take(4096) {
+            self.type_char(if c == '\n' || c == '\r' { ' ' } else { c });
+        }
+    }
+
+    pub fn backspace(&mut self) {
+        self.focused().value.pop();
+    }
+
+    pub fn next_field(&mut self) {
+        self.focus = (self.focus + 1) % self.fields.len().max(1);
+    }
+
+    pub fn prev_field(&mut self) {
+        self.focus = (self.focus + self.fields.len().max(1) - 1) % self.fields.len().max(1);
+    }
+
+    pub fn shift_choice(&mut self, right: bool) {
+        if let FieldKind::Choice { options, selected } = &mut self.focused().kind {
+            *selected =
+                if right { (*selected + 1) % options.len() } else { (*selected + options.len() - 1) % options.len() };
+        }
+    }
+
+    fn value(&self, i: usize) -> &str {
+        self.fields.get(i).map(|f| f.value.trim()).unwrap_or("")
+    }
+
+    fn selected(&self, i: usize) -> usize {
+        match self.fields.get(i).map(|f| &f.kind) {
+            Some(FieldKind::Choice { selected, .. }) => *selected,
+            _ => 0,
+        }
+    }
+
+    /// Checks the fields and builds what to ask the node; on a mistake,
+    /// records it on the field and returns `None`.
+    pub fn submit(&mut self, now: Timestamp, tz: &TimeZone) -> Option<Effect> {
+        match self.build(now, tz) {
+            Ok(effect) => {
+                self.error = None;
+                Some(effect)
+            }
+            Err((field, message)) => {
+                self.focus = field;
+                self.error = Some((field, message));
+                None
+            }
+        }
+    }
+
+    fn build(&self, now: Timestamp, tz: &TimeZone) -> Result<Effect, (usize, String)> {
+        Ok(match &self.kind {
+            FormKind::Propose { listing, .. } => Effect::Propose(*listing, self.terms(now, tz)?),
+            FormKind::Counter(id) => Effect::Act(*id, Step::Counter { terms: self.terms(now, tz)? }),
+            FormKind::Reschedule(id) => Effect::Act(*id, Step::Reschedule { terms: self.terms(now, tz)? }),
+            FormKind::Decline(id) => Effect::Act(*id, Step::Decline { reason: self.value(0).to_owned() }),
+            FormKind::Cancel(id) => Effect::Act(*id, Step::Cancel { reason: self.value(0).to_owned() }),
+            FormKind::Review(id) => {
+                let rating = self.selected(0) as u8 + 1;
+                Effect::Review(*id, rating, self.value(1).to_owned())
+            }
+            FormKind::Attest(id) => {
+                if self.value(0).is_empty() {
+                    return Err((0, "say what the session covered".into()));
+                }
+                let attestation = Attestation { covered: self.value(0).to_owned(), showed: self.value(1).to_owned() };
+                Effect::Attest(*id, attestation)
+            }
+            FormKind::Chat(id) => {
+                if self.value(0).is_empty() {
+                    return Err((0, "write something first".into()));
+                }
+                Effect::Chat(*id, self.value(0).to_owned())
+            }
+            FormKind::Connect => {
+                let ticket = self.value(0);
+                if let Err(e) = ticket.parse::<crate::net::Ticket>() {
+                    return Err((0, e.to_string()));
+                }
+                Effect::Connect(ticket.to_owned())
+            }
+            FormKind::NewListing => Effect::Publish(self.listing(now, tz)?),
+        })
+    }
+
+    fn terms(&self, now: Timestamp, tz: &TimeZone) -> Result<Terms, (usize, String)> {
+        let start = parse_local(self.value(0), tz).map_err(|e| (0, e))?;
+        if start <= now {
+            return Err((0, "pick a time in the future".into()));
+        }
+        let duration_minutes = self.value(1).parse::<u16>().map_err(|_| (1, "a number of minutes".to_owned()))?;
+        let price = self.value(2).parse::<Price>().map_err(|e| (2, e.to_string()))?;
+        let terms = Terms { start, duration_minutes, price, topic: self.value(3).to_owned() };
+        terms.validate().map_err(|e| {
+            let field = match e.field {
+                "duration" => 1,
+                "price" => 2,
+                _ => 3,
+            };
+            (field, e.to_string())
+        })?;
+        Ok(terms)
+    }
+
+    fn listing(&self, now: Timestamp, tz: &TimeZone) -> Result<Listing, (usize, String)> {
+        let skills: Vec<String> =
+            self.value(2).split(',').map(|s| s.trim().to_lowercase()).filter(|s| !s.is_empty()).collect();
+        if skills.is_empty() {
+            return Err((2, "at least one skill, like `rust`".into()));
+        }
+        let format = match self.value(5).split_once(':') {
+            None if self.value(5) == "online" => Format::Online,
+            Some(("in-person", area)) if !area.trim().is_empty() => Format::InPerson { area: area.trim().into() },
+            Some(("either", area)) if !area.trim().is_empty() => Format::Either { area: area.trim().into() },
+            _ => return Err((5, "online, in-person:AREA or either:AREA".into())),
+        };
+        let listing = Listing {
+            id: Id16::random().map_err(|e| (0, e.to_string()))?,
+            version: 1,
+            kind: if self.selected(0) == 0 { ListingKind::Offer } else { ListingKind::Request },
+            title: self.value(1).to_owned(),
+            skills,
+            level: [Level::Any, Level::Beginner, Level::Intermediate, Level::Advanced][self.selected(3).min(3)],
+            description: self.value(6).to_owned(),
+            format,
+            price: self.value(4).parse::<Price>().map_err(|e| (4, e.to_string()))?,
+            availability: Availability { time_zone: tz.iana_name().unwrap_or("UTC").to_owned(), windows: vec![] },
+            expires_at: now.saturating_add(SignedDuration::from_hours(24 * 30)).unwrap_or(now),
+        };
+        use crate::wire::Body as _;
+        listing.validate().map_err(|e| {
+            let field = match e.field {
+                "title" => 1,
+                "skills" => 2,
+                "description" => 6,
+                "price" => 4,
+                _ => 5,
+            };
+            (field, e.to_string())
+        })?;
+        Ok(listing)
+    }
+}
+
+/// Parses `YYYY-MM-DD HH:MM` as a time in `tz`.
+fn parse_local(text: &str, tz: &TimeZone) -> Result<Timestamp, String> {
+    let civil: DateTime =
+        text.replace(' ', "T").parse().map_err(|_| format!("`{text}` is not like 2026-12-01 18:00"))?;
+    civil.to_zoned_datetime(tz.clone()).map(|z| z.timestamp()).map_err(|e| e.to_string())
+}
+
+fn next_hour(now: Timestamp) -> Timestamp {
+    let secs = now.as_second();
+    Timestamp::from_second(secs - secs.rem_euclid(3600) + 3600).unwrap_or(now)
+}

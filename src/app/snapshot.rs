@@ -1,0 +1,172 @@
+//! What the client shows, read from the store in one go (off the drawing
+//! path), plus track records computed from verified endorsements.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use jiff::Timestamp;
+
+use crate::endorse::Endorsement;
+use crate::identity::PublicKey;
+use crate::market::{ChatMessage, Listing, Negotiation, Profile};
+use crate::store::{PeerRecord, Store, StoreError};
+
+/// Someone else's live listing, ready to filter and show.
+#[derive(Clone, Debug)]
+pub struct ListingItem {
+    pub listing: Listing,
+    pub author: PublicKey,
+    pub author_name: String,
+    /// Lowercase text the fuzzy search matches against.
+    pub haystack: String,
+}
+
+/// One negotiation with what the sessions screen needs around it.
+#[derive(Clone, Debug)]
+pub struct SessionItem {
+    pub negotiation: Negotiation,
+    pub with: PublicKey,
+    pub with_name: String,
+    /// The listing's title when still known.
+    pub title: String,
+    pub chat: Vec<(PublicKey, Timestamp, String)>,
+    /// Both signatures are in.
+    pub endorsed: bool,
+    /// This side already gave its part (review or attestation).
+    pub my_part_given: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct Snapshot {
+    pub me: PublicKey,
+    pub profile: Option<Profile>,
+    pub listings: Vec<ListingItem>,
+    pub own: Vec<Listing>,
+    pub sessions: Vec<SessionItem>,
+    pub endorsements: Vec<Endorsement>,
+    pub peers: Vec<PeerRecord>,
+}
+
+impl Snapshot {
+    pub fn load(store: &Store, me: PublicKey, now: Timestamp) -> Result<Self, StoreError> {
+        let peers = store.peers()?;
+        let names: HashMap<PublicKey, String> =
+            peers.iter().filter(|p| !p.name.is_empty()).map(|p| (p.key, p.name.clone())).collect();
+        let name_of = |key: &PublicKey| names.get(key).cloned().unwrap_or_else(|| key.fingerprint());
+        let blocked: HashSet<PublicKey> = peers.iter().filter(|p| p.blocked).map(|p| p.key).collect();
+
+        let mut listings: Vec<ListingItem> = store
+            .seen_listings(now)?
+            .into_iter()
+            .filter(|l| !blocked.contains(&l.author()))
+            .map(|l| {
+                let author = l.author();
+                let author_name = name_of(&author);
+                let listing = l.value().clone();
+                let haystack = format!(
+                    "{} {} {} {} {}",
+                    listing.title,
+                    listing.skills.join(" "),
+                    author_name,
+                    listing.level,
+                    listing.description
+                )
+                .to_lowercase();
+                ListingItem { listing, author, author_name, haystack }
+            })
+            .collect();
+        listings.sort_by(|a, b| b.listing.expires_at.cmp(&a.listing.expires_at).then(a.listing.id.cmp(&b.listing.id)));
+
+        let titles: HashMap<_, _> = listings.iter().map(|l| (l.listing.id, l.listing.title.clone())).collect();
+        let own: Vec<Listing> = store.own_listings()?.into_iter().map(|l| l.value().clone()).collect();
+        let own_titles: HashMap<_, _> = own.iter().map(|l| (l.id, l.title.clone())).collect();
+        let endorsements = store.endorsements()?;
+        let endorsed: HashSet<String> = endorsements.iter().map(|e| e.id.clone()).collect();
+
+        let mut sessions = Vec::new();
+        for negotiation in store.negotiations()? {
+            let with = if negotiation.teacher == me { negotiation.learner } else { negotiation.teacher };
+            let chat = store
+                .chat(&negotiation.id)?
+                .into_iter()
+                .map(|m| (m.author(), m.timestamp(), chat_text(m.value())))
+                .collect();
+            let cosign = store.cosign_state(&negotiation.id)?;
+            let my_part_given =
+                if negotiation.teacher == me { cosign.attestation.is_some() } else { cosign.review.is_some() };
+            let id = crate::endorse::cosign::endorsement_id(&negotiation.id);
+            let title = titles
+                .get(&negotiation.listing.id)
+                .or_else(|| own_titles.get(&negotiation.listing.id))
+                .cloned()
+                .unwrap_or_else(|| negotiation.skill.clone());
+            sessions.push(SessionItem {
+                with_name: name_of(&with),
+                with,
+                title,
+                chat,
+                endorsed: endorsed.contains(&id),
+                my_part_given,
+                negotiation,
+            });
+        }
+        sessions.sort_by_key(|s| std::cmp::Reverse(s.negotiation.updated_at));
+        let profile = store.profile()?.map(|p| p.value().clone());
+        Ok(Self { me, profile, listings, own, sessions, endorsements, peers })
+    }
+
+    pub fn name_of(&self, key: &PublicKey) -> String {
+        if *key == self.me {
+            return "you".into();
+        }
+        self.peers
+            .iter()
+            .find(|p| p.key == *key && !p.name.is_empty())
+            .map(|p| p.name.clone())
+            .unwrap_or_else(|| key.fingerprint())
+    }
+}
+
+fn chat_text(message: &ChatMessage) -> String {
+    message.text.clone()
+}
+
+/// A person's record, from endorsements verified on this machine.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TrackRecord {
+    pub sessions_taught: usize,
+    pub sessions_learned: usize,
+    /// Minutes taught per skill.
+    pub minutes_by_skill: BTreeMap<String, i64>,
+    pub distinct_learners: usize,
+    /// Average of the ratings learners gave, when any.
+    pub average_rating: Option<f64>,
+    /// Entries that did not verify and were left out.
+    pub refused: usize,
+}
+
+impl TrackRecord {
+    pub fn of(person: &PublicKey, endorsements: &[Endorsement], refused: usize) -> Self {
+        let mut record = TrackRecord { refused, ..Default::default() };
+        let mut learners = HashSet::new();
+        let mut ratings = Vec::new();
+        for e in endorsements {
+            if e.teacher.key == *person {
+                record.sessions_taught += 1;
+                *record.minutes_by_skill.entry(e.skill.clone()).or_default() += e.minutes();
+                learners.insert(e.learner.key);
+                ratings.push(f64::from(e.rating));
+            } else if e.learner.key == *person {
+                record.sessions_learned += 1;
+            }
+        }
+        record.distinct_learners = learners.len();
+        if !ratings.is_empty() {
+            record.average_rating = Some(ratings.iter().sum::<f64>() / ratings.len() as f64);
+        }
+        record
+    }
+
+    pub fn hours_taught(&self) -> f64 {
+        self.minutes_by_skill.values().sum::<i64>() as f64 / 60.0
+    }
+}

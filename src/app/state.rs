@@ -1,0 +1,236 @@
+//! Everything the screen shows, as plain data: drawing reads it, only
+//! [`super::update`] changes it.
+
+use std::collections::{BTreeSet, HashMap};
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+
+use super::{Filter, Form, SessionItem, Snapshot, TrackRecord};
+use crate::identity::PublicKey;
+use crate::market::{Phase, Role};
+use crate::node::RelayStatus;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tab {
+    Discover,
+    Sessions,
+    Listings,
+    Portfolio,
+    Network,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 5] = [Tab::Discover, Tab::Sessions, Tab::Listings, Tab::Portfolio, Tab::Network];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Tab::Discover => "Discover",
+            Tab::Sessions => "Sessions",
+            Tab::Listings => "My listings",
+            Tab::Portfolio => "Portfolio",
+            Tab::Network => "Network",
+        }
+    }
+
+    /// The title when the terminal is narrow.
+    pub fn short_title(self) -> &'static str {
+        match self {
+            Tab::Listings => "Mine",
+            Tab::Portfolio => "Record",
+            other => other.title(),
+        }
+    }
+
+    pub fn index(self) -> usize {
+        Tab::ALL.iter().position(|t| *t == self).unwrap_or(0)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Mode {
+    Normal,
+    /// Typing into Discover's search.
+    Search,
+    Help,
+    Form(Box<Form>),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct NetworkView {
+    pub relays: RelayStatus,
+    pub neighbors: BTreeSet<PublicKey>,
+    pub ticket: String,
+    pub communities: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Notice {
+    pub text: String,
+    pub error: bool,
+}
+
+/// Where a session sits in the inbox, most urgent first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SessionGroup {
+    NeedsYou,
+    Waiting,
+    Upcoming,
+    ToEndorse,
+    Past,
+}
+
+impl SessionGroup {
+    pub fn title(self) -> &'static str {
+        match self {
+            SessionGroup::NeedsYou => "Needs your answer",
+            SessionGroup::Waiting => "Waiting for them",
+            SessionGroup::Upcoming => "Upcoming",
+            SessionGroup::ToEndorse => "To endorse",
+            SessionGroup::Past => "Past",
+        }
+    }
+
+    pub fn of(item: &SessionItem, me: &PublicKey, now: Timestamp) -> Self {
+        let n = &item.negotiation;
+        let mine = n.role_of(me);
+        match &n.phase {
+            Phase::Proposed { .. } | Phase::Rescheduling { .. } if n.awaiting() == mine => SessionGroup::NeedsYou,
+            Phase::Proposed { .. } | Phase::Rescheduling { .. } => SessionGroup::Waiting,
+            Phase::Agreed if n.agreed.as_ref().is_some_and(|t| t.start <= now) => SessionGroup::NeedsYou,
+            Phase::Agreed => SessionGroup::Upcoming,
+            Phase::InProgress { .. } if n.agreed.as_ref().is_some_and(|t| t.end() <= now) => SessionGroup::NeedsYou,
+            Phase::InProgress { .. } => SessionGroup::Upcoming,
+            Phase::Completed { .. } if item.endorsed => SessionGroup::Past,
+            Phase::Completed { .. } if item.my_part_given => SessionGroup::Waiting,
+            Phase::Completed { .. } => SessionGroup::ToEndorse,
+            _ => SessionGroup::Past,
+        }
+    }
+}
+
+/// What the next step on a session is, in words, for the detail pane.
+pub fn next_step(item: &SessionItem, me: &PublicKey, now: Timestamp) -> &'static str {
+    let n = &item.negotiation;
+    let role = n.role_of(me);
+    match (&n.phase, SessionGroup::of(item, me, now)) {
+        (Phase::Proposed { .. } | Phase::Rescheduling { .. }, SessionGroup::NeedsYou) => "accept, counter or decline",
+        (Phase::Proposed { .. } | Phase::Rescheduling { .. }, _) => "waiting for their answer",
+        (Phase::Agreed, SessionGroup::NeedsYou) => "it is time: start the session",
+        (Phase::Agreed, _) => "agreed; start it when the time comes, or reschedule",
+        (Phase::InProgress { .. }, SessionGroup::NeedsYou) => "the time is up: complete the session",
+        (Phase::InProgress { .. }, _) => "in progress",
+        (Phase::Completed { .. }, SessionGroup::ToEndorse) if role == Some(Role::Learner) => {
+            "endorse: rate the session and say a few words"
+        }
+        (Phase::Completed { .. }, SessionGroup::ToEndorse) => "endorse: say what was covered and what they showed",
+        (Phase::Completed { .. }, SessionGroup::Waiting) => "waiting for their signature",
+        (Phase::Completed { .. }, _) => "endorsed by both: in your portfolio",
+        _ => "closed",
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub snapshot: Snapshot,
+    pub tab: Tab,
+    pub mode: Mode,
+    pub filter: Filter,
+    /// Discover's listings after the filter, as indexes into the snapshot.
+    pub visible: Vec<usize>,
+    /// Sessions in inbox order, as indexes into the snapshot.
+    pub session_order: Vec<usize>,
+    /// The selected row, per tab.
+    pub selected: [usize; 5],
+    pub network: NetworkView,
+    pub notice: Option<Notice>,
+    pub now: Timestamp,
+    pub tz: TimeZone,
+    pub track_records: HashMap<PublicKey, Result<TrackRecord, String>>,
+    /// The demo's shared clock can be moved forward.
+    pub demo: bool,
+    pub quit: bool,
+    /// Something changed since the last frame.
+    pub dirty: bool,
+}
+
+impl AppState {
+    pub fn new(snapshot: Snapshot, network: NetworkView, now: Timestamp, tz: TimeZone, demo: bool) -> Self {
+        let mut state = Self {
+            snapshot,
+            tab: Tab::Discover,
+            mode: Mode::Normal,
+            filter: Filter::default(),
+            visible: Vec::new(),
+            session_order: Vec::new(),
+            selected: [0; 5],
+            network,
+            notice: None,
+            now,
+            tz,
+            track_records: HashMap::new(),
+            demo,
+            quit: false,
+            dirty: true,
+        };
+        state.refilter();
+        state
+    }
+
+    pub fn me(&self) -> PublicKey {
+        self.snapshot.me
+    }
+
+    /// Recomputes Discover's rows and the sessions' order.
+    pub fn refilter(&mut self) {
+        self.visible = self.filter.apply(&self.snapshot.listings);
+        let (me, now) = (self.snapshot.me, self.now);
+        let mut order: Vec<usize> = (0..self.snapshot.sessions.len()).collect();
+        order.sort_by_key(|&i| SessionGroup::of(&self.snapshot.sessions[i], &me, now));
+        self.session_order = order;
+        for tab in Tab::ALL {
+            let len = self.rows(tab);
+            let selected = &mut self.selected[tab.index()];
+            *selected = (*selected).min(len.saturating_sub(1));
+        }
+    }
+
+    /// How many rows a tab's list has.
+    pub fn rows(&self, tab: Tab) -> usize {
+        match tab {
+            Tab::Discover => self.visible.len(),
+            Tab::Sessions => self.session_order.len(),
+            Tab::Listings => self.snapshot.own.len(),
+            Tab::Portfolio => self.snapshot.endorsements.len(),
+            Tab::Network => self.snapshot.peers.len(),
+        }
+    }
+
+    pub fn selected_listing(&self) -> Option<&super::ListingItem> {
+        let i = *self.visible.get(self.selected[Tab::Discover.index()])?;
+        self.snapshot.listings.get(i)
+    }
+
+    pub fn selected_session(&self) -> Option<&SessionItem> {
+        let i = *self.session_order.get(self.selected[Tab::Sessions.index()])?;
+        self.snapshot.sessions.get(i)
+    }
+
+    /// How many sessions wait for this user: shown on the tab.
+    pub fn needing_you(&self) -> usize {
+        let (me, now) = (self.snapshot.me, self.now);
+        self.snapshot
+            .sessions
+            .iter()
+            .filter(|s| matches!(SessionGroup::of(s, &me, now), SessionGroup::NeedsYou | SessionGroup::ToEndorse))
+            .count()
+    }
+
+    pub fn say(&mut self, text: impl Into<String>) {
+        self.notice = Some(Notice { text: text.into(), error: false });
+    }
+
+    pub fn warn(&mut self, text: impl Into<String>) {
+        self.notice = Some(Notice { text: text.into(), error: true });
+    }
+}

@@ -1,0 +1,274 @@
+//! The one place the client's state changes: `update(state, action)`
+//! returns at most one [`Effect`] for the runtime to carry out.
+
+use super::state::{Mode, SessionGroup, Tab};
+use super::{Action, AppState, Effect, Form, FormKind};
+use crate::market::{Action as Step, ListingRef, Phase, Role};
+
+const PAGE: usize = 10;
+
+pub fn update(state: &mut AppState, action: Action) -> Option<Effect> {
+    state.dirty = true;
+    match action {
+        Action::Loaded(snapshot) => {
+            state.snapshot = *snapshot;
+            state.refilter();
+            return None;
+        }
+        Action::TrackRecord(peer, record) => {
+            state.track_records.insert(peer, record);
+            return None;
+        }
+        Action::NeighborUp(peer) => {
+            state.network.neighbors.insert(peer);
+            return None;
+        }
+        Action::NeighborDown(peer) => {
+            state.network.neighbors.remove(&peer);
+            return None;
+        }
+        Action::Relays(status) => {
+            state.network.relays = status;
+            return None;
+        }
+        Action::Done(Ok(message)) => {
+            state.say(message);
+            return None;
+        }
+        Action::Done(Err(message)) => {
+            state.warn(message);
+            return None;
+        }
+        Action::Tick(now) => {
+            // Only a new minute changes what is on screen.
+            state.dirty = now.as_second() / 60 != state.now.as_second() / 60;
+            state.now = now;
+            if state.dirty {
+                state.refilter();
+            }
+            return None;
+        }
+        Action::Resize => return None,
+        Action::Quit => {
+            state.quit = true;
+            return Some(Effect::Quit);
+        }
+        _ => {}
+    }
+    match state.mode.clone() {
+        Mode::Help => {
+            state.mode = Mode::Normal;
+            None
+        }
+        Mode::Search => search(state, action),
+        Mode::Form(form) => form_input(state, *form, action),
+        Mode::Normal => normal(state, action),
+    }
+}
+
+fn search(state: &mut AppState, action: Action) -> Option<Effect> {
+    match action {
+        Action::Input(c) if state.filter.query.chars().count() < 200 => state.filter.query.push(c),
+        Action::Paste(text) => {
+            let room = 200usize.saturating_sub(state.filter.query.chars().count());
+            state.filter.query.extend(text.chars().filter(|c| !c.is_control()).take(room));
+        }
+        Action::Backspace => {
+            state.filter.query.pop();
+        }
+        Action::Back => {
+            state.filter.query.clear();
+            state.mode = Mode::Normal;
+        }
+        Action::Open => state.mode = Mode::Normal,
+        Action::Up | Action::Down => return normal(state, action),
+        _ => return None,
+    }
+    state.selected[Tab::Discover.index()] = 0;
+    state.refilter();
+    track_record_for_selection(state)
+}
+
+fn form_input(state: &mut AppState, mut form: Form, action: Action) -> Option<Effect> {
+    match action {
+        Action::Input(c) => form.type_char(c),
+        Action::Paste(text) => form.paste(&text),
+        Action::Backspace => form.backspace(),
+        Action::NextField | Action::Down => form.next_field(),
+        Action::PrevField | Action::Up => form.prev_field(),
+        Action::ChoiceLeft => form.shift_choice(false),
+        Action::ChoiceRight => form.shift_choice(true),
+        Action::Back => {
+            state.mode = Mode::Normal;
+            return None;
+        }
+        Action::Open => {
+            let effect = form.submit(state.now, &state.tz);
+            if effect.is_some() {
+                state.mode = Mode::Normal;
+                state.notice = None;
+                return effect;
+            }
+        }
+        _ => {}
+    }
+    state.mode = Mode::Form(Box::new(form));
+    None
+}
+
+fn normal(state: &mut AppState, action: Action) -> Option<Effect> {
+    let tab = state.tab;
+    let rows = state.rows(tab);
+    let selected = &mut state.selected[tab.index()];
+    let before = *selected;
+    match action {
+        Action::NextTab => state.tab = Tab::ALL[(tab.index() + 1) % Tab::ALL.len()],
+        Action::PrevTab => state.tab = Tab::ALL[(tab.index() + Tab::ALL.len() - 1) % Tab::ALL.len()],
+        Action::GoTab(n) if (1..=Tab::ALL.len()).contains(&n) => state.tab = Tab::ALL[n - 1],
+        Action::Up => *selected = selected.saturating_sub(1),
+        Action::Down => *selected = (*selected + 1).min(rows.saturating_sub(1)),
+        Action::PageUp => *selected = selected.saturating_sub(PAGE),
+        Action::PageDown => *selected = (*selected + PAGE).min(rows.saturating_sub(1)),
+        Action::Top => *selected = 0,
+        Action::Bottom => *selected = rows.saturating_sub(1),
+        Action::Help => state.mode = Mode::Help,
+        Action::Back => {
+            state.notice = None;
+            if tab == Tab::Discover && !state.filter.query.is_empty() {
+                state.filter.query.clear();
+                state.refilter();
+            }
+        }
+        Action::FastForward if state.demo => return Some(Effect::FastForward),
+        Action::Connect => state.mode = Mode::Form(Box::new(Form::connect())),
+        _ => {
+            return match tab {
+                Tab::Discover => discover(state, action),
+                Tab::Sessions => sessions(state, action),
+                Tab::Listings => listings(state, action),
+                Tab::Portfolio => portfolio(state, action),
+                Tab::Network => network(state, action),
+            };
+        }
+    }
+    if state.tab != tab || state.selected[tab.index()] != before {
+        return track_record_for_selection(state);
+    }
+    None
+}
+
+/// On Discover, the selected author's track record is fetched once.
+fn track_record_for_selection(state: &mut AppState) -> Option<Effect> {
+    if state.tab != Tab::Discover {
+        return None;
+    }
+    let author = state.selected_listing()?.author;
+    if state.track_records.contains_key(&author) {
+        return None;
+    }
+    state.track_records.insert(author, Err("fetching…".into()));
+    Some(Effect::FetchTrackRecord(author))
+}
+
+fn discover(state: &mut AppState, action: Action) -> Option<Effect> {
+    match action {
+        Action::Search => state.mode = Mode::Search,
+        Action::CycleKind => {
+            state.filter.kind = state.filter.kind.next();
+            state.refilter();
+        }
+        Action::CyclePrice => {
+            state.filter.price = state.filter.price.next();
+            state.refilter();
+        }
+        Action::Open | Action::Propose => {
+            let item = state.selected_listing()?;
+            let listing = ListingRef { author: item.author, id: item.listing.id };
+            let form = Form::propose(listing, &item.listing.title, &item.listing.price, state.now, &state.tz);
+            state.mode = Mode::Form(Box::new(form));
+        }
+        Action::Block => {
+            let author = state.selected_listing()?.author;
+            return Some(Effect::Block(author));
+        }
+        _ => {}
+    }
+    None
+}
+
+fn sessions(state: &mut AppState, action: Action) -> Option<Effect> {
+    let me = state.me();
+    let item = state.selected_session()?;
+    let n = &item.negotiation;
+    let id = n.id;
+    let my_move = n.awaiting().is_some() && n.awaiting() == n.role_of(&me);
+    let group = SessionGroup::of(item, &me, state.now);
+    let form = match action {
+        Action::Accept if my_move => return Some(Effect::Act(id, Step::Accept)),
+        Action::Accept => return not_now(state, "it is not your move"),
+        Action::Decline if my_move => Form::reason(FormKind::Decline(id)),
+        Action::Counter => match (&n.phase, n.current_terms()) {
+            (Phase::Proposed { .. }, Some(terms)) if my_move => Form::counter(id, terms, &state.tz, false),
+            (Phase::Agreed, Some(terms)) => Form::counter(id, terms, &state.tz, true),
+            _ => return not_now(state, "nothing to counter right now"),
+        },
+        Action::Cancel if matches!(n.phase, Phase::Agreed | Phase::Rescheduling { .. }) => {
+            Form::reason(FormKind::Cancel(id))
+        }
+        Action::Start if matches!(n.phase, Phase::Agreed) => return Some(Effect::Act(id, Step::Start)),
+        Action::Complete if matches!(n.phase, Phase::InProgress { .. }) => {
+            return Some(Effect::Act(id, Step::Complete));
+        }
+        Action::Chat => Form::chat(id),
+        Action::Endorse | Action::Open if group == SessionGroup::ToEndorse => match n.role_of(&me) {
+            Some(Role::Learner) => Form::review(id),
+            _ => Form::attest(id),
+        },
+        Action::Endorse => return not_now(state, "endorsing comes once the session is completed"),
+        Action::Open => Form::chat(id),
+        _ => return None,
+    };
+    state.mode = Mode::Form(Box::new(form));
+    None
+}
+
+fn not_now(state: &mut AppState, why: &str) -> Option<Effect> {
+    state.warn(why);
+    None
+}
+
+fn listings(state: &mut AppState, action: Action) -> Option<Effect> {
+    match action {
+        Action::New => state.mode = Mode::Form(Box::new(Form::new_listing())),
+        Action::Delete => {
+            let listing = state.snapshot.own.get(state.selected[Tab::Listings.index()])?;
+            return Some(Effect::Withdraw(listing.id));
+        }
+        _ => {}
+    }
+    None
+}
+
+fn portfolio(state: &mut AppState, action: Action) -> Option<Effect> {
+    match action {
+        Action::Export | Action::Open => {
+            let e = state.snapshot.endorsements.get(state.selected[Tab::Portfolio.index()])?;
+            Some(Effect::Export(e.id.clone()))
+        }
+        _ => None,
+    }
+}
+
+fn network(state: &mut AppState, action: Action) -> Option<Effect> {
+    match action {
+        Action::Block => {
+            let peer = state.snapshot.peers.get(state.selected[Tab::Network.index()])?;
+            Some(Effect::Block(peer.key))
+        }
+        Action::New => {
+            state.mode = Mode::Form(Box::new(Form::connect()));
+            None
+        }
+        _ => None,
+    }
+}

@@ -1,0 +1,148 @@
+//! The whole screen: tabs on top, the current tab's view, a footer with the
+//! keys that matter here (or the latest notice), and overlays for help and
+//! forms.
+
+mod discover;
+mod form;
+mod help;
+mod listings;
+mod network;
+mod portfolio;
+mod sessions;
+mod widgets;
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget};
+
+use super::{Keymap, Theme, label};
+use crate::app::{AppState, Mode, Tab};
+use crate::config::KeyChord;
+
+/// What one frame draws.
+pub struct Screen<'a> {
+    pub state: &'a AppState,
+    pub keys: &'a Keymap,
+    pub theme: &'a Theme,
+}
+
+impl Widget for &Screen<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let [top, body, bottom] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(1), Constraint::Length(1)]).areas(area);
+        self.tabs(top, buf);
+        match self.state.tab {
+            Tab::Discover => discover::render(self, body, buf),
+            Tab::Sessions => sessions::render(self, body, buf),
+            Tab::Listings => listings::render(self, body, buf),
+            Tab::Portfolio => portfolio::render(self, body, buf),
+            Tab::Network => network::render(self, body, buf),
+        }
+        self.footer(bottom, buf);
+        match &self.state.mode {
+            Mode::Help => help::render(self, body, buf),
+            Mode::Form(form) => form::render(self, form, body, buf),
+            _ => {}
+        }
+    }
+}
+
+impl Screen<'_> {
+    fn tabs(&self, area: Rect, buf: &mut Buffer) {
+        let t = self.theme;
+        let narrow = area.width < 100;
+        let mut spans = vec![Span::styled(if narrow { " agora" } else { " agora " }, t.title)];
+        for (i, tab) in Tab::ALL.iter().enumerate() {
+            let title = if narrow { tab.short_title() } else { tab.title() };
+            let mut name = format!(" {} {title} ", i + 1);
+            if *tab == Tab::Sessions && self.state.needing_you() > 0 {
+                name = format!(" {} {title} ({}) ", i + 1, self.state.needing_you());
+            }
+            let style = if *tab == self.state.tab { t.selected } else { t.dim };
+            spans.push(Span::styled(name, style));
+        }
+        let peers = self.state.network.neighbors.len();
+        let status = if narrow {
+            format!(" {peers}⇄ ")
+        } else {
+            format!(" {} peer{} ", peers, if peers == 1 { "" } else { "s" })
+        };
+        let used: usize = spans.iter().map(|s| s.width()).sum();
+        let room = (area.width as usize).saturating_sub(used + status.chars().count());
+        spans.push(Span::raw(" ".repeat(room)));
+        spans.push(Span::styled(status, if peers > 0 { t.good } else { t.dim }));
+        Paragraph::new(Line::from(spans)).render(area, buf);
+    }
+
+    fn footer(&self, area: Rect, buf: &mut Buffer) {
+        let t = self.theme;
+        if let Some(notice) = &self.state.notice {
+            let style = if notice.error { t.bad } else { t.good };
+            Paragraph::new(Line::styled(format!(" {}", notice.text), style)).render(area, buf);
+            return;
+        }
+        let k = &self.keys.keys;
+        let hints: Vec<(&KeyChord, &str)> = match (&self.state.mode, self.state.tab) {
+            (Mode::Form(_), _) => {
+                return self.hint_line(area, buf, &[("enter", "submit"), ("tab", "next field"), ("esc", "cancel")]);
+            }
+            (Mode::Search, _) => {
+                return self.hint_line(area, buf, &[("enter", "done"), ("esc", "clear"), ("↑↓", "move")]);
+            }
+            (Mode::Help, _) => return self.hint_line(area, buf, &[("any key", "close")]),
+            (_, Tab::Discover) => vec![
+                (&k.search, "search"),
+                (&k.propose, "propose"),
+                (&k.filter_kind, "kind"),
+                (&k.filter_price, "price"),
+            ],
+            (_, Tab::Sessions) => vec![
+                (&k.accept, "accept"),
+                (&k.counter, "counter"),
+                (&k.decline, "decline"),
+                (&k.chat, "message"),
+                (&k.endorse, "endorse"),
+            ],
+            (_, Tab::Listings) => vec![(&k.new, "new"), (&k.delete, "withdraw")],
+            (_, Tab::Portfolio) => vec![(&k.export, "export")],
+            (_, Tab::Network) => vec![(&k.connect, "connect"), (&k.block, "block")],
+        };
+        let mut pairs: Vec<(String, &str)> = hints.into_iter().map(|(c, what)| (label(c), what)).collect();
+        if self.state.demo {
+            pairs.push((label(&k.fast_forward), "skip ahead"));
+        }
+        pairs.push((label(&k.help), "help"));
+        pairs.push((label(&k.quit), "quit"));
+        let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(k, w)| (k.as_str(), *w)).collect();
+        self.hint_line(area, buf, &borrowed);
+    }
+
+    fn hint_line(&self, area: Rect, buf: &mut Buffer, hints: &[(&str, &str)]) {
+        let mut spans = vec![Span::raw(" ")];
+        for (key, what) in hints {
+            spans.push(Span::styled(key.to_string(), self.theme.accent));
+            spans.push(Span::styled(format!(" {what}  "), self.theme.dim));
+        }
+        Paragraph::new(Line::from(spans)).render(area, buf);
+    }
+}
+
+/// Which tab title is at column `x` of the top line, as drawn for `state`.
+pub fn tab_at(x: u16, state: &AppState) -> Option<Tab> {
+    let (width, _) = crossterm::terminal::size().ok()?;
+    let narrow = width < 100;
+    let mut at = if narrow { 6 } else { 7 };
+    for (i, tab) in Tab::ALL.iter().enumerate() {
+        let title = if narrow { tab.short_title() } else { tab.title() };
+        let mut len = format!(" {} {title} ", i + 1).chars().count() as u16;
+        if *tab == Tab::Sessions && state.needing_you() > 0 {
+            len += format!("({}) ", state.needing_you()).chars().count() as u16;
+        }
+        if (at..at + len).contains(&x) {
+            return Some(*tab);
+        }
+        at += len;
+    }
+    None
+}

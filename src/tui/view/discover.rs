@@ -1,0 +1,127 @@
+//! Discover: every live listing from the communities, searched as you type,
+//! with the selected listing, its author and their verified track record.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget};
+
+use super::Screen;
+use super::widgets::{ListTable, clip, detail, empty, label_value, split};
+use crate::app::{ListingItem, Mode, Tab};
+
+pub fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
+    let state = screen.state;
+    let t = screen.theme;
+    let [bar, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+    let searching = state.mode == Mode::Search;
+    let query = if state.filter.query.is_empty() && !searching {
+        Span::styled(format!("{} to search", crate::tui::label(&screen.keys.keys.search)), t.dim)
+    } else {
+        Span::styled(format!("{}{}", state.filter.query, if searching { "▏" } else { "" }), t.accent)
+    };
+    let filters = format!(
+        "  ·  {}  ·  {}  ·  {} of {}",
+        state.filter.kind.label(),
+        state.filter.price.label(),
+        state.visible.len(),
+        state.snapshot.listings.len()
+    );
+    Paragraph::new(Line::from(vec![Span::raw(" search: "), query, Span::styled(filters, t.dim)])).render(bar, buf);
+
+    if state.visible.is_empty() {
+        let why = if state.snapshot.listings.is_empty() {
+            "No listings yet. They arrive as peers are found: share your ticket (Network tab) or paste someone's."
+        } else {
+            "Nothing matches. Esc clears the search."
+        };
+        return empty(why, t, rest, buf);
+    }
+    let (list, side) = split(rest);
+    let name_width = if list.width > 90 { 16 } else { 12 };
+    let rows = state
+        .visible
+        .iter()
+        .map(|&i| {
+            let item = &state.snapshot.listings[i];
+            let l = &item.listing;
+            vec![
+                if l.kind == crate::market::ListingKind::Offer { "teach" } else { "learn" }.to_owned(),
+                l.title.clone(),
+                l.skill().to_owned(),
+                l.price.to_string(),
+                clip(&item.author_name, name_width),
+            ]
+        })
+        .collect();
+    let widths = [
+        Constraint::Length(5),
+        Constraint::Min(12),
+        Constraint::Length(10),
+        Constraint::Length(12),
+        Constraint::Length(name_width as u16),
+    ];
+    let selected = state.selected[Tab::Discover.index()];
+    ListTable { title: "Listings", header: &["", "TITLE", "SKILL", "PRICE", "BY"], widths: &widths, rows, selected }
+        .render(t, list, buf);
+    if let Some(item) = state.selected_listing() {
+        detail(&item.author_name.clone(), detail_lines(screen, item), t, side, buf);
+    }
+}
+
+fn detail_lines(screen: &Screen, item: &ListingItem) -> Vec<Line<'static>> {
+    let t = screen.theme;
+    let l = &item.listing;
+    let mut lines = vec![
+        Line::styled(l.title.clone(), t.accent),
+        label_value(
+            if l.kind == crate::market::ListingKind::Offer { "teaches" } else { "wants" },
+            l.skills.join(", "),
+            t,
+        ),
+        label_value("level", l.level.to_string(), t),
+        label_value("price", l.price.to_string(), t),
+        label_value("where", l.format.to_string(), t),
+    ];
+    if !l.availability.windows.is_empty() {
+        let windows: Vec<String> = l.availability.windows.iter().map(|w| w.to_string()).collect();
+        lines.push(label_value("when", format!("{} ({})", windows.join(", "), l.availability.time_zone), t));
+    }
+    if !l.description.is_empty() {
+        lines.push(Line::raw(""));
+        lines.push(Line::raw(l.description.clone()));
+    }
+    lines.push(Line::raw(""));
+    match screen.state.track_records.get(&item.author) {
+        Some(Ok(record)) if record.sessions_taught + record.sessions_learned == 0 => {
+            lines.push(Line::styled("No endorsements yet: a newcomer.", t.dim));
+        }
+        Some(Ok(record)) => {
+            lines.push(Line::styled("Track record (verified here)", t.title));
+            let rating = record.average_rating.map(|r| format!(", rated {r:.1}/5")).unwrap_or_default();
+            lines.push(Line::raw(format!(
+                "taught {} session{} · {:.1} h · {} learner{}{rating}",
+                record.sessions_taught,
+                if record.sessions_taught == 1 { "" } else { "s" },
+                record.hours_taught(),
+                record.distinct_learners,
+                if record.distinct_learners == 1 { "" } else { "s" },
+            )));
+            for (skill, minutes) in &record.minutes_by_skill {
+                lines.push(Line::styled(format!("  {skill}: {:.1} h", *minutes as f64 / 60.0), t.dim));
+            }
+            if record.sessions_learned > 0 {
+                lines.push(Line::raw(format!("learned in {} session(s)", record.sessions_learned)));
+            }
+            if record.refused > 0 {
+                lines.push(Line::styled(
+                    format!("{} record(s) did not verify and are not counted", record.refused),
+                    t.bad,
+                ));
+            }
+        }
+        Some(Err(why)) => lines.push(Line::styled(format!("Track record: {why}"), t.dim)),
+        None => {}
+    }
+    lines
+}

@@ -1,0 +1,47 @@
+//! A form as a dialog: one line per field, the focused one marked, its
+//! hint or error beneath it.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget};
+
+use super::Screen;
+use super::widgets::{centered, dialog};
+use crate::app::{FieldKind, Form};
+
+pub fn render(screen: &Screen, form: &Form, area: Rect, buf: &mut Buffer) {
+    let t = screen.theme;
+    let width = area.width.saturating_sub(4).min(90);
+    let value_width = (width as usize).saturating_sub(16);
+    let mut lines = Vec::new();
+    for (i, field) in form.fields.iter().enumerate() {
+        let focused = i == form.focus;
+        let value = match &field.kind {
+            FieldKind::Choice { options, selected } => format!("‹ {} ›", options.get(*selected).copied().unwrap_or("")),
+            _ => {
+                // Show the end of long text, where typing happens.
+                let chars: Vec<char> = field.value.chars().collect();
+                let start = chars.len().saturating_sub(value_width.saturating_sub(1));
+                let mut shown: String = chars[start..].iter().collect();
+                if focused {
+                    shown.push('▏');
+                }
+                shown
+            }
+        };
+        let marker = if focused { "›" } else { " " };
+        lines.push(Line::from(vec![
+            Span::styled(format!("{marker} {:<12} ", field.label), if focused { t.accent } else { t.dim }),
+            Span::styled(value, if focused { t.selected } else { t.text }),
+        ]));
+        match &form.error {
+            Some((at, message)) if *at == i => lines.push(Line::styled(format!("  {:<12} {message}", ""), t.bad)),
+            _ if focused => lines.push(Line::styled(format!("  {:<12} {}", "", field.hint), t.dim)),
+            _ => {}
+        }
+    }
+    let height = (lines.len() as u16 + 2).min(area.height);
+    let inner = dialog(&form.title, centered(area, width, height), t, buf);
+    Paragraph::new(lines).render(inner, buf);
+}

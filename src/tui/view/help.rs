@@ -1,0 +1,78 @@
+//! The help overlay: every key, as configured, in context.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
+
+use super::Screen;
+use super::widgets::{centered, dialog};
+use crate::tui::label;
+
+pub fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
+    let k = &screen.keys.keys;
+    let t = screen.theme;
+    let sections: Vec<(&str, Vec<(String, &str)>)> = vec![
+        (
+            "Everywhere",
+            vec![
+                (label(&k.next_tab), "next tab (also →, or 1-5)"),
+                (label(&k.prev_tab), "previous tab (also ←)"),
+                (format!("{} {} ↑↓", label(&k.up), label(&k.down)), "move"),
+                (label(&k.open), "open / submit"),
+                (label(&k.back), "back, clear"),
+                (label(&k.connect), "connect with a ticket"),
+                (label(&k.help), "this help"),
+                (label(&k.quit), "quit (also ctrl-c)"),
+            ],
+        ),
+        (
+            "Discover",
+            vec![
+                (label(&k.search), "search as you type"),
+                (label(&k.filter_kind), "offers / requests"),
+                (label(&k.filter_price), "free / credits / money"),
+                (label(&k.propose), "propose a session"),
+                (label(&k.block), "block the author"),
+            ],
+        ),
+        (
+            "Sessions",
+            vec![
+                (label(&k.accept), "accept"),
+                (label(&k.counter), "counter / reschedule"),
+                (label(&k.decline), "decline"),
+                (label(&k.cancel), "cancel"),
+                (label(&k.start), "start (when it is time)"),
+                (label(&k.complete), "complete"),
+                (label(&k.chat), "message"),
+                (label(&k.endorse), "endorse after it ends"),
+            ],
+        ),
+        ("My listings", vec![(label(&k.new), "new listing"), (label(&k.delete), "withdraw")]),
+        ("Portfolio", vec![(label(&k.export), "export for `agora verify`")]),
+    ];
+    let mut sections = sections;
+    if screen.state.demo {
+        sections.push(("Demo", vec![(label(&k.fast_forward), "skip to the next session moment")]));
+    }
+    // Two columns: the general keys on the left, each screen's on the right.
+    let (left, right) = sections.split_at(2);
+    let column = |sections: &[(&str, Vec<(String, &str)>)]| -> Vec<Line<'static>> {
+        let mut lines = Vec::new();
+        for (title, keys) in sections {
+            lines.push(Line::styled(title.to_string(), t.title));
+            for (key, what) in keys {
+                lines
+                    .push(Line::from(vec![Span::styled(format!(" {key:<10}"), t.accent), Span::raw(what.to_string())]));
+            }
+        }
+        lines
+    };
+    let (left, right) = (column(left), column(right));
+    let height = (left.len().max(right.len()) as u16 + 2).min(area.height);
+    let inner = dialog("Keys (change them in config.toml)", centered(area, 96, height), t, buf);
+    let [l, r] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(inner);
+    Paragraph::new(left).wrap(Wrap { trim: false }).render(l, buf);
+    Paragraph::new(right).wrap(Wrap { trim: false }).render(r, buf);
+}

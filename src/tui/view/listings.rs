@@ -1,0 +1,49 @@
+//! My listings: what you offer and what you ask for, as the network sees it.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::Line;
+
+use super::Screen;
+use super::widgets::{ListTable, detail, empty, label_value, split};
+use crate::app::Tab;
+use crate::app::local_text as local;
+
+pub fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
+    let state = screen.state;
+    let t = screen.theme;
+    if state.snapshot.own.is_empty() {
+        let new = crate::tui::label(&screen.keys.keys.new);
+        return empty(
+            &format!("No listings yet. Press {new} to offer what you can teach or ask for what you want to learn."),
+            t,
+            area,
+            buf,
+        );
+    }
+    let (list, side) = split(area);
+    let rows = state
+        .snapshot
+        .own
+        .iter()
+        .map(|l| vec![l.kind.to_string(), l.title.clone(), l.skills.join(", "), l.price.to_string()])
+        .collect();
+    let widths = [Constraint::Length(8), Constraint::Min(12), Constraint::Length(16), Constraint::Length(12)];
+    let selected = state.selected[Tab::Listings.index()];
+    ListTable { title: "My listings", header: &["KIND", "TITLE", "SKILLS", "PRICE"], widths: &widths, rows, selected }
+        .render(t, list, buf);
+    if let Some(l) = state.snapshot.own.get(selected) {
+        let mut lines = vec![
+            Line::styled(l.title.clone(), t.accent),
+            label_value("level", l.level.to_string(), t),
+            label_value("where", l.format.to_string(), t),
+            label_value("expires", local(l.expires_at, &state.tz), t),
+            label_value("id", l.id.short(), t),
+        ];
+        if !l.description.is_empty() {
+            lines.push(Line::raw(""));
+            lines.push(Line::raw(l.description.clone()));
+        }
+        detail("Listing", lines, t, side, buf);
+    }
+}

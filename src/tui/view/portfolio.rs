@@ -1,0 +1,80 @@
+//! Portfolio: your co-signed endorsements as learner and as teacher, the
+//! hours on each side, and the time-credit balance they imply.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{Paragraph, Widget};
+
+use super::Screen;
+use super::widgets::{ListTable, clip, detail, empty, label_value, split};
+use crate::app::Tab;
+use crate::app::local_text as local;
+
+pub fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
+    let state = screen.state;
+    let t = screen.theme;
+    let me = state.me();
+    let all = &state.snapshot.endorsements;
+    let taught: i64 = all.iter().filter(|e| e.teacher.key == me).map(|e| e.minutes()).sum();
+    let learned: i64 = all.iter().filter(|e| e.learner.key == me).map(|e| e.minutes()).sum();
+    let [summary, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+    let balance = (taught - learned) as f64 / 60.0;
+    Paragraph::new(Line::styled(
+        format!(
+            " taught {:.1} h · learned {:.1} h · time credits {balance:+.1} · {} endorsement{}",
+            taught as f64 / 60.0,
+            learned as f64 / 60.0,
+            all.len(),
+            if all.len() == 1 { "" } else { "s" }
+        ),
+        t.accent,
+    ))
+    .render(summary, buf);
+    if all.is_empty() {
+        return empty("No endorsements yet. Each completed session ends with one, signed by you both.", t, rest, buf);
+    }
+    let (list, side) = split(rest);
+    let rows = all
+        .iter()
+        .map(|e| {
+            let (role, other) = if e.teacher.key == me { ("taught", &e.learner) } else { ("learned", &e.teacher) };
+            vec![
+                local(e.start, &state.tz).get(..10).unwrap_or("").to_owned(),
+                role.to_owned(),
+                e.skill.clone(),
+                clip(&other.name, 16),
+                format!("{}/5", e.rating),
+            ]
+        })
+        .collect();
+    let widths = [
+        Constraint::Length(10),
+        Constraint::Length(7),
+        Constraint::Min(8),
+        Constraint::Length(16),
+        Constraint::Length(4),
+    ];
+    let selected = state.selected[Tab::Portfolio.index()];
+    ListTable { title: "Endorsements", header: &["DATE", "", "SKILL", "WITH", "★"], widths: &widths, rows, selected }
+        .render(t, list, buf);
+    if let Some(e) = all.get(selected) {
+        let lines = vec![
+            label_value("teacher", e.teacher.name.clone(), t),
+            label_value("learner", e.learner.name.clone(), t),
+            label_value("skill", e.skill.clone(), t),
+            label_value("when", format!("{} ({} min)", local(e.start, &state.tz), e.minutes()), t),
+            label_value("rating", format!("{}/5", e.rating), t),
+            label_value("covered", e.covered.clone(), t),
+            label_value("review", e.review.clone(), t),
+            label_value("showed", e.attestation.clone(), t),
+            Line::raw(""),
+            Line::styled("Signed by both (verified when stored)", t.good),
+            Line::styled(
+                format!("{} exports it for `agora verify`", crate::tui::label(&screen.keys.keys.export)),
+                t.dim,
+            ),
+        ];
+        detail("Endorsement", lines, t, side, buf);
+    }
+}

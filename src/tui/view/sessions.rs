@@ -1,0 +1,82 @@
+//! Sessions: the inbox of negotiations grouped by what they need (yours to
+//! answer first), with the selected one's terms, next step and chat.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::Line;
+
+use super::Screen;
+use super::widgets::{ListTable, clip, detail, empty, label_value, split};
+use crate::app::local_text as local;
+use crate::app::{SessionGroup, SessionItem, Tab, next_step};
+
+pub fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
+    let state = screen.state;
+    let t = screen.theme;
+    if state.session_order.is_empty() {
+        return empty("No sessions yet. Find a listing in Discover and propose one.", t, area, buf);
+    }
+    let (list, side) = split(area);
+    let me = state.me();
+    let rows = state
+        .session_order
+        .iter()
+        .map(|&i| {
+            let s = &state.snapshot.sessions[i];
+            let when = s.negotiation.current_terms().map(|terms| local(terms.start, &state.tz)).unwrap_or_default();
+            vec![SessionGroup::of(s, &me, state.now).title().to_owned(), clip(&s.with_name, 14), s.title.clone(), when]
+        })
+        .collect();
+    let widths = [Constraint::Length(17), Constraint::Length(14), Constraint::Min(10), Constraint::Length(16)];
+    let selected = state.selected[Tab::Sessions.index()];
+    ListTable {
+        title: "Sessions",
+        header: &["", "WITH", "ABOUT", "WHEN (YOUR TIME)"],
+        widths: &widths,
+        rows,
+        selected,
+    }
+    .render(t, list, buf);
+    if let Some(item) = state.selected_session() {
+        detail(&format!("with {}", item.with_name), lines(screen, item), t, side, buf);
+    }
+}
+
+fn lines(screen: &Screen, item: &SessionItem) -> Vec<Line<'static>> {
+    let state = screen.state;
+    let t = screen.theme;
+    let n = &item.negotiation;
+    let me = state.me();
+    let role = if n.teacher == me { "you teach" } else { "you learn" };
+    let mut lines = vec![
+        Line::styled(item.title.clone(), t.accent),
+        label_value("state", format!("{} ({role})", n.phase.name()), t),
+    ];
+    if let Some(terms) = n.current_terms() {
+        lines.push(label_value(
+            "when",
+            format!("{} ({} min)", local(terms.start, &state.tz), terms.duration_minutes),
+            t,
+        ));
+        lines.push(label_value("price", terms.price.to_string(), t));
+        if !terms.topic.is_empty() {
+            lines.push(label_value("topic", terms.topic.clone(), t));
+        }
+    }
+    lines.push(label_value("next", next_step(item, &me, state.now), t));
+    if !item.chat.is_empty() {
+        lines.push(Line::raw(""));
+        let skip = item.chat.len().saturating_sub(8);
+        for (author, at, text) in item.chat.iter().skip(skip) {
+            let who = if *author == me { "you".to_owned() } else { item.with_name.clone() };
+            lines.push(Line::from(vec![
+                ratatui::text::Span::styled(
+                    format!("{} {who}: ", local(*at, &state.tz).get(11..).unwrap_or("")),
+                    t.dim,
+                ),
+                ratatui::text::Span::raw(text.clone()),
+            ]));
+        }
+    }
+    lines
+}

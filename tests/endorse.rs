@@ -174,3 +174,34 @@ fn a_chained_proof_is_not_an_agora_proof_set() {
     let report = inspect(&bytes(&d), now());
     assert!(report.problems.contains(&EndorseError::Chained(1)));
 }
+
+/// A session completed within the second it started still makes a valid
+/// credential: start rounded down, end rounded up, at least a second apart.
+#[test]
+fn a_session_completed_at_once_still_ends_after_it_starts() {
+    use agora::endorse::cosign::{Attestation, Review, endorsement_for};
+    use agora::market::{Id16, ListingRef, Negotiation, Phase};
+    let (teacher, learner) = (identity(1), identity(2));
+    for (started, ended) in [
+        ("2026-11-25T10:00:00.400Z", "2026-11-25T10:00:00.400Z"),
+        ("2026-11-25T10:00:00.000Z", "2026-11-25T10:00:00.000Z"),
+        ("2026-11-25T10:00:00.400Z", "2026-11-25T10:00:00.900Z"),
+    ] {
+        let negotiation = Negotiation {
+            id: Id16([4; 16]),
+            listing: ListingRef { author: teacher.public(), id: Id16([1; 16]) },
+            skill: "rust".into(),
+            teacher: teacher.public(),
+            learner: learner.public(),
+            phase: Phase::Completed { started_at: common::ts(started), ended_at: common::ts(ended) },
+            agreed: None,
+            seq: 5,
+            updated_at: common::ts(ended),
+        };
+        let review = Review { negotiation: negotiation.id, rating: 5, words: "Great".into() };
+        let attestation = Attestation { covered: "Lifetimes".into(), showed: "Understanding".into() };
+        let e = endorsement_for(&negotiation, ("Ada", "Grace"), &review, &attestation).expect("a valid credential");
+        assert!(e.end > e.start, "{started}..{ended}");
+        assert_eq!(e.start, common::ts("2026-11-25T10:00:00Z"));
+    }
+}

@@ -220,10 +220,15 @@ fn sessions(state: &mut AppState, action: Action) -> Option<Effect> {
             return Some(Effect::Act(id, Step::Complete));
         }
         Action::Chat => Form::chat(id),
-        Action::Endorse | Action::Open if group == SessionGroup::ToEndorse => match n.role_of(&me) {
-            Some(Role::Learner) => Form::review(id),
-            _ => Form::attest(id),
-        },
+        // Also while waiting for their part: one's own may be given again.
+        Action::Endorse | Action::Open
+            if group == SessionGroup::ToEndorse || (matches!(n.phase, Phase::Completed { .. }) && !item.endorsed) =>
+        {
+            match n.role_of(&me) {
+                Some(Role::Learner) => Form::review(id),
+                _ => Form::attest(id),
+            }
+        }
         Action::Endorse => return not_now(state, "endorsing comes once the session is completed"),
         Action::Open => Form::chat(id),
         _ => return None,

@@ -4,7 +4,7 @@
 //! says what was agreed and adds the second proof, and the teacher checks
 //! the final record before keeping it. Both keep identical bytes.
 
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -96,9 +96,14 @@ pub fn endorsement_for(
     let Phase::Completed { started_at, ended_at } = negotiation.phase else {
         return Err(ShapeError::Invalid(FieldError::new("negotiation", "the session is not completed")).into());
     };
-    // Credentials carry whole seconds.
-    let second = |t: Timestamp| Timestamp::from_second(t.as_second()).unwrap_or(t);
-    let (started_at, ended_at) = (second(started_at), second(ended_at));
+    // Credentials carry whole seconds: the start rounded down, the end up,
+    // and at least one second apart, so a session completed moments after
+    // it started still ends after it starts.
+    let down = |t: Timestamp| Timestamp::from_second(t.as_second()).unwrap_or(t);
+    let started_at = down(started_at);
+    let up = down(ended_at).saturating_add(SignedDuration::from_secs(i64::from(down(ended_at) < ended_at)));
+    let ended_at =
+        up.unwrap_or(ended_at).max(started_at.saturating_add(SignedDuration::from_secs(1)).unwrap_or(started_at));
     let endorsement = Endorsement {
         id: endorsement_id(&negotiation.id),
         teacher: Party { key: negotiation.teacher, name: names.0.to_owned() },

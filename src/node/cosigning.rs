@@ -39,9 +39,15 @@ impl Actor {
             return Err(NodeError::WrongRole("teacher"));
         }
         let mut cosign = self.store.cosign_state(&id)?;
-        cosign.attestation = Some(attestation);
+        let previous = cosign.attestation.replace(attestation);
         self.store.put_cosign_state(&id, &cosign, None, self.config.clock.now())?;
-        self.maybe_draft(&id)
+        if let Err(e) = self.maybe_draft(&id) {
+            // Not given after all: the teacher may try again.
+            cosign.attestation = previous;
+            self.store.put_cosign_state(&id, &cosign, None, self.config.clock.now())?;
+            return Err(e);
+        }
+        Ok(())
     }
 
     /// Teacher: once the session is completed and both parts are in, sign

@@ -53,7 +53,10 @@ impl ListTable<'_> {
 
 /// A detail pane: a titled block with wrapped lines.
 pub fn detail(title: &str, lines: Vec<Line<'static>>, theme: &Theme, area: Rect, buf: &mut Buffer) {
-    let block = Block::new().borders(Borders::TOP).title(Line::styled(format!(" {title} "), theme.title));
+    let block = Block::new()
+        .borders(Borders::TOP)
+        .title(Line::styled(format!(" {title} "), theme.title))
+        .padding(ratatui::widgets::Padding::horizontal(1));
     Paragraph::new(lines).block(block).wrap(Wrap { trim: false }).render(area, buf);
 }
 

@@ -12,7 +12,7 @@ mod state;
 mod update;
 
 pub use action::Action;
-pub use effect::Effect;
+pub use effect::{Effect, Onboarding};
 pub use filter::{Filter, KindFilter, PriceFilter};
 pub use form::{Field, FieldKind, Form, FormKind, local_text};
 pub use snapshot::{ListingItem, SessionItem, Snapshot, TrackRecord};

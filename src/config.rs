@@ -2,9 +2,11 @@
 //! defaults (compiled in), and the user's `config.toml` overrides it key by
 //! key. Unknown keys and wrong types are errors that name the key.
 
+mod edit;
 mod keys;
 mod merge;
 
+pub use edit::{ProfileChoice, save_profile};
 pub use keys::{KeyChord, KeyCode};
 
 use std::net::IpAddr;

@@ -14,6 +14,7 @@ mod intake;
 mod limits;
 mod negotiating;
 mod portfolio;
+mod profile;
 mod relays;
 mod session;
 
@@ -193,6 +194,7 @@ pub(crate) enum Command {
     Review(NegotiationId, u8, String, Reply<()>),
     Attest(NegotiationId, Attestation, Reply<()>),
     SetBlocked(PublicKey, bool, Reply<usize>),
+    SetProfile(Profile, Reply<()>),
 }
 
 /// What other tasks of this process (the control socket) need to command
@@ -343,6 +345,11 @@ impl Node {
     /// Teacher: what was covered and what the learner showed.
     pub async fn attest(&self, negotiation: NegotiationId, attestation: Attestation) -> Result<(), NodeError> {
         self.ask(|reply| Command::Attest(negotiation, attestation, reply)).await
+    }
+
+    /// Signs, stores and announces a new profile of one's own.
+    pub async fn set_profile(&self, profile: Profile) -> Result<(), NodeError> {
+        self.ask(|reply| Command::SetProfile(profile, reply)).await
     }
 
     /// Blocks (or unblocks) a peer: its messages are dropped from now on and

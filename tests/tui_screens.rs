@@ -249,3 +249,33 @@ fn a_huge_paste_and_tiny_terminals_do_not_panic() {
         }
     }
 }
+
+#[test]
+fn first_run_welcome_and_its_checks() {
+    let mut state = fixture();
+    let form = agora::app::Form::profile("", "Europe/Lisbon", &[], &["agora".to_owned()], true);
+    state.mode = agora::app::Mode::Form(Box::new(form));
+    screens!("welcome", state.clone());
+    press(&mut state, &[KeyCode::Enter]);
+    let agora::app::Mode::Form(form) = &state.mode else { panic!("still open") };
+    assert_eq!(form.error.as_ref().map(|e| e.0), Some(0), "a name is needed");
+    let mut keys = typed("Ada");
+    keys.extend([KeyCode::Tab, KeyCode::Tab, KeyCode::Tab]);
+    keys.extend(typed("Rust, Latin"));
+    keys.push(KeyCode::Tab);
+    keys.extend(typed("guitar"));
+    keys.push(KeyCode::Enter);
+    let keymap = Keymap::new(Config::defaults().tui.keys);
+    let mut effect = None;
+    for code in keys {
+        let modifiers = KeyModifiers::NONE;
+        if let Some(action) = keymap.action(KeyEvent::new(code, modifiers), &state.mode) {
+            effect = update(&mut state, action).or(effect);
+        }
+    }
+    let Some(agora::app::Effect::Onboard(onboarding)) = effect else { panic!("submitted: {effect:?}") };
+    assert_eq!(onboarding.choice.name, "Ada");
+    assert_eq!(onboarding.teach, ["rust", "latin"]);
+    assert_eq!(onboarding.learn, ["guitar"]);
+    assert_eq!(onboarding.choice.communities, ["agora"]);
+}

@@ -20,4 +20,14 @@ pub enum Effect {
     FetchTrackRecord(PublicKey),
     Export(String),
     FastForward,
+    /// First run (or editing the profile): save it, announce it, and
+    /// publish a first listing per skill to teach or to learn.
+    Onboard(Onboarding),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Onboarding {
+    pub choice: crate::config::ProfileChoice,
+    pub teach: Vec<String>,
+    pub learn: Vec<String>,
 }

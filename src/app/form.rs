@@ -39,7 +39,10 @@ pub struct Field {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum FormKind {
-    Propose { listing: ListingRef, title: String },
+    Propose {
+        listing: ListingRef,
+        title: String,
+    },
     Counter(NegotiationId),
     Reschedule(NegotiationId),
     Decline(NegotiationId),
@@ -49,6 +52,8 @@ pub enum FormKind {
     Chat(NegotiationId),
     NewListing,
     Connect,
+    /// First run, or editing one's profile later.
+    Profile,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -169,6 +174,22 @@ impl Form {
         )
     }
 
+    /// Who you are, what you teach and want to learn, where you gather.
+    pub fn profile(name: &str, zone: &str, languages: &[String], communities: &[String], first_run: bool) -> Self {
+        let title = if first_run { "Welcome to agora: who are you? (esc to skip)" } else { "Your profile" };
+        let mut fields = vec![
+            text("Name", name, 64, "how others see you"),
+            text("Time zone", zone, 64, "IANA name, e.g. Europe/Lisbon (detected)"),
+            text("Languages", languages.join(", "), 80, "e.g. en, pt-BR"),
+        ];
+        if first_run {
+            fields.push(text("I can teach", "", 120, "skills, comma separated (a first offer each)"));
+            fields.push(text("I want to learn", "", 120, "skills, comma separated (a first request each)"));
+        }
+        fields.push(text("Communities", communities.join(", "), 200, "which to join (from the next start)"));
+        Self::new(FormKind::Profile, title, fields)
+    }
+
     pub fn connect() -> Self {
         Self::new(FormKind::Connect, "Connect with a ticket", vec![text("Ticket", "", 2048, "paste an agora1… ticket")])
     }
@@ -277,6 +298,7 @@ impl Form {
                 Effect::Connect(ticket.to_owned())
             }
             FormKind::NewListing => Effect::Publish(self.listing(now, tz)?),
+            FormKind::Profile => Effect::Onboard(self.onboarding()?),
         })
     }
 
@@ -336,6 +358,53 @@ impl Form {
             (field, e.to_string())
         })?;
         Ok(listing)
+    }
+}
+
+impl Form {
+    fn onboarding(&self) -> Result<super::Onboarding, (usize, String)> {
+        let list = |i: usize| -> Vec<String> {
+            self.value(i).split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect()
+        };
+        let name = self.value(0).to_owned();
+        if name.is_empty() {
+            return Err((0, "a name, so others know whom they meet".into()));
+        }
+        crate::wire::check_text("name", &name, 64, false).map_err(|e| (0, e.to_string()))?;
+        let zone = self.value(1).to_owned();
+        if jiff::tz::TimeZone::get(&zone).is_err() {
+            return Err((1, format!("`{zone}` is not a time zone name like Europe/Lisbon")));
+        }
+        let languages = list(2);
+        let first_run = self.fields.len() == 6;
+        let (teach, learn, communities_field) = if first_run { (list(3), list(4), 5) } else { (vec![], vec![], 3) };
+        let skills = |field: usize, items: &[String]| -> Result<Vec<String>, (usize, String)> {
+            items
+                .iter()
+                .map(|s| {
+                    let tag = s.to_lowercase();
+                    crate::wire::check_tag("skill", &tag, crate::market::MAX_SKILL_CHARS)
+                        .map_err(|e| (field, e.to_string()))?;
+                    Ok(tag)
+                })
+                .collect()
+        };
+        let teach = skills(3, &teach)?;
+        let learn = skills(4, &learn)?;
+        let communities = list(communities_field);
+        if communities.is_empty() {
+            return Err((communities_field, "at least one community, like `agora`".into()));
+        }
+        let profile = crate::market::Profile {
+            name: name.clone(),
+            bio: String::new(),
+            languages: languages.clone(),
+            time_zone: zone.clone(),
+        };
+        use crate::wire::Body as _;
+        profile.validate().map_err(|e| (if e.field == "languages" { 2 } else { 0 }, e.to_string()))?;
+        let choice = crate::config::ProfileChoice { name, time_zone: zone, languages, communities };
+        Ok(super::Onboarding { choice, teach, learn })
     }
 }
 

@@ -274,6 +274,16 @@ fn network(state: &mut AppState, action: Action) -> Option<Effect> {
             state.mode = Mode::Form(Box::new(Form::connect()));
             None
         }
+        Action::Edit => {
+            let (name, languages) = match &state.snapshot.profile {
+                Some(p) => (p.name.clone(), p.languages.clone()),
+                None => (String::new(), Vec::new()),
+            };
+            let zone = state.tz.iana_name().unwrap_or("UTC").to_owned();
+            let form = Form::profile(&name, &zone, &languages, &state.network.communities, false);
+            state.mode = Mode::Form(Box::new(form));
+            None
+        }
         _ => None,
     }
 }

@@ -28,15 +28,15 @@ pub fn run(ctx: &Context) -> anyhow::Result<ExitCode> {
             time_zone: zone.clone(),
         });
     }
-    let greeting = config.profile.name.is_empty().then(|| {
-        format!("Welcome! Set your name under [profile] in {} so others know you", ctx.home.config_file().display())
-    });
+    let first_run = config.profile.name.is_empty() && store.profile()?.is_none();
     let options = Options {
         tz: jiff::tz::TimeZone::get(&zone).unwrap_or(jiff::tz::TimeZone::UTC),
         clock: node_config.clock.clone(),
         export_dir: ctx.home.data_dir().join("exports"),
         fast_forward: None,
-        greeting,
+        greeting: None,
+        config_file: ctx.home.config_file(),
+        first_run,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the runtime")?;
     runtime.block_on(async {

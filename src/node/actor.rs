@@ -194,6 +194,10 @@ impl Actor {
             Command::Review(id, rating, words, reply) => {
                 let _ = reply.send(self.review(id, rating, words));
             }
+            Command::SetProfile(profile, reply) => {
+                let result = self.set_profile(profile).await;
+                let _ = reply.send(result);
+            }
             Command::SetBlocked(peer, blocked, reply) => {
                 let _ = reply.send(self.set_blocked(peer, blocked));
             }
@@ -259,7 +263,7 @@ impl Actor {
         }
     }
 
-    async fn broadcast(&self, frame: Frame) {
+    pub(super) async fn broadcast(&self, frame: Frame) {
         let bytes = match frame.encode() {
             Ok(bytes) => bytes,
             Err(e) => return tracing::warn!("not broadcasting: {e}"),

@@ -26,6 +26,7 @@ use crate::node::{Clock, Event, Node};
 /// Moves the demo's clock on; returns what it skipped to, for the status line.
 pub type FastForward = Arc<dyn Fn() -> String + Send + Sync>;
 
+#[derive(Clone)]
 pub struct Options {
     pub tz: TimeZone,
     pub clock: Clock,
@@ -35,6 +36,10 @@ pub struct Options {
     pub fast_forward: Option<FastForward>,
     /// A first line for the status bar.
     pub greeting: Option<String>,
+    /// The user's config.toml, where the profile is saved.
+    pub config_file: PathBuf,
+    /// No profile yet: open the welcome form first.
+    pub first_run: bool,
 }
 
 /// Runs the client until the user quits, then shuts the node down.
@@ -57,6 +62,12 @@ pub async fn run(node: Node, config: &Config, options: Options) -> anyhow::Resul
     if let Some(greeting) = &options.greeting {
         state.say(greeting.clone());
     }
+    if options.first_run {
+        let zone = options.tz.iana_name().unwrap_or("UTC");
+        let form = crate::app::Form::profile("", zone, &config.profile.languages, &config.communities, true);
+        state.mode = crate::app::Mode::Form(Box::new(form));
+    }
+    let options = Arc::new(options);
     let keymap = Keymap::new(config.tui.keys.clone());
     let theme = Theme::new(config.tui.theme);
 
@@ -100,9 +111,9 @@ pub async fn run(node: Node, config: &Config, options: Options) -> anyhow::Resul
             break Ok(());
         }
         let (node, actions, reload) = (node.clone(), actions.clone(), reload.clone());
-        let (export_dir, fast_forward) = (options.export_dir.clone(), options.fast_forward.clone());
+        let options = options.clone();
         effects.spawn(async move {
-            let done = carry_out(effect, &node, &export_dir, fast_forward, &actions).await;
+            let done = carry_out(effect, &node, &options, &actions).await;
             if let Some(done) = done {
                 let _ = actions.send(Action::Done(done));
             }
@@ -210,8 +221,7 @@ async fn tick(clock: Clock, actions: mpsc::UnboundedSender<Action>) {
 async fn carry_out(
     effect: Effect,
     node: &Node,
-    export_dir: &std::path::Path,
-    fast_forward: Option<FastForward>,
+    options: &Options,
     actions: &mpsc::UnboundedSender<Action>,
 ) -> Option<Result<String, String>> {
     let said = |r: Result<String, crate::node::NodeError>| Some(r.map_err(|e| e.to_string()));
@@ -257,9 +267,68 @@ async fn carry_out(
             let _ = actions.send(Action::TrackRecord(peer, record));
             None
         }
-        Effect::Export(id) => Some(export(node, &id, export_dir)),
-        Effect::FastForward => fast_forward.map(|f| Ok(f())),
+        Effect::Export(id) => Some(export(node, &id, &options.export_dir)),
+        Effect::FastForward => options.fast_forward.as_ref().map(|f| Ok(f())),
+        Effect::Onboard(onboarding) => Some(onboard(node, onboarding, options).await),
     }
+}
+
+/// Saves the profile to config.toml, announces it, and publishes a first
+/// offer per skill to teach and a first request per skill to learn.
+async fn onboard(node: &Node, onboarding: crate::app::Onboarding, options: &Options) -> Result<String, String> {
+    let choice = &onboarding.choice;
+    crate::config::save_profile(&options.config_file, choice).map_err(|e| e.to_string())?;
+    let profile = crate::market::Profile {
+        name: choice.name.clone(),
+        bio: String::new(),
+        languages: choice.languages.clone(),
+        time_zone: choice.time_zone.clone(),
+    };
+    node.set_profile(profile).await.map_err(|e| e.to_string())?;
+    let now = options.clock.now();
+    let kinds = [
+        (crate::market::ListingKind::Offer, &onboarding.teach),
+        (crate::market::ListingKind::Request, &onboarding.learn),
+    ];
+    let mut published = 0;
+    for (kind, skills) in kinds {
+        for skill in skills {
+            let listing = first_listing(kind, skill, &choice.time_zone, now).map_err(|e| e.to_string())?;
+            node.publish_listing(listing).await.map_err(|e| e.to_string())?;
+            published += 1;
+        }
+    }
+    Ok(if published > 0 {
+        format!("Welcome, {}! {published} listing(s) published; edit them under My listings", choice.name)
+    } else {
+        format!("Saved, {}", choice.name)
+    })
+}
+
+fn first_listing(
+    kind: crate::market::ListingKind,
+    skill: &str,
+    zone: &str,
+    now: jiff::Timestamp,
+) -> Result<crate::market::Listing, getrandom::Error> {
+    use crate::market::{Availability, Format, Id16, Level, Listing, ListingKind, Price};
+    let title = match kind {
+        ListingKind::Offer => format!("I can teach {skill}"),
+        ListingKind::Request => format!("I want to learn {skill}"),
+    };
+    Ok(Listing {
+        id: Id16::random()?,
+        version: 1,
+        kind,
+        title,
+        skills: vec![skill.to_owned()],
+        level: Level::Any,
+        description: String::new(),
+        format: Format::Online,
+        price: Price::Free,
+        availability: Availability { time_zone: zone.to_owned(), windows: vec![] },
+        expires_at: now.saturating_add(jiff::SignedDuration::from_hours(24 * 30)).unwrap_or(now),
+    })
 }
 
 fn step_name(step: &crate::market::Action) -> &'static str {

@@ -106,7 +106,7 @@ impl Screen<'_> {
             ],
             (_, Tab::Listings) => vec![(&k.new, "new"), (&k.delete, "withdraw")],
             (_, Tab::Portfolio) => vec![(&k.export, "export")],
-            (_, Tab::Network) => vec![(&k.connect, "connect"), (&k.block, "block")],
+            (_, Tab::Network) => vec![(&k.connect, "connect"), (&k.block, "block"), (&k.edit, "profile")],
         };
         let mut pairs: Vec<(String, &str)> = hints.into_iter().map(|(c, what)| (label(c), what)).collect();
         if self.state.demo {

@@ -13,7 +13,7 @@ use crate::app::{FieldKind, Form};
 pub fn render(screen: &Screen, form: &Form, area: Rect, buf: &mut Buffer) {
     let t = screen.theme;
     let width = area.width.saturating_sub(4).min(90);
-    let value_width = (width as usize).saturating_sub(16);
+    let value_width = (width as usize).saturating_sub(19);
     let mut lines = Vec::new();
     for (i, field) in form.fields.iter().enumerate() {
         let focused = i == form.focus;
@@ -32,12 +32,12 @@ pub fn render(screen: &Screen, form: &Form, area: Rect, buf: &mut Buffer) {
         };
         let marker = if focused { "›" } else { " " };
         lines.push(Line::from(vec![
-            Span::styled(format!("{marker} {:<12} ", field.label), if focused { t.accent } else { t.dim }),
+            Span::styled(format!("{marker} {:<15} ", field.label), if focused { t.accent } else { t.dim }),
             Span::styled(value, if focused { t.selected } else { t.text }),
         ]));
         match &form.error {
-            Some((at, message)) if *at == i => lines.push(Line::styled(format!("  {:<12} {message}", ""), t.bad)),
-            _ if focused => lines.push(Line::styled(format!("  {:<12} {}", "", field.hint), t.dim)),
+            Some((at, message)) if *at == i => lines.push(Line::styled(format!("  {:<15} {message}", ""), t.bad)),
+            _ if focused => lines.push(Line::styled(format!("  {:<15} {}", "", field.hint), t.dim)),
             _ => {}
         }
     }

@@ -366,13 +366,21 @@ impl Node {
     }
 
     /// Stops the actor and closes the endpoint, waiting at most one second.
+    /// The store is closed once this returns (unless the bound was hit),
+    /// so it can be reopened at once.
     pub async fn shutdown(self) {
         self.actor.abort();
         if let Some(follower) = &self.relay_follower {
             follower.abort();
         }
-        if tokio::time::timeout(Duration::from_secs(1), self.router.shutdown()).await.is_err() {
-            tracing::warn!("router did not shut down within 1 s");
+        let (actor, router) = (self.actor, self.router);
+        let stopping = async move {
+            // The aborted actor lets go of its store handle when it ends.
+            let _ = actor.await;
+            router.shutdown().await
+        };
+        if tokio::time::timeout(Duration::from_secs(1), stopping).await.is_err() {
+            tracing::warn!("the node did not shut down within 1 s");
         }
     }
 }

@@ -6,101 +6,15 @@
 
 mod common;
 
-use std::io::{Read, Write};
 use std::path::Path;
 use std::process::Command;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 use agora::identity::multibase_secret;
 use agora::net::Ticket;
 use common::identity;
+use common::pty::Tui;
 use iroh::EndpointAddr;
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 
-const WAIT: Duration = Duration::from_secs(40);
-const ROWS: u16 = 30;
-const COLS: u16 = 110;
-
-/// One `agora` screen in a pseudo-terminal.
-struct Tui {
-    name: &'static str,
-    child: Box<dyn portable_pty::Child + Send + Sync>,
-    writer: Box<dyn Write + Send>,
-    screen: Arc<Mutex<vt100::Parser>>,
-}
-
-impl Tui {
-    fn start(name: &'static str, home: &Path) -> Self {
-        let pty = native_pty_system()
-            .openpty(PtySize { rows: ROWS, cols: COLS, pixel_width: 0, pixel_height: 0 })
-            .expect("a pseudo-terminal");
-        let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_agora"));
-        command.env("AGORA_HOME", home);
-        command.env("TERM", "xterm-256color");
-        command.env_remove("AGORA_LOG");
-        let child = pty.slave.spawn_command(command).expect("agora starts");
-        drop(pty.slave);
-        let screen = Arc::new(Mutex::new(vt100::Parser::new(
-            std::num::NonZero::new(ROWS).unwrap(),
-            std::num::NonZero::new(COLS).unwrap(),
-            0,
-        )));
-        let mut reader = pty.master.try_clone_reader().unwrap();
-        let parser = screen.clone();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                parser.lock().unwrap().process(&buf[..n]);
-            }
-        });
-        let writer = pty.master.take_writer().unwrap();
-        // The master must outlive the child; leak it for the test's length.
-        std::mem::forget(pty.master);
-        Self { name, child, writer, screen }
-    }
-
-    fn contents(&self) -> String {
-        self.screen.lock().unwrap().screen().contents()
-    }
-
-    /// Waits until the screen shows `text`.
-    fn wait_for(&self, text: &str) {
-        let deadline = Instant::now() + WAIT;
-        while !self.contents().contains(text) {
-            assert!(Instant::now() < deadline, "{}'s screen never showed `{text}`:\n{}", self.name, self.contents());
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn keys(&mut self, text: &str) {
-        self.writer.write_all(text.as_bytes()).unwrap();
-        self.writer.flush().unwrap();
-        std::thread::sleep(Duration::from_millis(60));
-    }
-
-    fn quit(mut self) {
-        self.keys("q");
-        let deadline = Instant::now() + WAIT;
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                assert!(status.success(), "{} exited with {status:?}", self.name);
-                return;
-            }
-            assert!(Instant::now() < deadline, "{} did not quit", self.name);
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Tui {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-    }
-}
 
 fn agora(home: &Path, args: &[&str]) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_agora")).args(args).env("AGORA_HOME", home).output().unwrap();

@@ -12,10 +12,12 @@
 //! - [`store`]: the local redb store (all-or-nothing writes, schema version).
 //! - [`config`]: `config.toml` defaults plus the user's overrides.
 //! - [`home`]: where an instance keeps its key, config and store (`AGORA_HOME`).
+//! - [`demo`]: a living demo marketplace of invented peers on loopback.
 //! - [`cli`]: the command-line interface used by the `agora` binary.
 
 pub mod cli;
 pub mod config;
+pub mod demo;
 pub mod endorse;
 
 pub mod home;

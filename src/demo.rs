@@ -9,9 +9,25 @@
 //!   script makes (how to answer, what to propose, when, by which dice).
 //! - [`moments`]: what a fast-forward skips to.
 //!
-//! The client starts a [`Demo`], bootstraps its own node from
-//! [`Demo::tickets`] with the same [`Demo::clock`], and calls
-//! [`Demo::fast_forward_for`] when the user does not want to wait.
+//! How a client uses it:
+//!
+//! 1. `let demo = Demo::start(&home.join("demo"), Clock::default()).await?;`
+//! 2. Spawn the user's node with `config.clock = demo.clock()` (the same
+//!    shifted time everywhere, or signatures look dated in the future) and
+//!    `config.bootstrap = demo.tickets()`.
+//! 3. Everything the personas do reaches the user's node as its usual
+//!    events: `ListingUpdated` (their listings, at once), then for each
+//!    session `NegotiationChanged` (answers, and proposals they make on the
+//!    user's listings), `Chat`, and finally `EndorsementStored`.
+//! 4. When the user has an agreed session, [`Demo::fast_forward_for`] with
+//!    the user's store moves the clock to its start, and once it runs, to
+//!    its end; it returns what it skipped to (`None`: nothing ahead). The
+//!    user starts and completes the session; a persona does it itself if
+//!    the user has not after [`DemoOptions::newcomer_grace`]. After
+//!    completion the persona attests (as teacher) or reviews (as learner)
+//!    on its own, so the endorsement is co-signed once the user has done
+//!    their part.
+//! 5. `demo.shutdown().await` before exiting (about two seconds at most).
 
 pub mod answer;
 pub mod browse;
@@ -57,7 +73,7 @@ pub struct DemoPeer {
     pub learns: Vec<String>,
 }
 
-/// A running demo marketplace.
+/// A running demo marketplace. Send and Sync: share it behind an `Arc`.
 pub struct Demo {
     clock: Clock,
     peers: Vec<DemoPeer>,
@@ -212,6 +228,11 @@ impl Demo {
     }
 }
 
+const _: () = {
+    const fn shareable<T: Send + Sync>() {}
+    shareable::<Demo>()
+};
+
 async fn spawn_peer(persona: &Persona, dir: &Path, clock: &Clock, earlier: &[Arc<Node>]) -> Result<Node, DemoError> {
     let folder = dir.join(&persona.slug);
     std::fs::create_dir_all(&folder).map_err(|source| DemoError::Folder { path: folder.clone(), source })?;
@@ -269,8 +290,11 @@ async fn warm_up(nodes: &[Arc<Node>], personas: &[Persona], total: usize, clock:
     }
 }
 
-/// Shuts nodes down in parallel, each within its own bound.
+/// Shuts nodes down in parallel, each within its own bound, then waits
+/// (briefly) until their stores are closed, so the demo can start again on
+/// the same folder at once.
 async fn shut_down_nodes(nodes: Vec<Arc<Node>>) {
+    let stores: Vec<_> = nodes.iter().map(|n| Arc::downgrade(n.store())).collect();
     let mut tasks = tokio::task::JoinSet::new();
     for node in nodes {
         match Arc::try_unwrap(node) {
@@ -282,5 +306,14 @@ async fn shut_down_nodes(nodes: Vec<Arc<Node>>) {
     }
     if tokio::time::timeout(Duration::from_secs(2), tasks.join_all()).await.is_err() {
         tracing::warn!("demo nodes did not all shut down within 2 s");
+    }
+    let closed = tokio::time::timeout(Duration::from_secs(1), async {
+        while stores.iter().any(|s| s.strong_count() > 0) {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await;
+    if closed.is_err() {
+        tracing::warn!("some demo stores are still open after shutdown");
     }
 }

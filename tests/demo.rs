@@ -178,7 +178,8 @@ async fn a_restarted_demo_keeps_its_people_and_republishes_their_listings() {
     assert!(versions(&first).iter().all(|v| *v == 1));
     tokio::time::timeout(Duration::from_secs(5), first.shutdown()).await.expect("shut down in time");
 
-    let second = tokio::time::timeout(WAIT, Demo::start_with(dir.path(), clock, options)).await.unwrap().unwrap();
+    let second = tokio::time::timeout(WAIT, Demo::start_with(dir.path(), clock, options)).await.unwrap();
+    let second = second.unwrap_or_else(|e| panic!("restart: {e:?}"));
     assert_eq!(second.peers(), peers.as_slice(), "same names and keys");
     assert!(versions(&second).iter().all(|v| *v == 2), "listings re-signed as a new version");
     assert_eq!(second.tickets().len(), peers.len());

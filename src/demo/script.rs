@@ -292,7 +292,12 @@ impl Script {
         let mine = mine.as_ref().map(|l| &l.value().availability);
         let reply = answer(b, &self.persona.time_zone, n, terms, mine, self.clock.now(), dice);
         tracing::info!(persona = %self.persona.name, negotiation = %n.id.short(), answer = reply.action.name(), "answering");
+        let declined = matches!(reply.action, Action::Decline { .. });
         self.node.act(n.id, reply.action).await?;
+        if declined {
+            // The reason already says it.
+            return Ok(());
+        }
         self.node.chat(n.id, reply.line).await
     }
 
@@ -347,6 +352,9 @@ impl Script {
         for (id, message) in due {
             self.chat_plans.remove(&id);
             self.answered_chats.insert(message);
+            if self.spoke_last(&id) {
+                continue;
+            }
             let count = self.chat_replies.entry(id).or_insert(0);
             let lines = &self.persona.behaviour.chat;
             let line = lines[*count % lines.len()].clone();
@@ -357,14 +365,19 @@ impl Script {
         }
     }
 
+    /// Whether this persona's message is the latest in the chat (say, the
+    /// line sent with an answer): then there is nothing to reply to.
+    fn spoke_last(&self, id: &NegotiationId) -> bool {
+        match self.node.store().chat(id) {
+            Ok(chat) => chat.iter().max_by_key(|m| m.timestamp()).is_some_and(|m| m.author() == self.me),
+            Err(_) => false,
+        }
+    }
+
     fn budget(&self) -> Budget {
         Budget {
             among_demo: self.persona.behaviour.proposals.saturating_sub(self.proposed_among_demo),
-            to_newcomers: if self.persona.behaviour.curiosity > 0.0 || !self.persona.learns().is_empty() {
-                NEWCOMER_PROPOSALS.saturating_sub(self.proposed_to_newcomers)
-            } else {
-                0
-            },
+            to_newcomers: NEWCOMER_PROPOSALS.saturating_sub(self.proposed_to_newcomers),
         }
     }
 

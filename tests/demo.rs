@@ -28,15 +28,19 @@ async fn until<T>(what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
     }
 }
 
+/// Logs show up when a test fails (or with --nocapture).
+fn logs() {
+    let filter = tracing_subscriber::EnvFilter::new("agora::demo=info,warn");
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_test_writer().try_init();
+}
+
 fn negotiation(store: &Store, id: &agora::market::NegotiationId) -> Option<Negotiation> {
     store.negotiation(id).unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_newcomer_books_holds_and_cosigns_a_session_with_a_demo_teacher() {
-    // Logs show up when the test fails (or with --nocapture).
-    let filter = tracing_subscriber::EnvFilter::new("agora::demo=info,warn");
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_test_writer().try_init();
+    logs();
     let dir = tempfile::tempdir().unwrap();
     let clock = Clock::default();
     let demo =
@@ -162,6 +166,7 @@ async fn a_newcomer_books_holds_and_cosigns_a_session_with_a_demo_teacher() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_restarted_demo_keeps_its_people_and_republishes_their_listings() {
+    logs();
     let dir = tempfile::tempdir().unwrap();
     let clock = Clock::default();
     let mut options = DemoOptions::quick();
@@ -184,6 +189,18 @@ async fn a_restarted_demo_keeps_its_people_and_republishes_their_listings() {
     assert!(versions(&second).iter().all(|v| *v == 2), "listings re-signed as a new version");
     assert_eq!(second.tickets().len(), peers.len());
     assert_eq!(second.fast_forward_to_next(), None, "nothing agreed yet, nothing to skip to");
+    // The restarted marketplace works: a newcomer finds every listing.
+    let store = Arc::new(Store::open(&dir.path().join("user.redb")).unwrap());
+    let mut config = NodeConfig::loopback(&["agora"]);
+    config.clock = second.clock();
+    config.bootstrap = second.tickets();
+    let user = tokio::time::timeout(WAIT, Node::spawn(common::identity(201), store, config)).await.unwrap().unwrap();
+    let total: usize = Persona::all().unwrap().iter().map(|p| p.listings.len()).sum();
+    until("every listing of the restarted demo", || {
+        (user.store().seen_listings(second.clock().now()).unwrap().len() == total).then_some(())
+    })
+    .await;
+    tokio::time::timeout(Duration::from_secs(2), user.shutdown()).await.unwrap();
     tokio::time::timeout(Duration::from_secs(5), second.shutdown()).await.expect("shut down in time");
 }
 

@@ -150,6 +150,11 @@ impl Script {
             Ok(negotiations) => {
                 for n in negotiations {
                     self.tried.insert(n.listing);
+                    if !self.demo.contains(&n.listing.author)
+                        && let Ok(mut claims) = self.claims.lock()
+                    {
+                        *claims.entry(n.listing).or_insert(0) += 1;
+                    }
                     match store.chat(&n.id) {
                         Ok(chat) => self.answered_chats.extend(chat.iter().map(|m| m.value().id)),
                         Err(e) => tracing::warn!(persona = %self.persona.name, "reading chat: {e}"),

@@ -12,21 +12,23 @@
 //! - [`store`]: the local redb store (all-or-nothing writes, schema version).
 //! - [`config`]: `config.toml` defaults plus the user's overrides.
 //! - [`home`]: where an instance keeps its key, config and store (`AGORA_HOME`).
+//! - [`net`]: the iroh endpoint, community topics, tickets and wire frames.
+//! - [`node`]: the one actor that owns endpoint, gossip, store and timers.
 //! - [`app`]: the terminal client's state and pure update (no terminal).
 //! - [`tui`]: drawing that state with ratatui, keys, and the event loop.
+//! - [`demo`]: a living demo marketplace of invented peers on loopback.
 //! - [`cli`]: the command-line interface used by the `agora` binary.
 
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod demo;
 pub mod endorse;
-
 pub mod home;
 pub mod identity;
 pub mod market;
 pub mod net;
 pub mod node;
-
 pub mod store;
 pub mod tui;
 pub mod wire;

@@ -19,6 +19,7 @@ mod verify;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 
 pub use context::Context;
@@ -31,6 +32,10 @@ pub struct Args {
     /// Keep key, config, store and logs in DIR (one instance per directory).
     #[arg(long, global = true, env = "AGORA_HOME", value_name = "DIR")]
     pub home: Option<PathBuf>,
+    /// Open the client beside a living demo marketplace of invented peers,
+    /// all on this machine (in a throwaway home unless --home is given).
+    #[arg(long)]
+    pub demo: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -96,7 +101,16 @@ pub fn main() -> ExitCode {
 }
 
 fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let ctx = Context::new(args.home)?;
+    if args.demo && args.command.is_some() {
+        anyhow::bail!("--demo opens the terminal client; use it without a command");
+    }
+    // The demo keeps its data in a throwaway home unless told otherwise.
+    let throwaway = match (&args.home, args.demo) {
+        (None, true) => Some(tempfile::tempdir().context("making a home for the demo")?),
+        _ => None,
+    };
+    let home = args.home.or_else(|| throwaway.as_ref().map(|t| t.path().to_path_buf()));
+    let ctx = Context::new(home)?;
     // `serve` logs to stdout; everything else to the log file.
     if matches!(args.command, Some(Command::Serve)) {
         logging::init_stdout();
@@ -106,7 +120,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
     // Not locked for the whole command: `serve`'s log lines share stdout.
     let mut out = std::io::stdout();
     match args.command {
-        None => client::run(&ctx),
+        None => client::run(&ctx, args.demo),
         Some(Command::Id(a)) => id::run(&ctx, a, &mut out),
         Some(Command::Listing(c)) => listing::run(&ctx, c, &mut out),
         Some(Command::Listings(a)) => listings::run(&ctx, a, &mut out),

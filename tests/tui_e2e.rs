@@ -15,7 +15,6 @@ use common::identity;
 use common::pty::Tui;
 use iroh::EndpointAddr;
 
-
 fn agora(home: &Path, args: &[&str]) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_agora")).args(args).env("AGORA_HOME", home).output().unwrap();
     assert!(out.status.success(), "agora {args:?}: {}", String::from_utf8_lossy(&out.stderr));

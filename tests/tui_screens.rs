@@ -190,6 +190,11 @@ fn discover_searching() {
     keys.extend(typed("rust"));
     press(&mut state, &keys);
     assert_eq!(state.visible.len(), 2, "two listings mention rust");
+    // No listing has these words as written: the letters match fuzzily.
+    press(&mut state, &[KeyCode::Esc, KeyCode::Char('/'), KeyCode::Char('r'), KeyCode::Char('s'), KeyCode::Char('t')]);
+    assert!(!state.visible.is_empty(), "`rst` still finds something");
+    press(&mut state, &[KeyCode::Esc, KeyCode::Char('/')]);
+    press(&mut state, &typed("rust"));
     screens!("discover_search", state);
 }
 

@@ -1,8 +1,10 @@
-//! Discover's search: fuzzy matching as you type (nucleo's matcher, the one
-//! helix uses) over title, skills, author, level and description, plus
-//! kind and price filters. Best matches first.
+//! Discover's search as you type, with nucleo's matcher (the one helix
+//! uses) over title, skills, author, level and description, plus kind and
+//! price filters, best matches first. Each word must appear as written;
+//! only when nothing matches that way do the words match fuzzily (letters
+//! in order, gaps allowed), so `rust` finds Rust and `rst` still does.
 
-use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
+use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 
 use super::ListingItem;
@@ -74,7 +76,15 @@ impl Filter {
     /// Indexes of the listings that pass, best match first (ties keep the
     /// listings' order).
     pub fn apply(&self, listings: &[ListingItem]) -> Vec<usize> {
-        let pattern = Pattern::parse(self.query.trim(), CaseMatching::Ignore, Normalization::Smart);
+        let exact = self.matching(listings, AtomKind::Substring);
+        if exact.is_empty() && !self.query.trim().is_empty() {
+            return self.matching(listings, AtomKind::Fuzzy);
+        }
+        exact
+    }
+
+    fn matching(&self, listings: &[ListingItem], kind: AtomKind) -> Vec<usize> {
+        let pattern = Pattern::new(self.query.trim(), CaseMatching::Ignore, Normalization::Smart, kind);
         let mut matcher = Matcher::new(Config::DEFAULT);
         let mut buf = Vec::new();
         let mut hits: Vec<(u32, usize)> = listings

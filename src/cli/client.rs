@@ -1,4 +1,5 @@
-//! `agora` with no command: the terminal client on this home's node.
+//! `agora` with no command: the terminal client on this home's node; with
+//! `--demo`, beside a living demo marketplace of invented peers.
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -6,11 +7,12 @@ use std::sync::Arc;
 use anyhow::Context as _;
 
 use super::Context;
+use crate::demo::{Demo, MomentKind};
 use crate::market::Profile;
-use crate::node::{Node, NodeConfig};
+use crate::node::{Clock, Node, NodeConfig};
 use crate::tui::Options;
 
-pub fn run(ctx: &Context) -> anyhow::Result<ExitCode> {
+pub fn run(ctx: &Context, demo: bool) -> anyhow::Result<ExitCode> {
     use std::io::IsTerminal as _;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         anyhow::bail!("agora's screen needs a terminal; to run without one use `agora serve` (see `agora --help`)");
@@ -19,6 +21,11 @@ pub fn run(ctx: &Context) -> anyhow::Result<ExitCode> {
     let identity = ctx.identity()?;
     let store = Arc::new(ctx.store()?);
     let mut node_config = NodeConfig::from_config(&config)?;
+    if demo {
+        // Loopback only: the demo never touches the network.
+        node_config.net = crate::net::NetOptions::loopback();
+        node_config.communities = vec![crate::demo::DEMO_COMMUNITY.to_owned()];
+    }
     let zone = ctx.time_zone(&config);
     if !config.profile.name.is_empty() {
         node_config.profile = Some(Profile {
@@ -29,7 +36,7 @@ pub fn run(ctx: &Context) -> anyhow::Result<ExitCode> {
         });
     }
     let first_run = config.profile.name.is_empty() && store.profile()?.is_none();
-    let options = Options {
+    let mut options = Options {
         tz: jiff::tz::TimeZone::get(&zone).unwrap_or(jiff::tz::TimeZone::UTC),
         clock: node_config.clock.clone(),
         export_dir: ctx.home.data_dir().join("exports"),
@@ -40,10 +47,40 @@ pub fn run(ctx: &Context) -> anyhow::Result<ExitCode> {
     };
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the runtime")?;
     runtime.block_on(async {
+        let demo = if demo {
+            let demo = Demo::start(&ctx.home.data_dir().join("demo"), Clock::default()).await?;
+            node_config.clock = demo.clock();
+            node_config.bootstrap = demo.tickets();
+            options.clock = demo.clock();
+            options.greeting = Some(format!(
+                "Demo: {} invented people on this machine. Propose on a listing; {} skips ahead to your session",
+                demo.peers().len(),
+                crate::tui::label(&config.tui.keys.fast_forward)
+            ));
+            Some(Arc::new(demo))
+        } else {
+            None
+        };
         let node = Node::spawn(identity, store, node_config).await?;
         #[cfg(unix)]
         let _control = node.listen_locally(&ctx.home.control_socket())?;
-        crate::tui::run(node, &config, options).await
+        if let Some(demo) = &demo {
+            let (demo, store) = (demo.clone(), node.store().clone());
+            options.fast_forward = Some(Arc::new(move || match demo.fast_forward_for(&store) {
+                Some(skipped) => format!(
+                    "Skipped {:#} ahead: your {} session may {} now",
+                    skipped.by,
+                    skipped.to.skill,
+                    if skipped.to.kind == MomentKind::SessionStart { "start" } else { "be completed" }
+                ),
+                None => "Nothing to skip to: agree on a session first (or start the one that is due)".into(),
+            }));
+        }
+        let result = crate::tui::run(node, &config, options).await;
+        if let Some(demo) = demo.and_then(Arc::into_inner) {
+            demo.shutdown().await;
+        }
+        result
     })?;
     Ok(ExitCode::SUCCESS)
 }

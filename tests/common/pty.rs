@@ -23,10 +23,15 @@ pub struct Tui {
 
 impl Tui {
     pub fn start(name: &'static str, home: &Path) -> Self {
+        Self::start_with_args(name, home, &[])
+    }
+
+    pub fn start_with_args(name: &'static str, home: &Path, args: &[&str]) -> Self {
         let pty = native_pty_system()
             .openpty(PtySize { rows: ROWS, cols: COLS, pixel_width: 0, pixel_height: 0 })
             .expect("a pseudo-terminal");
         let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_agora"));
+        command.args(args);
         command.env("AGORA_HOME", home);
         command.env("TERM", "xterm-256color");
         command.env_remove("AGORA_LOG");
@@ -65,6 +70,28 @@ impl Tui {
         }
     }
 
+    /// Waits until the screen no longer shows `text`.
+    pub fn wait_gone(&self, text: &str) {
+        let deadline = Instant::now() + WAIT;
+        while self.contents().contains(text) {
+            assert!(Instant::now() < deadline, "{}'s screen kept showing `{text}`:\n{}", self.name, self.contents());
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Waits until the screen shows one of `texts`; returns which.
+    pub fn wait_for_any(&self, texts: &[&str]) -> usize {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let screen = self.contents();
+            if let Some(i) = texts.iter().position(|t| screen.contains(t)) {
+                return i;
+            }
+            assert!(Instant::now() < deadline, "{}'s screen never showed any of {texts:?}:\n{screen}", self.name);
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     pub fn keys(&mut self, text: &str) {
         self.writer.write_all(text.as_bytes()).unwrap();
         self.writer.flush().unwrap();
@@ -74,7 +101,11 @@ impl Tui {
     /// Resizes the terminal (the screen parser follows).
     pub fn resize(&mut self, rows: u16, cols: u16) {
         self.master.resize(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 }).unwrap();
-        self.screen.lock().unwrap().screen_mut().set_size(std::num::NonZero::new(rows).unwrap(), std::num::NonZero::new(cols).unwrap());
+        self.screen
+            .lock()
+            .unwrap()
+            .screen_mut()
+            .set_size(std::num::NonZero::new(rows).unwrap(), std::num::NonZero::new(cols).unwrap());
     }
 
     pub fn quit(mut self) {
@@ -96,4 +127,3 @@ impl Drop for Tui {
         let _ = self.child.kill();
     }
 }
-

@@ -213,6 +213,12 @@ impl Actor {
                 if let Err(e) = self.store.put_contact(&key(peer), &ticket.to_string()) {
                     tracing::warn!("not keeping the contact: {e}");
                 }
+                // A fresh address: what waits for this peer need not wait
+                // out the backoff of attempts made without it.
+                if let Err(e) = self.store.outbox_due_now(&key(peer), self.config.clock.now()) {
+                    tracing::warn!("outbox: {e}");
+                }
+                self.deliver_due();
                 for community in &ticket.communities {
                     if !self.topics.iter().any(|(name, _)| name == community)
                         && let Err(e) = self.join(community, vec![peer]).await

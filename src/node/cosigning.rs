@@ -1,8 +1,9 @@
 //! The co-signing exchange on the node. Learner: review → (draft arrives)
 //! → countersign → store → send final. Teacher: attest + (review arrives)
 //! → draft → (final arrives) → check → store. Each step is persisted with
-//! the message it sends, so a restart resumes where it stopped, and a
-//! record with one proof is never stored as an endorsement.
+//! the message it sends, in one write, so a restart resumes where it
+//! stopped, and a record with one proof is never stored as an endorsement.
+//! A draft that arrives again is answered with the record already kept.
 
 use super::actor::Actor;
 use super::negotiating::encode;
@@ -23,8 +24,13 @@ impl Actor {
             return Err(NodeError::WrongRole("learner"));
         }
         let now = self.config.clock.now();
-        let signed = seal(&self.identity, &Review { negotiation: id, rating, words }, now)?;
         let mut cosign = self.store.cosign_state(&id)?;
+        if cosign.review.is_some() {
+            // The teacher may hold the first one already, and a draft made
+            // from it would no longer match ours.
+            return Err(NodeError::Invalid("this session is reviewed already".into()));
+        }
+        let signed = seal(&self.identity, &Review { negotiation: id, rating, words }, now)?;
         cosign.review = Some(signed.bytes().to_vec());
         let message = encode(SessionMessage::Review(signed.bytes().to_vec()))?;
         self.store.put_cosign_state(&id, &cosign, Some(&Queued::new(state.teacher, message, now)), now)?;
@@ -102,13 +108,25 @@ impl Actor {
             cosign.review.as_ref().ok_or(NodeError::Invalid("no review of ours for this session yet".into()))?;
         let review = open::<Review>(review, now)?;
         let expected = expected_from_draft(&state, review.value(), &draft.value().document)?;
-        let verified = countersign(&expected, &draft.value().document, &self.identity, now)?;
-        self.store.put_endorsement(&verified)?;
+        let verified = match self.store.endorsement_bytes(&expected.id)? {
+            // Countersigned before, but the teacher did not hear of it (a
+            // lost ack, a crash): the same record again, never a second one.
+            Some(stored) => {
+                let stored = crate::endorse::verify(&stored, now)?;
+                if stored.endorsement() != &expected {
+                    return Err(NodeError::Invalid("the draft differs from the endorsement already kept".into()));
+                }
+                stored
+            }
+            None => countersign(&expected, &draft.value().document, &self.identity, now)?,
+        };
         let signed = seal(&self.identity, &Final { negotiation: id, credential: verified.bytes().to_vec() }, now)?;
         cosign.draft = Some(draft.value().document.clone());
         let message = encode(SessionMessage::Final(signed.bytes().to_vec()))?;
-        self.store.put_cosign_state(&id, &cosign, Some(&Queued::new(state.teacher, message, now)), now)?;
-        self.emit(Event::EndorsementStored(expected.id));
+        let queued = Queued::new(state.teacher, message, now);
+        if self.store.put_countersigned(&id, &cosign, &verified, &queued, now)? {
+            self.emit(Event::EndorsementStored(expected.id));
+        }
         self.deliver_due();
         Ok(())
     }

@@ -2,7 +2,7 @@
 //! portfolio views, and indexes by counterpart and by skill, all written in
 //! one transaction.
 
-use redb::ReadableTable;
+use redb::{ReadableTable, WriteTransaction};
 
 use super::error::corrupt;
 use super::tables::{
@@ -27,29 +27,7 @@ impl Store {
     /// portfolio received from a peer. Returns how many were new.
     pub fn put_endorsements(&self, endorsements: &[VerifiedEndorsement]) -> Result<usize, StoreError> {
         let tx = self.db.write()?;
-        let mut added = 0;
-        {
-            let mut docs = tx.open_table(ENDORSEMENTS)?;
-            let mut summaries = tx.open_table(ENDORSEMENT_SUMMARIES)?;
-            let mut by_counterpart = tx.open_multimap_table(ENDORSEMENTS_BY_COUNTERPART)?;
-            let mut by_skill = tx.open_multimap_table(ENDORSEMENTS_BY_SKILL)?;
-            for endorsement in endorsements {
-                let e = endorsement.endorsement();
-                if let Some(existing) = docs.get(e.id.as_str())? {
-                    if existing.value() == endorsement.bytes() {
-                        continue;
-                    }
-                    return Err(corrupt("endorsement", format!("{} is already stored with different contents", e.id)));
-                }
-                let summary = postcard::to_stdvec(e).map_err(|err| corrupt("endorsement summary", err))?;
-                docs.insert(e.id.as_str(), endorsement.bytes())?;
-                summaries.insert(e.id.as_str(), summary.as_slice())?;
-                by_counterpart.insert(e.teacher.key.as_bytes(), e.id.as_str())?;
-                by_counterpart.insert(e.learner.key.as_bytes(), e.id.as_str())?;
-                by_skill.insert(e.skill.as_str(), e.id.as_str())?;
-                added += 1;
-            }
-        }
+        let added = insert_endorsements(&tx, endorsements)?;
         tx.commit()?;
         Ok(added)
     }
@@ -143,4 +121,34 @@ impl Store {
         }
         Ok(found)
     }
+}
+
+/// Inserts endorsements (and their summaries and indexes) within `tx`;
+/// see [`Store::put_endorsements`]. Returns how many were new.
+pub(super) fn insert_endorsements(
+    tx: &WriteTransaction,
+    endorsements: &[VerifiedEndorsement],
+) -> Result<usize, StoreError> {
+    let mut docs = tx.open_table(ENDORSEMENTS)?;
+    let mut summaries = tx.open_table(ENDORSEMENT_SUMMARIES)?;
+    let mut by_counterpart = tx.open_multimap_table(ENDORSEMENTS_BY_COUNTERPART)?;
+    let mut by_skill = tx.open_multimap_table(ENDORSEMENTS_BY_SKILL)?;
+    let mut added = 0;
+    for endorsement in endorsements {
+        let e = endorsement.endorsement();
+        if let Some(existing) = docs.get(e.id.as_str())? {
+            if existing.value() == endorsement.bytes() {
+                continue;
+            }
+            return Err(corrupt("endorsement", format!("{} is already stored with different contents", e.id)));
+        }
+        let summary = postcard::to_stdvec(e).map_err(|err| corrupt("endorsement summary", err))?;
+        docs.insert(e.id.as_str(), endorsement.bytes())?;
+        summaries.insert(e.id.as_str(), summary.as_slice())?;
+        by_counterpart.insert(e.teacher.key.as_bytes(), e.id.as_str())?;
+        by_counterpart.insert(e.learner.key.as_bytes(), e.id.as_str())?;
+        by_skill.insert(e.skill.as_str(), e.id.as_str())?;
+        added += 1;
+    }
+    Ok(added)
 }

@@ -95,4 +95,30 @@ impl Store {
         tx.commit()?;
         Ok(())
     }
+
+    /// The peer is reachable again (a fresh address): everything queued for
+    /// it becomes due now instead of waiting out its backoff. Returns how
+    /// many messages that concerned.
+    pub fn outbox_due_now(&self, to: &PublicKey, now: Timestamp) -> Result<usize, StoreError> {
+        let tx = self.db.write()?;
+        let mut hurried = 0;
+        {
+            let mut table = tx.open_table(OUTBOX)?;
+            let mut due = Vec::new();
+            for row in table.iter()? {
+                let (key, value) = row?;
+                let entry: Queued = postcard::from_bytes(value.value()).map_err(|e| corrupt("outbox", e))?;
+                if entry.to == *to && entry.next_attempt > now {
+                    due.push((*key.value(), Queued { next_attempt: now, ..entry }));
+                }
+            }
+            for (key, entry) in due {
+                let bytes = postcard::to_stdvec(&entry).map_err(|e| corrupt("outbox", e))?;
+                table.insert(&key, bytes.as_slice())?;
+                hurried += 1;
+            }
+        }
+        tx.commit()?;
+        Ok(hurried)
+    }
 }

@@ -4,10 +4,12 @@ use jiff::Timestamp;
 use redb::ReadableTable;
 use serde::{Deserialize, Serialize};
 
+use super::endorsements::insert_endorsements;
 use super::error::corrupt;
 use super::outbox::{Queued, queue_in};
 use super::tables::{CHAT, COSIGN};
 use super::{Store, StoreError};
+use crate::endorse::VerifiedEndorsement;
 use crate::endorse::cosign::Attestation;
 use crate::market::{ChatMessage, NegotiationId};
 use crate::wire::Verified;
@@ -91,5 +93,26 @@ impl Store {
         }
         tx.commit()?;
         Ok(())
+    }
+
+    /// Learner: keeps the countersigned endorsement, the progress and the
+    /// final message for the teacher in one write, so that a crash cannot
+    /// leave the endorsement stored without its way back to the teacher.
+    /// Returns whether the endorsement was new.
+    pub fn put_countersigned(
+        &self,
+        negotiation: &NegotiationId,
+        state: &CosignState,
+        endorsement: &VerifiedEndorsement,
+        send: &Queued,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let bytes = postcard::to_stdvec(state).map_err(|e| corrupt("cosign", e))?;
+        let tx = self.db.write()?;
+        let new = insert_endorsements(&tx, std::slice::from_ref(endorsement))? == 1;
+        tx.open_table(COSIGN)?.insert(&negotiation.0, bytes.as_slice())?;
+        queue_in(&tx, send, now)?;
+        tx.commit()?;
+        Ok(new)
     }
 }

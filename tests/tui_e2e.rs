@@ -66,12 +66,13 @@ fn two_people_agree_meet_and_endorse_through_the_terminal_client() {
     teacher.wait_for("Needs your answer");
     teacher.keys("a");
     teacher.wait_for("Accepted");
+    teacher.wait_for("Upcoming");
 
     // The learner starts and completes it, then reviews.
     learner.keys("2");
     learner.wait_for("agreed");
     learner.keys("b");
-    learner.wait_for("Started");
+    learner.wait_for("in progress");
     learner.keys("f");
     learner.wait_for("Completed");
     learner.wait_for("To endorse");

@@ -65,6 +65,9 @@ pub enum Action {
     NeighborUp(PublicKey),
     NeighborDown(PublicKey),
     Relays(RelayStatus),
+    /// A negotiation as it stands after this side's step, ahead of the
+    /// next full reload, so the next key acts on it.
+    Negotiation(Box<crate::market::Negotiation>),
     /// The node finished an effect: a message for the status line.
     Done(Result<String, String>),
     /// The clock moved (once a second); redraws only when the minute changes.

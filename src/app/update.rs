@@ -15,6 +15,13 @@ pub fn update(state: &mut AppState, action: Action) -> Option<Effect> {
             state.refilter();
             return None;
         }
+        Action::Negotiation(negotiation) => {
+            if let Some(item) = state.snapshot.sessions.iter_mut().find(|s| s.negotiation.id == negotiation.id) {
+                item.negotiation = *negotiation;
+                state.refilter();
+            }
+            return None;
+        }
         Action::TrackRecord(peer, record) => {
             state.track_records.insert(peer, record);
             return None;

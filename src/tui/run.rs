@@ -237,7 +237,11 @@ async fn carry_out(
         }
         Effect::Act(id, step) => {
             let what = step_name(&step);
-            said(node.act(id, step).await.map(|n| format!("{what}: the session is now {}", n.phase.name())))
+            said(node.act(id, step).await.map(|n| {
+                let message = format!("{what}: the session is now {}", n.phase.name());
+                let _ = actions.send(Action::Negotiation(Box::new(n)));
+                message
+            }))
         }
         Effect::Chat(id, text) => said(node.chat(id, text).await.map(|_| "Sent".into())),
         Effect::Review(id, rating, words) => {

@@ -15,11 +15,6 @@ pub fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
     let t = screen.theme;
     let [bar, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
     let searching = state.mode == Mode::Search;
-    let query = if state.filter.query.is_empty() && !searching {
-        Span::styled(format!("{} to search", crate::tui::label(&screen.keys.keys.search)), t.dim)
-    } else {
-        Span::styled(format!("{}{}", state.filter.query, if searching { "▏" } else { "" }), t.accent)
-    };
     let filters = format!(
         "  ·  {}  ·  {}  ·  {} of {}",
         state.filter.kind.label(),
@@ -27,6 +22,15 @@ pub fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
         state.visible.len(),
         state.snapshot.listings.len()
     );
+    // A long query shows its end, where typing happens; the counts stay.
+    let room = (bar.width as usize).saturating_sub(9 + filters.chars().count() + 1).max(1);
+    let query = if state.filter.query.is_empty() && !searching {
+        Span::styled(format!("{} to search", crate::tui::label(&screen.keys.keys.search)), t.dim)
+    } else {
+        let chars: Vec<char> = state.filter.query.chars().collect();
+        let shown: String = chars[chars.len().saturating_sub(room)..].iter().collect();
+        Span::styled(format!("{shown}{}", if searching { "▏" } else { "" }), t.accent)
+    };
     Paragraph::new(Line::from(vec![Span::raw(" search: "), query, Span::styled(filters, t.dim)])).render(bar, buf);
 
     if state.visible.is_empty() {

@@ -284,3 +284,25 @@ fn first_run_welcome_and_its_checks() {
     assert_eq!(onboarding.learn, ["guitar"]);
     assert_eq!(onboarding.choice.communities, ["agora"]);
 }
+
+#[test]
+fn a_long_list_keeps_the_selection_in_view() {
+    let mut state = fixture();
+    let template = state.snapshot.listings[0].clone();
+    state.snapshot.listings = (0..500u16)
+        .map(|n| {
+            let mut item = template.clone();
+            item.listing.id = Id16([(n % 256) as u8; 16]);
+            item.listing.title = format!("Listing number {n}");
+            item
+        })
+        .collect();
+    state.refilter();
+    press(&mut state, &[KeyCode::PageDown; 30]);
+    press(&mut state, &[KeyCode::Down, KeyCode::Down]);
+    assert_eq!(state.selected[0], 302);
+    let screen = draw(&state, 80, 24);
+    assert!(screen.contains("›teach Listing number 302"), "{screen}");
+    press(&mut state, &[KeyCode::End]);
+    assert!(draw(&state, 120, 40).contains("›teach Listing number 499"));
+}

@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
 use super::Screen;
-use super::widgets::{ListTable, clip, detail, empty, label_value, split};
+use super::widgets::{ListTable, clip, detail, empty, label_value, split, window};
 use crate::app::{ListingItem, Mode, Tab};
 
 pub fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
@@ -43,8 +43,10 @@ pub fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
     }
     let (list, side) = split(rest);
     let name_width = if list.width > 90 { 16 } else { 12 };
-    let rows = state
-        .visible
+    let selected = state.selected[Tab::Discover.index()];
+    let shown = window(state.visible.len(), selected, list.height);
+    let first = shown.start;
+    let rows = state.visible[shown]
         .iter()
         .map(|&i| {
             let item = &state.snapshot.listings[i];
@@ -65,9 +67,15 @@ pub fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
         Constraint::Length(12),
         Constraint::Length(name_width as u16),
     ];
-    let selected = state.selected[Tab::Discover.index()];
-    ListTable { title: "Listings", header: &["", "TITLE", "SKILL", "PRICE", "BY"], widths: &widths, rows, selected }
-        .render(t, list, buf);
+    ListTable {
+        title: "Listings",
+        header: &["", "TITLE", "SKILL", "PRICE", "BY"],
+        widths: &widths,
+        rows,
+        first,
+        selected,
+    }
+    .render(t, list, buf);
     if let Some(item) = state.selected_listing() {
         detail(&item.author_name.clone(), detail_lines(screen, item), t, side, buf);
     }

@@ -30,8 +30,15 @@ pub fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
         .collect();
     let widths = [Constraint::Length(8), Constraint::Min(12), Constraint::Length(16), Constraint::Length(12)];
     let selected = state.selected[Tab::Listings.index()];
-    ListTable { title: "My listings", header: &["KIND", "TITLE", "SKILLS", "PRICE"], widths: &widths, rows, selected }
-        .render(t, list, buf);
+    ListTable {
+        title: "My listings",
+        header: &["KIND", "TITLE", "SKILLS", "PRICE"],
+        widths: &widths,
+        rows,
+        first: 0,
+        selected,
+    }
+    .render(t, list, buf);
     if let Some(l) = state.snapshot.own.get(selected) {
         let mut lines = vec![
             Line::styled(l.title.clone(), t.accent),

@@ -66,7 +66,7 @@ pub fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
         .collect();
     let widths = [Constraint::Length(10), Constraint::Min(10), Constraint::Length(9)];
     let selected = state.selected[Tab::Network.index()];
-    ListTable { title: "Peers met", header: &["PEER", "NAME", ""], widths: &widths, rows, selected }
+    ListTable { title: "Peers met", header: &["PEER", "NAME", ""], widths: &widths, rows, first: 0, selected }
         .render(t, peers_area, buf);
     if let Some(area) = qr_area {
         Paragraph::new(qr.into_iter().map(Line::raw).collect::<Vec<_>>()).render(area, buf);

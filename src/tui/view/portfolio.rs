@@ -56,8 +56,15 @@ pub fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
         Constraint::Length(4),
     ];
     let selected = state.selected[Tab::Portfolio.index()];
-    ListTable { title: "Endorsements", header: &["DATE", "", "SKILL", "WITH", "★"], widths: &widths, rows, selected }
-        .render(t, list, buf);
+    ListTable {
+        title: "Endorsements",
+        header: &["DATE", "", "SKILL", "WITH", "★"],
+        widths: &widths,
+        rows,
+        first: 0,
+        selected,
+    }
+    .render(t, list, buf);
     if let Some(e) = all.get(selected) {
         let lines = vec![
             label_value("teacher", e.teacher.name.clone(), t),

@@ -34,6 +34,7 @@ pub fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
         header: &["", "WITH", "ABOUT", "WHEN (YOUR TIME)"],
         widths: &widths,
         rows,
+        first: 0,
         selected,
     }
     .render(t, list, buf);

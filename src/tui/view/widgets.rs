@@ -31,13 +31,25 @@ pub struct ListTable<'a> {
     pub title: &'a str,
     pub header: &'a [&'a str],
     pub widths: &'a [Constraint],
+    /// The rows drawn: all of them, or a window starting at `first`.
     pub rows: Vec<Vec<String>>,
+    pub first: usize,
     pub selected: usize,
+}
+
+/// Which rows of `len` to build for a list `height` rows tall, keeping
+/// `selected` in view (centred once past the first screenful), so a frame
+/// costs the same for ten rows or ten thousand.
+pub fn window(len: usize, selected: usize, height: u16) -> std::ops::Range<usize> {
+    let height = usize::from(height.saturating_sub(2)).max(1);
+    let first = selected.saturating_sub(height / 2).min(len.saturating_sub(height));
+    first..(first + height).min(len)
 }
 
 impl ListTable<'_> {
     pub fn render(self, theme: &Theme, area: Rect, buf: &mut Buffer) {
-        let ListTable { title, header, widths, rows, selected } = self;
+        let ListTable { title, header, widths, rows, first, selected } = self;
+        let selected = selected.saturating_sub(first);
         let block = Block::new().borders(Borders::TOP).title(Line::styled(format!(" {title} "), theme.title));
         let header = Row::new(header.iter().map(|h| Cell::from(h.to_string()))).style(theme.dim);
         let rows = rows.into_iter().map(|cells| Row::new(cells.into_iter().map(Cell::from)));

@@ -76,7 +76,7 @@ fn state() -> AppState {
 
 /// One keystroke in the search box: the whole 10k list re-filtered.
 #[divan::bench]
-fn filter_10k_fuzzy(bencher: Bencher) {
+fn filter_10k_nucleo(bencher: Bencher) {
     let items = items();
     let filter = Filter { query: "rust begin".into(), ..Default::default() };
     bencher.bench_local(|| black_box(filter.apply(black_box(&items))));

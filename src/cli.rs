@@ -84,6 +84,7 @@ pub const EXIT_INVALID: u8 = 1;
 pub const EXIT_ERROR: u8 = 2;
 
 pub fn main() -> ExitCode {
+    let launched = std::time::Instant::now();
     let args = match Args::try_parse() {
         Ok(args) => args,
         Err(e) => {
@@ -91,7 +92,7 @@ pub fn main() -> ExitCode {
             return if e.use_stderr() { ExitCode::from(EXIT_ERROR) } else { ExitCode::SUCCESS };
         }
     };
-    match run(args) {
+    match run(args, launched) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {}", one_line(&e));
@@ -100,7 +101,7 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn run(args: Args) -> anyhow::Result<ExitCode> {
+fn run(args: Args, launched: std::time::Instant) -> anyhow::Result<ExitCode> {
     if args.demo && args.command.is_some() {
         anyhow::bail!("--demo opens the terminal client; use it without a command");
     }
@@ -120,7 +121,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
     // Not locked for the whole command: `serve`'s log lines share stdout.
     let mut out = std::io::stdout();
     match args.command {
-        None => client::run(&ctx, args.demo),
+        None => client::run(&ctx, args.demo, launched),
         Some(Command::Id(a)) => id::run(&ctx, a, &mut out),
         Some(Command::Listing(c)) => listing::run(&ctx, c, &mut out),
         Some(Command::Listings(a)) => listings::run(&ctx, a, &mut out),

@@ -233,6 +233,14 @@ fn my_listings_portfolio_network_and_help() {
     press(&mut state, &[KeyCode::Char('3')]);
     screens!("listings", state.clone());
     press(&mut state, &[KeyCode::Char('4')]);
+    // What the runtime reports after verifying the selected record again.
+    let id = state.snapshot.endorsements[0].id.clone();
+    let checks = vec![
+        ("teacher's proof (assertionMethod): valid".to_owned(), true),
+        ("learner's proof (authentication): valid".to_owned(), true),
+        ("VALID: signed by both, verified just now".to_owned(), true),
+    ];
+    update(&mut state, Action::Inspected(id, checks));
     screens!("portfolio", state.clone());
     press(&mut state, &[KeyCode::Char('5')]);
     screens!("network", state.clone());

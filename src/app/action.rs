@@ -62,6 +62,8 @@ pub enum Action {
     Loaded(Box<Snapshot>),
     /// A peer's verified track record arrived (or could not be fetched).
     TrackRecord(PublicKey, Result<TrackRecord, String>),
+    /// An endorsement verified again: one line per proof, then the verdict.
+    Inspected(String, Vec<(String, bool)>),
     NeighborUp(PublicKey),
     NeighborDown(PublicKey),
     Relays(RelayStatus),

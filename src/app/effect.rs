@@ -19,6 +19,8 @@ pub enum Effect {
     Block(PublicKey),
     FetchTrackRecord(PublicKey),
     Export(String),
+    /// Verify a stored endorsement again, proof by proof, for its detail.
+    Inspect(String),
     FastForward,
     /// First run (or editing the profile): save it, announce it, and
     /// publish a first listing per skill to teach or to learn.

@@ -147,6 +147,8 @@ pub struct AppState {
     pub now: Timestamp,
     pub tz: TimeZone,
     pub track_records: HashMap<PublicKey, Result<TrackRecord, String>>,
+    /// Fresh verification of endorsements, by id: (line, passed).
+    pub inspections: HashMap<String, Vec<(String, bool)>>,
     /// The demo's shared clock can be moved forward.
     pub demo: bool,
     pub quit: bool,
@@ -169,6 +171,7 @@ impl AppState {
             now,
             tz,
             track_records: HashMap::new(),
+            inspections: HashMap::new(),
             demo,
             quit: false,
             dirty: true,

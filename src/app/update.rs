@@ -22,6 +22,10 @@ pub fn update(state: &mut AppState, action: Action) -> Option<Effect> {
             }
             return None;
         }
+        Action::Inspected(id, lines) => {
+            state.inspections.insert(id, lines);
+            return None;
+        }
         Action::TrackRecord(peer, record) => {
             state.track_records.insert(peer, record);
             return None;
@@ -164,8 +168,17 @@ fn normal(state: &mut AppState, action: Action) -> Option<Effect> {
     None
 }
 
-/// On Discover, the selected author's track record is fetched once.
+/// On Discover, the selected author's track record is fetched once; on
+/// Portfolio, the selected endorsement is verified again once.
 fn track_record_for_selection(state: &mut AppState) -> Option<Effect> {
+    if state.tab == Tab::Portfolio {
+        let id = state.snapshot.endorsements.get(state.selected[Tab::Portfolio.index()])?.id.clone();
+        if state.inspections.contains_key(&id) {
+            return None;
+        }
+        state.inspections.insert(id.clone(), vec![("verifying…".into(), true)]);
+        return Some(Effect::Inspect(id));
+    }
     if state.tab != Tab::Discover {
         return None;
     }

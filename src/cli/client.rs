@@ -12,7 +12,7 @@ use crate::market::Profile;
 use crate::node::{Clock, Node, NodeConfig};
 use crate::tui::Options;
 
-pub fn run(ctx: &Context, demo: bool) -> anyhow::Result<ExitCode> {
+pub fn run(ctx: &Context, demo: bool, launched: std::time::Instant) -> anyhow::Result<ExitCode> {
     use std::io::IsTerminal as _;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         anyhow::bail!("agora's screen needs a terminal; to run without one use `agora serve` (see `agora --help`)");
@@ -44,6 +44,7 @@ pub fn run(ctx: &Context, demo: bool) -> anyhow::Result<ExitCode> {
         greeting: None,
         config_file: ctx.home.config_file(),
         first_run,
+        launched,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the runtime")?;
     runtime.block_on(async {

@@ -40,6 +40,8 @@ pub struct Options {
     pub config_file: PathBuf,
     /// No profile yet: open the welcome form first.
     pub first_run: bool,
+    /// When the process started, for the first-frame figure in the log.
+    pub launched: std::time::Instant,
 }
 
 /// Runs the client until the user quits, then shuts the node down.
@@ -85,6 +87,7 @@ pub async fn run(node: Node, config: &Config, options: Options) -> anyhow::Resul
     }
     let mut terminal_events = EventStream::new();
     let mut effects = JoinSet::new();
+    let mut first_frame = true;
     let result = loop {
         if state.dirty {
             state.dirty = false;
@@ -92,6 +95,11 @@ pub async fn run(node: Node, config: &Config, options: Options) -> anyhow::Resul
                 frame.render_widget(&Screen { state: &state, keys: &keymap, theme: &theme }, frame.area())
             }) {
                 break Err(e).context("drawing");
+            }
+            if first_frame {
+                first_frame = false;
+                let listings = state.snapshot.listings.len();
+                tracing::info!(listings, "first frame {} ms after launch", options.launched.elapsed().as_millis());
             }
         }
         let action = tokio::select! {
@@ -272,6 +280,11 @@ async fn carry_out(
             None
         }
         Effect::Export(id) => Some(export(node, &id, &options.export_dir)),
+        Effect::Inspect(id) => {
+            let lines = inspect(node, &id, options.clock.now());
+            let _ = actions.send(Action::Inspected(id, lines));
+            None
+        }
         Effect::FastForward => options.fast_forward.as_ref().map(|f| Ok(f())),
         Effect::Onboard(onboarding) => Some(onboard(node, onboarding, options).await),
     }
@@ -348,6 +361,40 @@ fn step_name(step: &crate::market::Action) -> &'static str {
         S::Complete => "Completed",
         S::ReportNoShow => "Reported a no-show",
     }
+}
+
+/// Each proof's verdict, then the whole record's, in words.
+fn inspect(node: &Node, id: &str, now: jiff::Timestamp) -> Vec<(String, bool)> {
+    let bytes = match node.store().endorsement_bytes(id) {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => return vec![("not in the store".into(), false)],
+        Err(e) => return vec![(e.to_string(), false)],
+    };
+    let report = crate::endorse::inspect(&bytes, now);
+    let mut lines: Vec<(String, bool)> = report
+        .proofs
+        .iter()
+        .map(|p| {
+            let who = match p.role {
+                Some(crate::market::Role::Teacher) => "teacher",
+                Some(crate::market::Role::Learner) => "learner",
+                None => "stranger",
+            };
+            match &p.signature {
+                Ok(()) => (format!("{who}'s proof ({}): valid", p.purpose), true),
+                Err(e) => (format!("{who}'s proof ({}): {e}", p.purpose), false),
+            }
+        })
+        .collect();
+    for problem in &report.problems {
+        lines.push((problem.to_string(), false));
+    }
+    lines.push(if report.is_valid() {
+        ("VALID: signed by both, verified just now".into(), true)
+    } else {
+        ("NOT VALID".into(), false)
+    });
+    lines
 }
 
 fn export(node: &Node, id: &str, dir: &std::path::Path) -> Result<String, String> {

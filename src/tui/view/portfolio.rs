@@ -66,7 +66,7 @@ pub fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
     }
     .render(t, list, buf);
     if let Some(e) = all.get(selected) {
-        let lines = vec![
+        let mut lines = vec![
             label_value("teacher", e.teacher.name.clone(), t),
             label_value("learner", e.learner.name.clone(), t),
             label_value("skill", e.skill.clone(), t),
@@ -76,12 +76,16 @@ pub fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
             label_value("review", e.review.clone(), t),
             label_value("showed", e.attestation.clone(), t),
             Line::raw(""),
-            Line::styled("Signed by both (verified when stored)", t.good),
-            Line::styled(
-                format!("{} exports it for `agora verify`", crate::tui::label(&screen.keys.keys.export)),
-                t.dim,
-            ),
         ];
+        match state.inspections.get(&e.id) {
+            Some(checks) => lines
+                .extend(checks.iter().map(|(text, ok)| Line::styled(text.clone(), if *ok { t.good } else { t.bad }))),
+            None => lines.push(Line::styled("Signed by both (verified when stored)", t.good)),
+        }
+        lines.push(Line::styled(
+            format!("{} exports it for `agora verify`", crate::tui::label(&screen.keys.keys.export)),
+            t.dim,
+        ));
         detail("Endorsement", lines, t, side, buf);
     }
 }

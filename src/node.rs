@@ -7,6 +7,7 @@ mod clock;
 mod cosigning;
 mod delivery;
 mod directory;
+mod gossip_intake;
 mod intake;
 mod limits;
 mod negotiating;

@@ -10,6 +10,7 @@
 //! that were verified.
 
 mod directory;
+mod directory_batch;
 mod endorsements;
 mod error;
 mod listings;
@@ -21,6 +22,7 @@ mod session;
 mod tables;
 
 pub use directory::DigestEntry;
+pub use directory_batch::DirectoryBatch;
 pub use endorsements::EndorsementSummary;
 pub use error::StoreError;
 pub use negotiations::Applied;

@@ -10,6 +10,7 @@ mod cosigning;
 mod delivery;
 mod directory;
 mod expiry;
+mod gossip_intake;
 mod intake;
 mod limits;
 mod negotiating;

@@ -13,6 +13,7 @@
 
 mod contacts;
 mod directory;
+mod directory_batch;
 mod endorsements;
 mod error;
 mod handle;
@@ -26,6 +27,7 @@ mod tables;
 
 pub use contacts::MAX_CONTACTS;
 pub use directory::DigestEntry;
+pub use directory_batch::DirectoryBatch;
 pub use endorsements::EndorsementSummary;
 pub use error::StoreError;
 pub use negotiations::Applied;

@@ -125,6 +125,30 @@ fn seen_listings_keep_the_latest_version_and_honour_withdrawals() {
 }
 
 #[test]
+fn a_directory_batch_is_kept_whole_on_commit_and_not_at_all_when_dropped() {
+    let (_dir, store) = temp_store();
+    let author = identity(2);
+    let first = seal(&author, &listing(1, 1, "2027-01-01T00:00:00Z"), now()).unwrap();
+    let second = seal(&author, &listing(2, 1, "2027-01-01T00:00:00Z"), now()).unwrap();
+
+    let dropped = store.directory_batch().unwrap();
+    assert!(dropped.put_seen_listing(&first).unwrap());
+    drop(dropped);
+    assert!(store.seen_listings(now()).unwrap().is_empty(), "a dropped batch leaves nothing behind");
+
+    let batch = store.directory_batch().unwrap();
+    assert!(batch.put_seen_listing(&first).unwrap());
+    assert!(batch.put_seen_listing(&second).unwrap());
+    assert_eq!(batch.seen_listing_count(&author.public(), &Id16([2; 16])).unwrap(), (2, true));
+    let withdrawal = seal(&author, &ListingWithdrawal { id: Id16([1; 16]), version: 1 }, now()).unwrap();
+    assert!(batch.put_withdrawal(&withdrawal).unwrap());
+    assert!(!batch.put_seen_listing(&first).unwrap(), "the batch sees its own withdrawal");
+    batch.commit().unwrap();
+    let held = store.seen_listings(now()).unwrap();
+    assert_eq!(held.iter().map(|l| l.value().id).collect::<Vec<_>>(), vec![Id16([2; 16])]);
+}
+
+#[test]
 fn expired_listings_are_hidden_and_pruned() {
     let (_dir, store) = temp_store();
     let old = seal(&identity(2), &listing(1, 1, "2026-11-20T00:00:00Z"), ts("2026-11-01T00:00:00Z")).unwrap();

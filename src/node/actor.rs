@@ -11,7 +11,7 @@ use iroh_gossip::api::{Event as GossipEvent, GossipSender};
 use n0_future::StreamExt;
 use tokio::sync::{broadcast, mpsc};
 
-use super::intake::{Policy, take_envelope, take_frame};
+use super::intake::{Policy, take_envelope};
 use super::limits::RateLimiter;
 use super::session::Inbound;
 use super::{Command, Event, NodeConfig, NodeError, directory};
@@ -50,7 +50,7 @@ pub struct Actor {
     pub(super) delivering: HashSet<EndpointId>,
     limiter: RateLimiter,
     pub(super) internal_tx: mpsc::Sender<Internal>,
-    internal_rx: mpsc::Receiver<Internal>,
+    pub(super) internal_rx: mpsc::Receiver<Internal>,
 }
 
 impl Actor {
@@ -153,7 +153,7 @@ impl Actor {
         loop {
             tokio::select! {
                 Some(command) = commands.recv() => self.handle_command(command).await,
-                Some(internal) = self.internal_rx.recv() => self.handle_internal(internal).await,
+                Some(internal) = self.internal_rx.recv() => self.handle_queued(internal).await,
                 Some(inbound) = sessions.recv() => {
                     let ack = self.take_session_message(inbound.from, inbound.message);
                     let _ = inbound.reply.send(ack);
@@ -281,7 +281,7 @@ impl Actor {
         }
     }
 
-    async fn handle_internal(&mut self, internal: Internal) {
+    pub(super) async fn handle_internal(&mut self, internal: Internal) {
         match internal {
             Internal::Gossip(GossipEvent::NeighborUp(peer)) => {
                 if self.neighbors.insert(peer) {
@@ -294,20 +294,7 @@ impl Actor {
                     self.emit(Event::NeighborDown(key(peer)));
                 }
             }
-            Internal::Gossip(GossipEvent::Received(message)) => {
-                if let Err(reason) = self.admit(key(message.delivered_from)) {
-                    return tracing::debug!(from = %message.delivered_from, "dropped gossip: {reason}");
-                }
-                let policy = self.policy();
-                match take_frame(&self.store, &message.content, self.config.clock.now(), &policy) {
-                    Ok(Some(event)) => self.emit(event),
-                    Ok(None) => {}
-                    Err(e) => {
-                        tracing::debug!(from = %message.delivered_from, "refused gossip: {e}");
-                        self.emit(Event::Rejected { from: key(message.delivered_from), reason: e.to_string() });
-                    }
-                }
-            }
+            Internal::Gossip(GossipEvent::Received(message)) => self.take_gossip(vec![message]).await,
             Internal::Gossip(GossipEvent::Lagged) => self.sync_with_neighbors(),
             Internal::Pulled { peer, envelopes } => self.take_pulled(peer, envelopes).await,
             Internal::Delivered { key, to, result } => self.delivered(key, to, result),
@@ -325,10 +312,15 @@ impl Actor {
         };
         let now = self.config.clock.now();
         let mut received = 0;
+        let batch = match self.store.directory_batch() {
+            Ok(batch) => batch,
+            Err(e) => return tracing::warn!(%peer, "not taking a directory pull: {e}"),
+        };
         let policy = self.policy();
         let mut news = Vec::new();
+        let mut events = Vec::new();
         for envelope in envelopes {
-            match take_envelope(&self.store, &envelope, now, &policy) {
+            match take_envelope(&batch, &envelope, now, &policy) {
                 Ok(Some(event)) => {
                     received += 1;
                     let fresh = timestamp_of(&envelope).is_ok_and(|t| now.duration_since(t) < FRESH);
@@ -337,13 +329,17 @@ impl Actor {
                         Event::ListingWithdrawn { .. } if fresh => news.push(Frame::Withdrawal(envelope)),
                         _ => {}
                     }
-                    self.emit(event);
+                    events.push(event);
                 }
                 Ok(None) => {}
-                Err(e) => {
-                    self.emit(Event::Rejected { from: key(peer), reason: e.to_string() });
-                }
+                Err(e) => events.push(Event::Rejected { from: key(peer), reason: e.to_string() }),
             }
+        }
+        if let Err(e) = super::gossip_intake::commit_off_runtime(batch).await {
+            return tracing::warn!(%peer, "storing a directory pull: {e}");
+        }
+        for event in events {
+            self.emit(event);
         }
         self.emit(Event::Synced { peer: key(peer), received });
         for frame in news {
@@ -384,7 +380,7 @@ impl Actor {
         Ok(())
     }
 
-    fn policy(&self) -> Policy<'_> {
+    pub(super) fn policy(&self) -> Policy<'_> {
         Policy {
             me: self.identity.public(),
             blocked: &self.config.blocked,

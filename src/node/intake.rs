@@ -7,7 +7,7 @@ use super::Event;
 use crate::identity::PublicKey;
 use crate::market::{Listing, ListingWithdrawal, Profile};
 use crate::net::Frame;
-use crate::store::{PeerRecord, Store, StoreError};
+use crate::store::{DirectoryBatch, PeerRecord, StoreError};
 use crate::wire::{Body, WireError, domain_of, open};
 
 /// Why something from a peer was not taken.
@@ -35,24 +35,26 @@ pub struct Policy<'a> {
     pub listings_per_author: usize,
 }
 
-/// Takes one gossip frame; returns the event it caused, if any.
+/// Takes one gossip frame into `batch`; returns the event it will cause
+/// once the batch is committed, if any.
 pub fn take_frame(
-    store: &Store,
+    batch: &DirectoryBatch,
     bytes: &[u8],
     now: Timestamp,
     policy: &Policy<'_>,
 ) -> Result<Option<Event>, IntakeError> {
     match Frame::decode(bytes)? {
         Frame::Listing(envelope) | Frame::Withdrawal(envelope) | Frame::Profile(envelope) => {
-            take_envelope(store, &envelope, now, policy)
+            take_envelope(batch, &envelope, now, policy)
         }
     }
 }
 
 /// Takes one profile, listing or withdrawal envelope (from gossip or a
-/// directory pull), chosen by its domain tag and then verified as that.
+/// directory pull) into `batch`, chosen by its domain tag and then
+/// verified as that.
 pub fn take_envelope(
-    store: &Store,
+    batch: &DirectoryBatch,
     envelope: &[u8],
     now: Timestamp,
     policy: &Policy<'_>,
@@ -70,11 +72,11 @@ pub fn take_envelope(
             if policy.blocked.contains(&author) {
                 return Err(IntakeError::Blocked);
             }
-            let (count, present) = store.seen_listing_count(&author, &id)?;
+            let (count, present) = batch.seen_listing_count(&author, &id)?;
             if !present && count >= policy.listings_per_author {
                 return Err(IntakeError::TooManyListings(count));
             }
-            let kept = store.put_seen_listing(&listing)?;
+            let kept = batch.put_seen_listing(&listing)?;
             Ok(kept.then_some(Event::ListingUpdated { author, id }))
         }
         ListingWithdrawal::DOMAIN => {
@@ -83,7 +85,7 @@ pub fn take_envelope(
             if author == policy.me {
                 return Ok(None);
             }
-            let news = store.put_withdrawal(&withdrawal)?;
+            let news = batch.put_withdrawal(&withdrawal)?;
             Ok(news.then_some(Event::ListingWithdrawn { author, id }))
         }
         Profile::DOMAIN => {
@@ -91,14 +93,14 @@ pub fn take_envelope(
             if profile.author() == policy.me {
                 return Ok(None);
             }
-            let known = store.peer(&profile.author())?;
+            let known = batch.peer(&profile.author())?;
             let record = PeerRecord {
                 key: profile.author(),
                 name: profile.value().name.clone(),
                 last_seen: now,
                 blocked: known.is_some_and(|k| k.blocked),
             };
-            store.put_peer(&record)?;
+            batch.put_peer(&record)?;
             Ok(None)
         }
         _ => Err(IntakeError::UnknownKind),

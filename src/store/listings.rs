@@ -19,14 +19,6 @@ pub(super) fn seen_key(author: &PublicKey, id: &ListingId) -> [u8; 48] {
     key
 }
 
-fn withdrawn_version(
-    table: &impl ReadableTable<&'static [u8; 48], &'static [u8]>,
-    key: &[u8; 48],
-) -> Result<Option<u32>, StoreError> {
-    let found = table.get(key)?.map(|v| decode::<ListingWithdrawal>(v.value())).transpose()?;
-    Ok(found.map(|w| w.value().version))
-}
-
 pub(super) fn decode<T: crate::wire::Body>(bytes: &[u8]) -> Result<Verified<T>, StoreError> {
     Verified::from_trusted_store(bytes.to_vec()).map_err(|e| corrupt(T::DOMAIN, e))
 }
@@ -78,60 +70,19 @@ impl Store {
     /// Keeps `listing` if it is newer than what is known for its author and
     /// id and not withdrawn. Returns whether it was kept.
     pub fn put_seen_listing(&self, listing: &Verified<Listing>) -> Result<bool, StoreError> {
-        let key = seen_key(&listing.author(), &listing.value().id);
-        let tx = self.db.write()?;
-        if withdrawn_version(&tx.open_table(WITHDRAWN)?, &key)?.is_some_and(|v| v >= listing.value().version) {
-            return Ok(false);
-        }
-        let kept = {
-            let mut table = tx.open_table(SEEN_LISTINGS)?;
-            let current = table.get(&key)?.map(|v| decode::<Listing>(v.value())).transpose()?;
-            let newer = current.is_none_or(|c| c.value().version < listing.value().version);
-            if newer {
-                table.insert(&key, listing.bytes())?;
-            }
-            newer
-        };
-        tx.commit()?;
+        let batch = self.directory_batch()?;
+        let kept = batch.put_seen_listing(listing)?;
+        batch.commit()?;
         Ok(kept)
     }
 
     /// Applies a signed withdrawal to the seen listings. Returns whether it
     /// was news (a higher version than any withdrawal known).
     pub fn put_withdrawal(&self, withdrawal: &Verified<ListingWithdrawal>) -> Result<bool, StoreError> {
-        let key = seen_key(&withdrawal.author(), &withdrawal.value().id);
-        let tx = self.db.write()?;
-        {
-            let mut withdrawn = tx.open_table(WITHDRAWN)?;
-            if withdrawn_version(&withdrawn, &key)?.is_some_and(|v| v >= withdrawal.value().version) {
-                return Ok(false);
-            }
-            withdrawn.insert(&key, withdrawal.bytes())?;
-            let mut seen = tx.open_table(SEEN_LISTINGS)?;
-            let current = seen.get(&key)?.map(|v| decode::<Listing>(v.value())).transpose()?;
-            if current.is_some_and(|c| c.value().version <= withdrawal.value().version) {
-                seen.remove(&key)?;
-            }
-        }
-        tx.commit()?;
-        Ok(true)
-    }
-
-    /// How many listings from `author` the directory holds, and whether one
-    /// of them is `id` (an update rather than a new listing).
-    pub fn seen_listing_count(&self, author: &PublicKey, id: &ListingId) -> Result<(usize, bool), StoreError> {
-        let tx = self.db.read()?;
-        let table = tx.open_table(SEEN_LISTINGS)?;
-        let (first, last) =
-            (seen_key(author, &ListingId::default()), seen_key(author, &crate::market::Id16([0xff; 16])));
-        let mut count = 0;
-        let mut present = false;
-        for row in table.range::<&[u8; 48]>(&first..=&last)? {
-            let (key, _) = row?;
-            count += 1;
-            present |= key.value()[32..] == id.0;
-        }
-        Ok((count, present))
+        let batch = self.directory_batch()?;
+        let news = batch.put_withdrawal(withdrawal)?;
+        batch.commit()?;
+        Ok(news)
     }
 
     /// Listings from others that have not expired at `now`.

@@ -120,6 +120,7 @@ pub struct KeyBindings {
     pub export: KeyChord,
     pub filter_kind: KeyChord,
     pub filter_price: KeyChord,
+    pub filter_level: KeyChord,
     pub fast_forward: KeyChord,
 }
 

@@ -314,3 +314,33 @@ fn a_long_list_keeps_the_selection_in_view() {
     press(&mut state, &[KeyCode::End]);
     assert!(draw(&state, 120, 40).contains("›teach Listing number 499"));
 }
+
+#[test]
+fn level_filter_and_editing_an_own_listing() {
+    let mut state = fixture();
+    press(&mut state, &[KeyCode::Char('l'), KeyCode::Char('l')]);
+    assert_eq!(state.filter.level, Some(Level::Intermediate));
+    assert!(state.visible.is_empty(), "every fixture listing is for beginners");
+    press(&mut state, &[KeyCode::Char('l'), KeyCode::Char('l')]);
+    assert_eq!(state.visible.len(), 4, "back to any level");
+
+    press(&mut state, &[KeyCode::Char('3'), KeyCode::Char('e')]);
+    let mut keys = vec![KeyCode::Tab; 1];
+    keys.extend([KeyCode::Backspace; 40]);
+    keys.extend(typed("Guitar for grown-ups, evenings"));
+    keymap_submit(&mut state, keys, |effect| {
+        let Some(agora::app::Effect::Publish(listing)) = effect else { panic!("published: {effect:?}") };
+        assert_eq!(listing.id, Id16([9; 16]), "the same listing");
+        assert_eq!(listing.version, 2, "its next version");
+        assert_eq!(listing.title, "Guitar for grown-ups, evenings");
+        assert_eq!(listing.skills, ["guitar"]);
+    });
+}
+
+/// Presses `keys` then Enter, handing the effect Enter produced to `check`.
+fn keymap_submit(state: &mut AppState, keys: Vec<KeyCode>, check: impl FnOnce(Option<agora::app::Effect>)) {
+    press(state, &keys);
+    let keymap = Keymap::new(Config::defaults().tui.keys);
+    let action = keymap.action(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE), &state.mode).unwrap();
+    check(update(state, action));
+}

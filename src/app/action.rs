@@ -31,6 +31,8 @@ pub enum Action {
     CycleKind,
     /// Cycle the price filter (any, free, credits, money).
     CyclePrice,
+    /// Cycle the level filter (any, beginner, intermediate, advanced).
+    CycleLevel,
     New,
     Edit,
     Delete,

@@ -8,7 +8,7 @@ use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 
 use super::ListingItem;
-use crate::market::{ListingKind, Price};
+use crate::market::{Level, ListingKind, Price};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum KindFilter {
@@ -32,6 +32,18 @@ pub struct Filter {
     pub query: String,
     pub kind: KindFilter,
     pub price: PriceFilter,
+    /// Listings for this level (listings for any level always pass).
+    pub level: Option<Level>,
+}
+
+/// The next level filter: any, beginner, intermediate, advanced, any…
+pub fn next_level(level: Option<Level>) -> Option<Level> {
+    match level {
+        None => Some(Level::Beginner),
+        Some(Level::Beginner) => Some(Level::Intermediate),
+        Some(Level::Intermediate) => Some(Level::Advanced),
+        Some(Level::Advanced | Level::Any) => None,
+    }
 }
 
 impl KindFilter {
@@ -45,7 +57,7 @@ impl KindFilter {
 
     pub fn label(self) -> &'static str {
         match self {
-            KindFilter::All => "offers & requests",
+            KindFilter::All => "all kinds",
             KindFilter::Offers => "offers",
             KindFilter::Requests => "requests",
         }
@@ -115,6 +127,10 @@ impl Filter {
                 | (PriceFilter::Credits, Price::Credits { .. })
                 | (PriceFilter::Money, Price::Money { .. })
         );
-        kind && price
+        let level = match self.level {
+            None => true,
+            Some(wanted) => item.listing.level == wanted || item.listing.level == Level::Any,
+        };
+        kind && price && level
     }
 }

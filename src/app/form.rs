@@ -51,6 +51,8 @@ pub enum FormKind {
     Attest(NegotiationId),
     Chat(NegotiationId),
     NewListing,
+    /// Editing an own listing: same id, the next version.
+    EditListing(Box<Listing>),
     Connect,
     /// First run, or editing one's profile later.
     Profile,
@@ -172,6 +174,40 @@ impl Form {
                 text("Description", "", 1500, "optional"),
             ],
         )
+    }
+
+    /// The new-listing form, filled in from `listing`, to publish its next version.
+    pub fn edit_listing(listing: &Listing) -> Self {
+        let mut form = Self::new_listing();
+        form.kind = FormKind::EditListing(Box::new(listing.clone()));
+        form.title = format!("Edit: {}", listing.title);
+        let level = [Level::Any, Level::Beginner, Level::Intermediate, Level::Advanced]
+            .iter()
+            .position(|l| *l == listing.level)
+            .unwrap_or(0);
+        let place = match &listing.format {
+            Format::Online => "online".to_owned(),
+            Format::InPerson { area } => format!("in-person:{area}"),
+            Format::Either { area } => format!("either:{area}"),
+        };
+        let values = [
+            String::new(),
+            listing.title.clone(),
+            listing.skills.join(", "),
+            String::new(),
+            listing.price.to_string().trim_end_matches("/h").to_owned(),
+            place,
+            listing.description.clone(),
+        ];
+        for (field, value) in form.fields.iter_mut().zip(values) {
+            if let FieldKind::Choice { selected, .. } = &mut field.kind {
+                *selected =
+                    if field.label == "Level" { level } else { usize::from(listing.kind == ListingKind::Request) };
+            } else {
+                field.value = value;
+            }
+        }
+        form
     }
 
     /// Who you are, what you teach and want to learn, where you gather.
@@ -298,6 +334,14 @@ impl Form {
                 Effect::Connect(ticket.to_owned())
             }
             FormKind::NewListing => Effect::Publish(self.listing(now, tz)?),
+            FormKind::EditListing(before) => {
+                let mut listing = self.listing(now, tz)?;
+                listing.id = before.id;
+                listing.version = before.version.saturating_add(1);
+                listing.availability = before.availability.clone();
+                listing.expires_at = listing.expires_at.max(before.expires_at);
+                Effect::Publish(listing)
+            }
             FormKind::Profile => Effect::Onboard(self.onboarding()?),
         })
     }

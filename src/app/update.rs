@@ -201,6 +201,10 @@ fn discover(state: &mut AppState, action: Action) -> Option<Effect> {
             state.filter.price = state.filter.price.next();
             state.refilter();
         }
+        Action::CycleLevel => {
+            state.filter.level = super::next_level(state.filter.level);
+            state.refilter();
+        }
         Action::Open | Action::Propose => {
             let item = state.selected_listing()?;
             let listing = ListingRef { author: item.author, id: item.listing.id };
@@ -265,6 +269,10 @@ fn not_now(state: &mut AppState, why: &str) -> Option<Effect> {
 fn listings(state: &mut AppState, action: Action) -> Option<Effect> {
     match action {
         Action::New => state.mode = Mode::Form(Box::new(Form::new_listing())),
+        Action::Edit | Action::Open => {
+            let listing = state.snapshot.own.get(state.selected[Tab::Listings.index()])?;
+            state.mode = Mode::Form(Box::new(Form::edit_listing(listing)));
+        }
         Action::Delete => {
             let listing = state.snapshot.own.get(state.selected[Tab::Listings.index()])?;
             return Some(Effect::Withdraw(listing.id));

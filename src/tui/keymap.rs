@@ -60,6 +60,7 @@ impl Keymap {
             (k.export, Action::Export),
             (k.filter_kind, Action::CycleKind),
             (k.filter_price, Action::CyclePrice),
+            (k.filter_level, Action::CycleLevel),
             (k.fast_forward, Action::FastForward),
         ];
         if let Some((_, action)) = bound.into_iter().find(|(chord, _)| matches(chord, &key)) {

@@ -104,7 +104,7 @@ impl Screen<'_> {
                 (&k.chat, "message"),
                 (&k.endorse, "endorse"),
             ],
-            (_, Tab::Listings) => vec![(&k.new, "new"), (&k.delete, "withdraw")],
+            (_, Tab::Listings) => vec![(&k.new, "new"), (&k.edit, "edit"), (&k.delete, "withdraw")],
             (_, Tab::Portfolio) => vec![(&k.export, "export")],
             (_, Tab::Network) => vec![(&k.connect, "connect"), (&k.block, "block"), (&k.edit, "profile")],
         };

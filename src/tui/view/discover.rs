@@ -15,8 +15,9 @@ pub fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
     let t = screen.theme;
     let [bar, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
     let searching = state.mode == Mode::Search;
+    let level = state.filter.level.map(|l| l.to_string()).unwrap_or_else(|| "any level".into());
     let filters = format!(
-        "  ·  {}  ·  {}  ·  {} of {}",
+        "  ·  {} · {} · {level} · {} of {}",
         state.filter.kind.label(),
         state.filter.price.label(),
         state.visible.len(),

@@ -32,6 +32,7 @@ pub fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
                 (label(&k.search), "search as you type"),
                 (label(&k.filter_kind), "offers / requests"),
                 (label(&k.filter_price), "free / credits / money"),
+                (label(&k.filter_level), "level"),
                 (label(&k.propose), "propose a session"),
                 (label(&k.block), "block the author"),
             ],
@@ -49,7 +50,7 @@ pub fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
                 (label(&k.endorse), "endorse after it ends"),
             ],
         ),
-        ("My listings", vec![(label(&k.new), "new listing"), (label(&k.delete), "withdraw")]),
+        ("My listings", vec![(label(&k.new), "new listing"), (label(&k.edit), "edit"), (label(&k.delete), "withdraw")]),
         ("Portfolio", vec![(label(&k.export), "export for `agora verify`")]),
     ];
     let mut sections = sections;

@@ -50,7 +50,7 @@ fn items() -> Vec<ListingItem> {
             let haystack =
                 format!("{} {} {} {}", listing.title, listing.skills.join(" "), author_name, listing.description)
                     .to_lowercase();
-            ListingItem { listing, author, author_name, haystack }
+            ListingItem { listing, author, author_name, languages: vec!["en".into()], haystack }
         })
         .collect()
 }
@@ -64,6 +64,7 @@ fn state() -> AppState {
         sessions: vec![],
         endorsements: vec![],
         peers: vec![],
+        profiles: Default::default(),
     };
     let network = NetworkView {
         relays: RelayStatus::Off,

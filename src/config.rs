@@ -121,6 +121,7 @@ pub struct KeyBindings {
     pub filter_kind: KeyChord,
     pub filter_price: KeyChord,
     pub filter_level: KeyChord,
+    pub filter_language: KeyChord,
     pub fast_forward: KeyChord,
 }
 

@@ -254,3 +254,23 @@ fn when_both_step_at_once_the_teachers_step_wins_on_both_sides() {
     let bytes = |s: &Store| s.negotiation_log(&id).unwrap().iter().map(|e| e.bytes().to_vec()).collect::<Vec<_>>();
     assert_eq!(bytes(&teacher_side), bytes(&learner_side));
 }
+
+#[test]
+fn others_profiles_keep_the_latest_signed() {
+    let (_dir, store) = temp_store();
+    let ada = identity(3);
+    let profile = |bio: &str| Profile {
+        name: "Ada".into(),
+        bio: bio.into(),
+        languages: vec!["en".into()],
+        time_zone: "Europe/London".into(),
+    };
+    let older = seal(&ada, &profile("first"), ts("2026-11-20T10:00:00Z")).unwrap();
+    let newer = seal(&ada, &profile("second"), ts("2026-11-21T10:00:00Z")).unwrap();
+    for (envelope, kept) in [(&newer, true), (&older, false), (&newer, false)] {
+        let batch = store.directory_batch().unwrap();
+        assert_eq!(batch.put_peer_profile(envelope).unwrap(), kept);
+        batch.commit().unwrap();
+    }
+    assert_eq!(store.peer_profiles().unwrap()[&ada.public()].bio, "second");
+}

@@ -44,7 +44,8 @@ fn listing(n: u8, kind: ListingKind, title: &str, skills: &[&str], price: Price)
 fn item(author: u8, listing: Listing) -> ListingItem {
     let author_name = PEOPLE[author as usize - 1].to_owned();
     let haystack = format!("{} {} {}", listing.title, listing.skills.join(" "), author_name).to_lowercase();
-    ListingItem { listing, author: identity(author).public(), author_name, haystack }
+    let languages = if author % 2 == 0 { vec!["en".into(), "pt".into()] } else { vec!["en".into()] };
+    ListingItem { listing, author: identity(author).public(), author_name, languages, haystack }
 }
 
 fn session(n: u8, with: u8, me_teaches: bool, phase: Phase, title: &str) -> SessionItem {
@@ -126,6 +127,16 @@ fn fixture() -> AppState {
         sessions,
         endorsements,
         peers,
+        profiles: [(
+            identity(2).public(),
+            agora::market::Profile {
+                name: "Ada Lovelace".into(),
+                bio: "Poetical science, one note at a time.".into(),
+                languages: vec!["en".into(), "pt".into()],
+                time_zone: "Europe/London".into(),
+            },
+        )]
+        .into(),
     };
     let network = NetworkView {
         relays: RelayStatus::Off,
@@ -323,6 +334,14 @@ fn level_filter_and_editing_an_own_listing() {
     assert!(state.visible.is_empty(), "every fixture listing is for beginners");
     press(&mut state, &[KeyCode::Char('l'), KeyCode::Char('l')]);
     assert_eq!(state.visible.len(), 4, "back to any level");
+    press(&mut state, &[KeyCode::Char('L')]);
+    assert_eq!(state.filter.language.as_deref(), Some("en"));
+    assert_eq!(state.visible.len(), 4);
+    press(&mut state, &[KeyCode::Char('L')]);
+    assert_eq!(state.filter.language.as_deref(), Some("pt"));
+    assert_eq!(state.visible.len(), 2, "the authors who speak Portuguese");
+    press(&mut state, &[KeyCode::Char('L')]);
+    assert_eq!(state.filter.language, None);
 
     press(&mut state, &[KeyCode::Char('3'), KeyCode::Char('e')]);
     let mut keys = vec![KeyCode::Tab; 1];

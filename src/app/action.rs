@@ -33,6 +33,8 @@ pub enum Action {
     CyclePrice,
     /// Cycle the level filter (any, beginner, intermediate, advanced).
     CycleLevel,
+    /// Cycle the language filter through the languages authors speak.
+    CycleLanguage,
     New,
     Edit,
     Delete,

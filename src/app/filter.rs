@@ -34,6 +34,8 @@ pub struct Filter {
     pub price: PriceFilter,
     /// Listings for this level (listings for any level always pass).
     pub level: Option<Level>,
+    /// Listings whose author speaks this language.
+    pub language: Option<String>,
 }
 
 /// The next level filter: any, beginner, intermediate, advanced, any…
@@ -131,6 +133,7 @@ impl Filter {
             None => true,
             Some(wanted) => item.listing.level == wanted || item.listing.level == Level::Any,
         };
-        kind && price && level
+        let language = self.language.as_ref().is_none_or(|l| item.languages.iter().any(|spoken| spoken == l));
+        kind && price && level && language
     }
 }

@@ -16,6 +16,8 @@ pub struct ListingItem {
     pub listing: Listing,
     pub author: PublicKey,
     pub author_name: String,
+    /// The author's languages, from their signed profile when known.
+    pub languages: Vec<String>,
     /// Lowercase text the fuzzy search matches against.
     pub haystack: String,
 }
@@ -44,6 +46,8 @@ pub struct Snapshot {
     pub sessions: Vec<SessionItem>,
     pub endorsements: Vec<Endorsement>,
     pub peers: Vec<PeerRecord>,
+    /// Others' signed profiles, by key.
+    pub profiles: HashMap<PublicKey, Profile>,
 }
 
 impl Snapshot {
@@ -53,6 +57,7 @@ impl Snapshot {
             peers.iter().filter(|p| !p.name.is_empty()).map(|p| (p.key, p.name.clone())).collect();
         let name_of = |key: &PublicKey| names.get(key).cloned().unwrap_or_else(|| key.fingerprint());
         let blocked: HashSet<PublicKey> = peers.iter().filter(|p| p.blocked).map(|p| p.key).collect();
+        let profiles = store.peer_profiles()?;
 
         let mut listings: Vec<ListingItem> = store
             .seen_listings(now)?
@@ -71,7 +76,8 @@ impl Snapshot {
                     listing.description
                 )
                 .to_lowercase();
-                ListingItem { listing, author, author_name, haystack }
+                let languages = profiles.get(&author).map(|p| p.languages.clone()).unwrap_or_default();
+                ListingItem { listing, author, author_name, languages, haystack }
             })
             .collect();
         listings.sort_by(|a, b| b.listing.expires_at.cmp(&a.listing.expires_at).then(a.listing.id.cmp(&b.listing.id)));
@@ -111,7 +117,15 @@ impl Snapshot {
         }
         sessions.sort_by_key(|s| std::cmp::Reverse(s.negotiation.updated_at));
         let profile = store.profile()?.map(|p| p.value().clone());
-        Ok(Self { me, profile, listings, own, sessions, endorsements, peers })
+        Ok(Self { me, profile, listings, own, sessions, endorsements, peers, profiles })
+    }
+
+    /// Every language some listing's author speaks, sorted.
+    pub fn languages(&self) -> Vec<String> {
+        let mut all: Vec<String> = self.listings.iter().flat_map(|l| l.languages.iter().cloned()).collect();
+        all.sort();
+        all.dedup();
+        all
     }
 
     pub fn name_of(&self, key: &PublicKey) -> String {

@@ -201,6 +201,15 @@ fn discover(state: &mut AppState, action: Action) -> Option<Effect> {
             state.filter.price = state.filter.price.next();
             state.refilter();
         }
+        Action::CycleLanguage => {
+            let languages = state.snapshot.languages();
+            let next = match &state.filter.language {
+                None => languages.first().cloned(),
+                Some(current) => languages.iter().skip_while(|l| *l != current).nth(1).cloned(),
+            };
+            state.filter.language = next;
+            state.refilter();
+        }
         Action::CycleLevel => {
             state.filter.level = super::next_level(state.filter.level);
             state.refilter();

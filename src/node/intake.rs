@@ -101,6 +101,7 @@ pub fn take_envelope(
                 blocked: known.is_some_and(|k| k.blocked),
             };
             batch.put_peer(&record)?;
+            batch.put_peer_profile(&profile)?;
             Ok(None)
         }
         _ => Err(IntakeError::UnknownKind),

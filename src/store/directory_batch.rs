@@ -7,10 +7,10 @@ use redb::{ReadableTable, WriteTransaction};
 
 use super::error::corrupt;
 use super::listings::{decode, seen_key};
-use super::tables::{PEERS, SEEN_LISTINGS, WITHDRAWN};
+use super::tables::{PEER_PROFILES, PEERS, SEEN_LISTINGS, WITHDRAWN};
 use super::{PeerRecord, Store, StoreError};
 use crate::identity::PublicKey;
-use crate::market::{Id16, Listing, ListingId, ListingWithdrawal};
+use crate::market::{Id16, Listing, ListingId, ListingWithdrawal, Profile};
 use crate::wire::Verified;
 
 /// One open write transaction over the directory tables.
@@ -86,6 +86,19 @@ impl DirectoryBatch {
         let encoded = postcard::to_stdvec(peer).map_err(|e| corrupt("peer", e))?;
         self.tx.open_table(PEERS)?.insert(peer.key.as_bytes(), encoded.as_slice())?;
         Ok(())
+    }
+
+    /// Keeps `profile` unless a newer one (by signing time) is held.
+    /// Returns whether it was kept.
+    pub fn put_peer_profile(&self, profile: &Verified<Profile>) -> Result<bool, StoreError> {
+        let mut table = self.tx.open_table(PEER_PROFILES)?;
+        let key = profile.author();
+        let held = table.get(key.as_bytes())?.map(|v| decode::<Profile>(v.value())).transpose()?;
+        if held.is_some_and(|h| h.timestamp() >= profile.timestamp()) {
+            return Ok(false);
+        }
+        table.insert(key.as_bytes(), profile.bytes())?;
+        Ok(true)
     }
 
     /// Makes every write in the batch durable, all at once.

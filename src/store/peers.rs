@@ -7,11 +7,11 @@ use redb::ReadableTable;
 use serde::{Deserialize, Serialize};
 
 use super::error::corrupt;
-use super::listings::seen_key;
-use super::tables::{PEERS, SEEN_LISTINGS};
+use super::listings::{decode, seen_key};
+use super::tables::{PEER_PROFILES, PEERS, SEEN_LISTINGS};
 use super::{Store, StoreError};
 use crate::identity::PublicKey;
-use crate::market::{Id16, ListingId};
+use crate::market::{Id16, ListingId, Profile};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PeerRecord {
@@ -79,5 +79,18 @@ impl Store {
     /// Every peer marked blocked in the store.
     pub fn blocked_peers(&self) -> Result<Vec<PublicKey>, StoreError> {
         Ok(self.peers()?.into_iter().filter(|p| p.blocked).map(|p| p.key).collect())
+    }
+
+    /// Others' latest signed profiles, by key.
+    pub fn peer_profiles(&self) -> Result<std::collections::HashMap<PublicKey, Profile>, StoreError> {
+        let tx = self.db.read()?;
+        let table = tx.open_table(PEER_PROFILES)?;
+        table
+            .iter()?
+            .map(|entry| {
+                let (key, bytes) = entry?;
+                Ok((PublicKey::from(*key.value()), decode::<Profile>(bytes.value())?.value().clone()))
+            })
+            .collect()
     }
 }

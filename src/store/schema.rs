@@ -5,7 +5,7 @@ use redb::{Database, ReadableTable, WriteTransaction};
 
 use super::{StoreError, tables::*};
 
-pub const SCHEMA_VERSION: u64 = 2;
+pub const SCHEMA_VERSION: u64 = 3;
 const VERSION_KEY: &str = "schema_version";
 
 /// Upgrades a store by one schema version.
@@ -13,7 +13,13 @@ type Migration = fn(&WriteTransaction) -> Result<(), StoreError>;
 
 /// `MIGRATIONS[n]` upgrades schema `n + 1` to `n + 2`; append one whenever
 /// `SCHEMA_VERSION` grows.
-const MIGRATIONS: &[Migration] = &[add_contacts];
+const MIGRATIONS: &[Migration] = &[add_contacts, add_peer_profiles];
+
+/// 2 → 3: others' profiles.
+fn add_peer_profiles(tx: &WriteTransaction) -> Result<(), StoreError> {
+    tx.open_table(PEER_PROFILES)?;
+    Ok(())
+}
 
 /// 1 → 2: the contacts table.
 fn add_contacts(tx: &WriteTransaction) -> Result<(), StoreError> {
@@ -82,6 +88,7 @@ fn create_tables(tx: &WriteTransaction) -> Result<(), StoreError> {
     tx.open_table(OUTBOX)?;
     tx.open_table(PRIVATE_ENDORSEMENTS)?;
     tx.open_table(CONTACTS)?;
+    tx.open_table(PEER_PROFILES)?;
     Ok(())
 }
 
@@ -118,16 +125,18 @@ mod tests {
     }
 
     #[test]
-    fn a_schema_1_store_gains_the_contacts_table() {
+    fn a_schema_1_store_gains_the_later_tables() {
         let dir = tempfile::tempdir().unwrap();
         let db = Database::create(dir.path().join("s.redb")).unwrap();
         prepare_with(&db, 1, &[]).unwrap();
         let tx = db.begin_write().unwrap();
         tx.delete_table(CONTACTS).unwrap(); // as schema 1 had it
+        tx.delete_table(PEER_PROFILES).unwrap();
         tx.commit().unwrap();
         prepare(&db).unwrap();
-        assert_eq!(version(&db), 2);
+        assert_eq!(version(&db), SCHEMA_VERSION);
         db.begin_read().unwrap().open_table(CONTACTS).expect("contacts table after the upgrade");
+        db.begin_read().unwrap().open_table(PEER_PROFILES).expect("profiles table after the upgrade");
     }
 
     #[test]

@@ -40,3 +40,6 @@ pub const PRIVATE_ENDORSEMENTS: TableDefinition<&str, ()> = TableDefinition::new
 /// Peers met through a ticket (`agora connect`): key → ticket text; dialled
 /// at every start. Since schema 2.
 pub const CONTACTS: TableDefinition<&[u8; 32], &str> = TableDefinition::new("contacts");
+/// Others' signed profiles (name, bio, languages, time zone): key → the
+/// latest envelope. Since schema 3.
+pub const PEER_PROFILES: TableDefinition<&[u8; 32], &[u8]> = TableDefinition::new("peer_profiles");

@@ -16,8 +16,9 @@ pub fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
     let [bar, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
     let searching = state.mode == Mode::Search;
     let level = state.filter.level.map(|l| l.to_string()).unwrap_or_else(|| "any level".into());
+    let language = state.filter.language.as_ref().map(|l| format!(" · speaks {l}")).unwrap_or_default();
     let filters = format!(
-        "  ·  {} · {} · {level} · {} of {}",
+        "  ·  {} · {} · {level}{language} · {} of {}",
         state.filter.kind.label(),
         state.filter.price.label(),
         state.visible.len(),
@@ -105,6 +106,15 @@ fn detail_lines(screen: &Screen, item: &ListingItem) -> Vec<Line<'static>> {
         lines.push(Line::raw(l.description.clone()));
     }
     lines.push(Line::raw(""));
+    if let Some(profile) = screen.state.snapshot.profiles.get(&item.author) {
+        if !profile.bio.is_empty() {
+            lines.push(Line::styled(profile.bio.clone(), t.dim));
+        }
+        let languages = if profile.languages.is_empty() { "—".into() } else { profile.languages.join(", ") };
+        lines.push(label_value("speaks", languages, t));
+        lines.push(label_value("lives in", profile.time_zone.clone(), t));
+        lines.push(Line::raw(""));
+    }
     match screen.state.track_records.get(&item.author) {
         Some(Ok(record)) if record.sessions_taught + record.sessions_learned == 0 => {
             lines.push(Line::styled("No endorsements yet: a newcomer.", t.dim));

@@ -33,6 +33,7 @@ pub fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
                 (label(&k.filter_kind), "offers / requests"),
                 (label(&k.filter_price), "free / credits / money"),
                 (label(&k.filter_level), "level"),
+                (label(&k.filter_language), "language spoken"),
                 (label(&k.propose), "propose a session"),
                 (label(&k.block), "block the author"),
             ],

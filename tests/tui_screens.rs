@@ -44,7 +44,7 @@ fn listing(n: u8, kind: ListingKind, title: &str, skills: &[&str], price: Price)
 fn item(author: u8, listing: Listing) -> ListingItem {
     let author_name = PEOPLE[author as usize - 1].to_owned();
     let haystack = format!("{} {} {}", listing.title, listing.skills.join(" "), author_name).to_lowercase();
-    let languages = if author % 2 == 0 { vec!["en".into(), "pt".into()] } else { vec!["en".into()] };
+    let languages = if author.is_multiple_of(2) { vec!["en".into(), "pt".into()] } else { vec!["en".into()] };
     ListingItem { listing, author: identity(author).public(), author_name, languages, haystack }
 }
 

@@ -223,6 +223,11 @@ fn propose_form_and_its_errors() {
     let mut state = fixture();
     press(&mut state, &[KeyCode::Char('p')]);
     screens!("propose_form", state.clone());
+    // The picker: a day later, then 30 minutes earlier.
+    let mut picked = state.clone();
+    press(&mut picked, &[KeyCode::PageDown, KeyCode::Left, KeyCode::Left]);
+    let agora::app::Mode::Form(form) = &picked.mode else { panic!("the form is open") };
+    assert_eq!(form.fields[0].value, "2026-11-27 12:30", "tomorrow at the next hour, plus a day, minus 30 min");
     // Clear the date and type a bad one: the error sits under the field.
     let mut keys = vec![KeyCode::Backspace; 16];
     keys.extend(typed("2020-01-01 10:00"));

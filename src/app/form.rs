@@ -73,7 +73,12 @@ fn text(label: &'static str, value: impl Into<String>, max_chars: usize, hint: &
 }
 
 fn when(value: String) -> Field {
-    Field { label: "When", value, kind: FieldKind::DateTime, hint: "YYYY-MM-DD HH:MM, your time" }
+    Field {
+        label: "When",
+        value,
+        kind: FieldKind::DateTime,
+        hint: "your time; ←/→ 15 min, PgUp/PgDn a day, or type YYYY-MM-DD HH:MM",
+    }
 }
 
 fn minutes(value: u16) -> Field {
@@ -268,10 +273,29 @@ impl Form {
         self.focus = (self.focus + self.fields.len().max(1) - 1) % self.fields.len().max(1);
     }
 
-    pub fn shift_choice(&mut self, right: bool) {
+    /// ←/→ on a choice picks the previous or next option; on a date-time
+    /// it moves 15 minutes earlier or later.
+    pub fn shift_choice(&mut self, right: bool, tz: &TimeZone) {
+        if matches!(self.focused().kind, FieldKind::DateTime) {
+            return self.shift_time(SignedDuration::from_mins(if right { 15 } else { -15 }), tz);
+        }
         if let FieldKind::Choice { options, selected } = &mut self.focused().kind {
             *selected =
                 if right { (*selected + 1) % options.len() } else { (*selected + options.len() - 1) % options.len() };
+        }
+    }
+
+    /// Moves a date-time field by `by` (PageUp/PageDown: a day), keeping
+    /// the wall-clock time across daylight-saving changes.
+    pub fn shift_time(&mut self, by: SignedDuration, tz: &TimeZone) {
+        let field = self.focused();
+        if !matches!(field.kind, FieldKind::DateTime) {
+            return;
+        }
+        let Ok(civil) = field.value.replace(' ', "T").parse::<DateTime>() else { return };
+        let Ok(moved) = civil.checked_add(by) else { return };
+        if moved.to_zoned_datetime(tz.clone()).is_ok() {
+            field.value = moved.strftime("%Y-%m-%d %H:%M").to_string();
         }
     }
 

@@ -107,8 +107,10 @@ fn form_input(state: &mut AppState, mut form: Form, action: Action) -> Option<Ef
         Action::Backspace => form.backspace(),
         Action::NextField | Action::Down => form.next_field(),
         Action::PrevField | Action::Up => form.prev_field(),
-        Action::ChoiceLeft => form.shift_choice(false),
-        Action::ChoiceRight => form.shift_choice(true),
+        Action::ChoiceLeft => form.shift_choice(false, &state.tz),
+        Action::ChoiceRight => form.shift_choice(true, &state.tz),
+        Action::PageUp => form.shift_time(jiff::SignedDuration::from_hours(-24), &state.tz),
+        Action::PageDown => form.shift_time(jiff::SignedDuration::from_hours(24), &state.tz),
         Action::Back => {
             state.mode = Mode::Normal;
             return None;

@@ -95,6 +95,8 @@ fn typing(key: KeyEvent, form: bool) -> Option<Action> {
         Code::BackTab if form => Some(Action::PrevField),
         Code::Left if form => Some(Action::ChoiceLeft),
         Code::Right if form => Some(Action::ChoiceRight),
+        Code::PageUp if form => Some(Action::PageUp),
+        Code::PageDown if form => Some(Action::PageDown),
         Code::Up => Some(Action::Up),
         Code::Down => Some(Action::Down),
         _ => None,

@@ -122,6 +122,7 @@ pub struct KeyBindings {
     pub filter_price: KeyChord,
     pub filter_level: KeyChord,
     pub filter_language: KeyChord,
+    pub filter_overlap: KeyChord,
     pub fast_forward: KeyChord,
 }
 

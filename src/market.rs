@@ -11,7 +11,7 @@ mod price;
 mod profile;
 pub(crate) mod time_ms;
 
-pub use availability::{Availability, Weekday, Window};
+pub use availability::{Availability, Weekday, Window, overlap};
 pub use chat::{ChatMessage, MAX_CHAT_CHARS};
 pub use ids::{Id16, ListingId, NegotiationId};
 pub use listing::{Format, Level, Listing, ListingKind, ListingRef, ListingWithdrawal, MAX_SKILL_CHARS, MAX_SKILLS};

@@ -348,6 +348,16 @@ fn level_filter_and_editing_an_own_listing() {
     press(&mut state, &[KeyCode::Char('L')]);
     assert_eq!(state.filter.language, None);
 
+    // Times: every fixture listing says Mondays 18:00-20:00 in Lisbon, as
+    // the user's own does; move one to Tokyo's Monday evening.
+    state.snapshot.listings[3].listing.availability =
+        Availability { time_zone: "Asia/Tokyo".into(), windows: vec![Window::parse("mon 18:00-20:00").unwrap()] };
+    state.refilter();
+    press(&mut state, &[KeyCode::Char('o')]);
+    assert_eq!(state.visible.len(), 3, "Tokyo's Monday evening is Lisbon's Monday morning");
+    press(&mut state, &[KeyCode::Char('o')]);
+    assert_eq!(state.visible.len(), 4);
+
     press(&mut state, &[KeyCode::Char('3'), KeyCode::Char('e')]);
     let mut keys = vec![KeyCode::Tab; 1];
     keys.extend([KeyCode::Backspace; 40]);

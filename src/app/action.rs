@@ -35,6 +35,8 @@ pub enum Action {
     CycleLevel,
     /// Cycle the language filter through the languages authors speak.
     CycleLanguage,
+    /// Toggle: only listings whose weekly times overlap your own listings'.
+    ToggleOverlap,
     New,
     Edit,
     Delete,

@@ -36,6 +36,11 @@ pub struct Filter {
     pub level: Option<Level>,
     /// Listings whose author speaks this language.
     pub language: Option<String>,
+    /// Only listings whose weekly windows overlap these (the user's own,
+    /// as UTC minutes of the week).
+    pub overlapping: Option<Vec<(u32, u32)>>,
+    /// When the overlap is computed (the zones' offsets at that time).
+    pub at: Option<jiff::Timestamp>,
 }
 
 /// The next level filter: any, beginner, intermediate, advanced, any…
@@ -134,6 +139,10 @@ impl Filter {
             Some(wanted) => item.listing.level == wanted || item.listing.level == Level::Any,
         };
         let language = self.language.as_ref().is_none_or(|l| item.languages.iter().any(|spoken| spoken == l));
-        kind && price && level && language
+        let time = match (&self.overlapping, self.at) {
+            (Some(mine), Some(at)) => crate::market::overlap(mine, &item.listing.availability.utc_week_minutes(at)),
+            _ => true,
+        };
+        kind && price && level && language && time
     }
 }

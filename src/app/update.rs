@@ -212,6 +212,19 @@ fn discover(state: &mut AppState, action: Action) -> Option<Effect> {
             state.filter.language = next;
             state.refilter();
         }
+        Action::ToggleOverlap => {
+            if state.filter.overlapping.take().is_none() {
+                let mine: Vec<(u32, u32)> =
+                    state.snapshot.own.iter().flat_map(|l| l.availability.utc_week_minutes(state.now)).collect();
+                if mine.is_empty() {
+                    state.warn("Add weekly times to one of your listings first (My listings, e)");
+                    return None;
+                }
+                state.filter.overlapping = Some(mine);
+                state.filter.at = Some(state.now);
+            }
+            state.refilter();
+        }
         Action::CycleLevel => {
             state.filter.level = super::next_level(state.filter.level);
             state.refilter();

@@ -76,6 +76,36 @@ impl Availability {
     }
 }
 
+/// Minutes in a week.
+const WEEK: i64 = 7 * 1440;
+
+impl Availability {
+    /// The windows as minutes of the week in UTC (Monday 00:00 = 0), with
+    /// the zone's offset at `at`; a window across Sunday midnight UTC is
+    /// split in two. An unknown zone yields nothing.
+    pub fn utc_week_minutes(&self, at: jiff::Timestamp) -> Vec<(u32, u32)> {
+        let Ok(tz) = jiff::tz::TimeZone::get(&self.time_zone) else { return Vec::new() };
+        let offset = i64::from(tz.to_offset(at).seconds()) / 60;
+        let mut out = Vec::new();
+        for w in &self.windows {
+            let start = (w.day as i64 * 1440 + i64::from(w.start_minute) - offset).rem_euclid(WEEK);
+            let end = start + i64::from(w.end_minute.saturating_sub(w.start_minute));
+            if end <= WEEK {
+                out.push((start as u32, end as u32));
+            } else {
+                out.push((start as u32, WEEK as u32));
+                out.push((0, (end - WEEK) as u32));
+            }
+        }
+        out
+    }
+}
+
+/// Whether any interval of `a` overlaps any of `b` (half-open intervals).
+pub fn overlap(a: &[(u32, u32)], b: &[(u32, u32)]) -> bool {
+    a.iter().any(|(s1, e1)| b.iter().any(|(s2, e2)| s1 < e2 && s2 < e1))
+}
+
 impl std::fmt::Display for Window {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let hm = |m: u16| format!("{:02}:{:02}", m / 60, m % 60);
@@ -96,5 +126,25 @@ mod tests {
         assert!(Window::parse("someday 1-2").is_err());
         assert!(Window::parse("mo 10:00-11:00").is_err());
         assert!(Window::parse("sun 23:00-24:00").is_ok());
+    }
+
+    #[test]
+    fn windows_compare_across_time_zones() {
+        let at: jiff::Timestamp = "2026-11-25T12:00:00Z".parse().unwrap();
+        let lisbon = Availability {
+            time_zone: "Europe/Lisbon".into(),
+            windows: vec![Window::parse("mon 18:00-20:00").unwrap()],
+        };
+        let tokyo =
+            Availability { time_zone: "Asia/Tokyo".into(), windows: vec![Window::parse("tue 03:30-04:30").unwrap()] };
+        let tokyo_late =
+            Availability { time_zone: "Asia/Tokyo".into(), windows: vec![Window::parse("tue 05:00-06:00").unwrap()] };
+        // Monday 18:00 in Lisbon (UTC+0 in November) is Tuesday 03:00 in Tokyo (UTC+9).
+        assert!(overlap(&lisbon.utc_week_minutes(at), &tokyo.utc_week_minutes(at)));
+        assert!(!overlap(&lisbon.utc_week_minutes(at), &tokyo_late.utc_week_minutes(at)));
+        // Monday 01:00 in Tokyo is Sunday 16:00 UTC: the week wraps.
+        let early =
+            Availability { time_zone: "Asia/Tokyo".into(), windows: vec![Window::parse("mon 01:00-02:00").unwrap()] };
+        assert_eq!(early.utc_week_minutes(at), vec![(6 * 1440 + 960, 6 * 1440 + 1020)]);
     }
 }

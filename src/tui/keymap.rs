@@ -62,6 +62,7 @@ impl Keymap {
             (k.filter_price, Action::CyclePrice),
             (k.filter_level, Action::CycleLevel),
             (k.filter_language, Action::CycleLanguage),
+            (k.filter_overlap, Action::ToggleOverlap),
             (k.fast_forward, Action::FastForward),
         ];
         if let Some((_, action)) = bound.into_iter().find(|(chord, _)| matches(chord, &key)) {

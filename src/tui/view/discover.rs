@@ -16,7 +16,10 @@ pub fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
     let [bar, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
     let searching = state.mode == Mode::Search;
     let level = state.filter.level.map(|l| l.to_string()).unwrap_or_else(|| "any level".into());
-    let language = state.filter.language.as_ref().map(|l| format!(" · speaks {l}")).unwrap_or_default();
+    let mut language = state.filter.language.as_ref().map(|l| format!(" · speaks {l}")).unwrap_or_default();
+    if state.filter.overlapping.is_some() {
+        language.push_str(" · fits your times");
+    }
     let filters = format!(
         "  ·  {} · {} · {level}{language} · {} of {}",
         state.filter.kind.label(),

@@ -34,6 +34,7 @@ pub fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
                 (label(&k.filter_price), "free / credits / money"),
                 (label(&k.filter_level), "level"),
                 (label(&k.filter_language), "language spoken"),
+                (label(&k.filter_overlap), "times that fit yours"),
                 (label(&k.propose), "propose a session"),
                 (label(&k.block), "block the author"),
             ],
@@ -53,6 +54,7 @@ pub fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
         ),
         ("My listings", vec![(label(&k.new), "new listing"), (label(&k.edit), "edit"), (label(&k.delete), "withdraw")]),
         ("Portfolio", vec![(label(&k.export), "export for `agora verify`")]),
+        ("Network", vec![(label(&k.edit), "your profile"), (label(&k.block), "block a peer")]),
     ];
     let mut sections = sections;
     if screen.state.demo {

@@ -61,6 +61,7 @@ fn state() -> AppState {
         profile: None,
         listings: items(),
         own: vec![],
+        paused: vec![],
         sessions: vec![],
         endorsements: vec![],
         peers: vec![],

@@ -106,6 +106,7 @@ pub struct KeyBindings {
     pub new: KeyChord,
     pub edit: KeyChord,
     pub delete: KeyChord,
+    pub pause: KeyChord,
     pub propose: KeyChord,
     pub accept: KeyChord,
     pub decline: KeyChord,

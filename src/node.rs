@@ -14,6 +14,7 @@ mod gossip_intake;
 mod intake;
 mod limits;
 mod negotiating;
+mod pausing;
 mod portfolio;
 mod profile;
 mod relays;
@@ -196,6 +197,8 @@ pub(crate) enum Command {
     Attest(NegotiationId, Attestation, Reply<()>),
     SetBlocked(PublicKey, bool, Reply<usize>),
     SetProfile(Profile, Reply<()>),
+    Pause(ListingId, Reply<bool>),
+    Resume(ListingId, Reply<bool>),
 }
 
 /// What other tasks of this process (the control socket) need to command
@@ -346,6 +349,16 @@ impl Node {
     /// Teacher: what was covered and what the learner showed.
     pub async fn attest(&self, negotiation: NegotiationId, attestation: Attestation) -> Result<(), NodeError> {
         self.ask(|reply| Command::Attest(negotiation, attestation, reply)).await
+    }
+
+    /// Withdraws an own listing from the network but keeps it to resume.
+    pub async fn pause_listing(&self, id: ListingId) -> Result<bool, NodeError> {
+        self.ask(|reply| Command::Pause(id, reply)).await
+    }
+
+    /// Publishes a paused listing again, as its next version.
+    pub async fn resume_listing(&self, id: ListingId) -> Result<bool, NodeError> {
+        self.ask(|reply| Command::Resume(id, reply)).await
     }
 
     /// Signs, stores and announces a new profile of one's own.

@@ -20,6 +20,7 @@ mod handle;
 mod listings;
 mod negotiations;
 mod outbox;
+mod paused;
 mod peers;
 mod schema;
 mod session;

@@ -124,3 +124,27 @@ async fn an_expired_listing_is_withdrawn_everywhere_by_its_author() {
         tokio::time::timeout(Duration::from_secs(2), p.node.shutdown()).await.expect("shutdown within bound");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_paused_listing_leaves_every_directory_and_comes_back_when_resumed() {
+    let author = peer(1, &[]).await;
+    let watcher = peer(2, &[&author]).await;
+    let listing = author.node.publish_listing(common::offer("Sometimes on", "rust", Timestamp::now())).await.unwrap();
+    let id = listing.value().id;
+    until(&[&watcher], "the listing arrived", |s| holds(s, "Sometimes on")).await;
+
+    assert!(author.node.pause_listing(id).await.unwrap());
+    until(&[&watcher], "the pause reached the watcher", |s| !holds(s, "Sometimes on")).await;
+    assert!(author.node.store().own_listings().unwrap().is_empty());
+    assert_eq!(author.node.store().paused_listings().unwrap().len(), 1, "kept here");
+
+    assert!(author.node.resume_listing(id).await.unwrap());
+    until(&[&watcher], "the resumed listing is back", |s| holds(s, "Sometimes on")).await;
+    let back = watcher.node.store().seen_listings(Timestamp::now()).unwrap();
+    assert_eq!(back[0].value().version, 2, "its next version, past the tombstone");
+    assert!(author.node.store().paused_listings().unwrap().is_empty());
+
+    for p in [author, watcher] {
+        tokio::time::timeout(Duration::from_secs(2), p.node.shutdown()).await.expect("shutdown within bound");
+    }
+}

@@ -124,6 +124,7 @@ fn fixture() -> AppState {
         profile: None,
         listings,
         own: vec![listing(9, ListingKind::Offer, "Guitar for grown-ups", &["guitar"], Price::Free)],
+        paused: vec![listing(8, ListingKind::Request, "Piano, someday", &["piano"], Price::Free)],
         sessions,
         endorsements,
         peers,
@@ -377,4 +378,20 @@ fn keymap_submit(state: &mut AppState, keys: Vec<KeyCode>, check: impl FnOnce(Op
     let keymap = Keymap::new(Config::defaults().tui.keys);
     let action = keymap.action(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE), &state.mode).unwrap();
     check(update(state, action));
+}
+
+#[test]
+fn pausing_and_resuming_own_listings() {
+    let mut state = fixture();
+    press(&mut state, &[KeyCode::Char('3')]);
+    let keymap = Keymap::new(Config::defaults().tui.keys);
+    let z = |state: &mut AppState| {
+        let action = keymap.action(KeyEvent::new(KeyCode::Char('z'), KeyModifiers::NONE), &state.mode).unwrap();
+        update(state, action)
+    };
+    assert_eq!(z(&mut state), Some(agora::app::Effect::Pause(Id16([9; 16]))));
+    press(&mut state, &[KeyCode::Down]);
+    assert_eq!(z(&mut state), Some(agora::app::Effect::Resume(Id16([8; 16]))));
+    press(&mut state, &[KeyCode::Char('e')]);
+    assert_eq!(state.mode, agora::app::Mode::Normal, "a paused listing is resumed before editing");
 }

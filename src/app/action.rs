@@ -40,6 +40,8 @@ pub enum Action {
     New,
     Edit,
     Delete,
+    /// Pause an own listing, or resume a paused one.
+    Pause,
     Propose,
     Accept,
     Decline,

@@ -10,6 +10,8 @@ pub enum Effect {
     Quit,
     Publish(Listing),
     Withdraw(ListingId),
+    Pause(ListingId),
+    Resume(ListingId),
     Propose(ListingRef, Terms),
     Act(NegotiationId, Step),
     Chat(NegotiationId, String),

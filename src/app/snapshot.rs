@@ -43,6 +43,8 @@ pub struct Snapshot {
     pub profile: Option<Profile>,
     pub listings: Vec<ListingItem>,
     pub own: Vec<Listing>,
+    /// Own listings on pause (withdrawn from the network, kept here).
+    pub paused: Vec<Listing>,
     pub sessions: Vec<SessionItem>,
     pub endorsements: Vec<Endorsement>,
     pub peers: Vec<PeerRecord>,
@@ -84,7 +86,8 @@ impl Snapshot {
 
         let titles: HashMap<_, _> = listings.iter().map(|l| (l.listing.id, l.listing.title.clone())).collect();
         let own: Vec<Listing> = store.own_listings()?.into_iter().map(|l| l.value().clone()).collect();
-        let own_titles: HashMap<_, _> = own.iter().map(|l| (l.id, l.title.clone())).collect();
+        let paused: Vec<Listing> = store.paused_listings()?.into_iter().map(|l| l.value().clone()).collect();
+        let own_titles: HashMap<_, _> = own.iter().chain(&paused).map(|l| (l.id, l.title.clone())).collect();
         let endorsements = store.endorsements()?;
         let endorsed: HashSet<String> = endorsements.iter().map(|e| e.id.clone()).collect();
 
@@ -117,7 +120,7 @@ impl Snapshot {
         }
         sessions.sort_by_key(|s| std::cmp::Reverse(s.negotiation.updated_at));
         let profile = store.profile()?.map(|p| p.value().clone());
-        Ok(Self { me, profile, listings, own, sessions, endorsements, peers, profiles })
+        Ok(Self { me, profile, listings, own, paused, sessions, endorsements, peers, profiles })
     }
 
     /// Every language some listing's author speaks, sorted.

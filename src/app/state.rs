@@ -203,7 +203,7 @@ impl AppState {
         match tab {
             Tab::Discover => self.visible.len(),
             Tab::Sessions => self.session_order.len(),
-            Tab::Listings => self.snapshot.own.len(),
+            Tab::Listings => self.snapshot.own.len() + self.snapshot.paused.len(),
             Tab::Portfolio => self.snapshot.endorsements.len(),
             Tab::Network => self.snapshot.peers.len(),
         }
@@ -212,6 +212,16 @@ impl AppState {
     pub fn selected_listing(&self) -> Option<&super::ListingItem> {
         let i = *self.visible.get(self.selected[Tab::Discover.index()])?;
         self.snapshot.listings.get(i)
+    }
+
+    /// The selected own listing, and whether it is paused.
+    pub fn selected_own(&self) -> Option<(&crate::market::Listing, bool)> {
+        let i = self.selected[Tab::Listings.index()];
+        let own = &self.snapshot.own;
+        match own.get(i) {
+            Some(listing) => Some((listing, false)),
+            None => self.snapshot.paused.get(i - own.len()).map(|l| (l, true)),
+        }
     }
 
     pub fn selected_session(&self) -> Option<&SessionItem> {

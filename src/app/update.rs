@@ -293,14 +293,17 @@ fn not_now(state: &mut AppState, why: &str) -> Option<Effect> {
 fn listings(state: &mut AppState, action: Action) -> Option<Effect> {
     match action {
         Action::New => state.mode = Mode::Form(Box::new(Form::new_listing())),
-        Action::Edit | Action::Open => {
-            let listing = state.snapshot.own.get(state.selected[Tab::Listings.index()])?;
-            state.mode = Mode::Form(Box::new(Form::edit_listing(listing)));
+        Action::Edit | Action::Open => match state.selected_own()? {
+            (listing, false) => state.mode = Mode::Form(Box::new(Form::edit_listing(listing))),
+            (_, true) => return not_now(state, "resume it first, then edit"),
+        },
+        Action::Pause => {
+            return Some(match state.selected_own()? {
+                (listing, false) => Effect::Pause(listing.id),
+                (listing, true) => Effect::Resume(listing.id),
+            });
         }
-        Action::Delete => {
-            let listing = state.snapshot.own.get(state.selected[Tab::Listings.index()])?;
-            return Some(Effect::Withdraw(listing.id));
-        }
+        Action::Delete => return Some(Effect::Withdraw(state.selected_own()?.0.id)),
         _ => {}
     }
     None

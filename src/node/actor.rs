@@ -194,6 +194,14 @@ impl Actor {
             Command::Review(id, rating, words, reply) => {
                 let _ = reply.send(self.review(id, rating, words));
             }
+            Command::Pause(id, reply) => {
+                let result = self.pause(id).await;
+                let _ = reply.send(result);
+            }
+            Command::Resume(id, reply) => {
+                let result = self.resume(id).await;
+                let _ = reply.send(result);
+            }
             Command::SetProfile(profile, reply) => {
                 let result = self.set_profile(profile).await;
                 let _ = reply.send(result);
@@ -243,7 +251,10 @@ impl Actor {
     }
 
     pub(super) async fn withdraw(&mut self, id: crate::market::ListingId) -> Result<bool, NodeError> {
-        let Some(listing) = self.store.own_listing(&id)? else { return Ok(false) };
+        let Some(listing) = self.store.own_listing(&id)? else {
+            // A paused listing is already withdrawn: forgetting it is enough.
+            return Ok(self.store.forget_paused_listing(&id)?);
+        };
         let withdrawal = ListingWithdrawal { id, version: listing.value().version };
         let signed = seal(&self.identity, &withdrawal, self.config.clock.now())?;
         self.store.withdraw_own_listing(&signed)?;

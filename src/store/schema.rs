@@ -5,7 +5,7 @@ use redb::{Database, ReadableTable, WriteTransaction};
 
 use super::{StoreError, tables::*};
 
-pub const SCHEMA_VERSION: u64 = 3;
+pub const SCHEMA_VERSION: u64 = 4;
 const VERSION_KEY: &str = "schema_version";
 
 /// Upgrades a store by one schema version.
@@ -13,7 +13,13 @@ type Migration = fn(&WriteTransaction) -> Result<(), StoreError>;
 
 /// `MIGRATIONS[n]` upgrades schema `n + 1` to `n + 2`; append one whenever
 /// `SCHEMA_VERSION` grows.
-const MIGRATIONS: &[Migration] = &[add_contacts, add_peer_profiles];
+const MIGRATIONS: &[Migration] = &[add_contacts, add_peer_profiles, add_paused_listings];
+
+/// 3 → 4: paused own listings.
+fn add_paused_listings(tx: &WriteTransaction) -> Result<(), StoreError> {
+    tx.open_table(PAUSED_LISTINGS)?;
+    Ok(())
+}
 
 /// 2 → 3: others' profiles.
 fn add_peer_profiles(tx: &WriteTransaction) -> Result<(), StoreError> {
@@ -89,6 +95,7 @@ fn create_tables(tx: &WriteTransaction) -> Result<(), StoreError> {
     tx.open_table(PRIVATE_ENDORSEMENTS)?;
     tx.open_table(CONTACTS)?;
     tx.open_table(PEER_PROFILES)?;
+    tx.open_table(PAUSED_LISTINGS)?;
     Ok(())
 }
 
@@ -132,11 +139,13 @@ mod tests {
         let tx = db.begin_write().unwrap();
         tx.delete_table(CONTACTS).unwrap(); // as schema 1 had it
         tx.delete_table(PEER_PROFILES).unwrap();
+        tx.delete_table(PAUSED_LISTINGS).unwrap();
         tx.commit().unwrap();
         prepare(&db).unwrap();
         assert_eq!(version(&db), SCHEMA_VERSION);
         db.begin_read().unwrap().open_table(CONTACTS).expect("contacts table after the upgrade");
         db.begin_read().unwrap().open_table(PEER_PROFILES).expect("profiles table after the upgrade");
+        db.begin_read().unwrap().open_table(PAUSED_LISTINGS).expect("paused table after the upgrade");
     }
 
     #[test]

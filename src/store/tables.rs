@@ -43,3 +43,6 @@ pub const CONTACTS: TableDefinition<&[u8; 32], &str> = TableDefinition::new("con
 /// Others' signed profiles (name, bio, languages, time zone): key → the
 /// latest envelope. Since schema 3.
 pub const PEER_PROFILES: TableDefinition<&[u8; 32], &[u8]> = TableDefinition::new("peer_profiles");
+/// Own listings on pause: withdrawn from the network, kept here to resume
+/// (as their next version). Listing id → signed listing. Since schema 4.
+pub const PAUSED_LISTINGS: TableDefinition<&[u8; 16], &[u8]> = TableDefinition::new("paused_listings");

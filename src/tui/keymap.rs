@@ -46,6 +46,7 @@ impl Keymap {
             (k.new, Action::New),
             (k.edit, Action::Edit),
             (k.delete, Action::Delete),
+            (k.pause, Action::Pause),
             (k.propose, Action::Propose),
             (k.accept, Action::Accept),
             (k.decline, Action::Decline),

@@ -240,6 +240,10 @@ async fn carry_out(
             said(node.publish_listing(listing).await.map(|_| format!("Published “{title}”")))
         }
         Effect::Withdraw(id) => said(node.withdraw_listing(id).await.map(|_| "Withdrawn everywhere".into())),
+        Effect::Pause(id) => {
+            said(node.pause_listing(id).await.map(|_| "Paused: withdrawn everywhere, kept here".into()))
+        }
+        Effect::Resume(id) => said(node.resume_listing(id).await.map(|_| "Resumed: published again".into())),
         Effect::Propose(listing, terms) => {
             said(node.propose(listing, terms).await.map(|_| "Proposed: see Sessions for their answer".into()))
         }

@@ -104,7 +104,9 @@ impl Screen<'_> {
                 (&k.chat, "message"),
                 (&k.endorse, "endorse"),
             ],
-            (_, Tab::Listings) => vec![(&k.new, "new"), (&k.edit, "edit"), (&k.delete, "withdraw")],
+            (_, Tab::Listings) => {
+                vec![(&k.new, "new"), (&k.edit, "edit"), (&k.pause, "pause"), (&k.delete, "withdraw")]
+            }
             (_, Tab::Portfolio) => vec![(&k.export, "export")],
             (_, Tab::Network) => vec![(&k.connect, "connect"), (&k.block, "block"), (&k.edit, "profile")],
         };

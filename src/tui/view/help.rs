@@ -52,7 +52,15 @@ pub fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
                 (label(&k.endorse), "endorse after it ends"),
             ],
         ),
-        ("My listings", vec![(label(&k.new), "new listing"), (label(&k.edit), "edit"), (label(&k.delete), "withdraw")]),
+        (
+            "My listings",
+            vec![
+                (label(&k.new), "new listing"),
+                (label(&k.edit), "edit"),
+                (label(&k.pause), "pause / resume"),
+                (label(&k.delete), "withdraw"),
+            ],
+        ),
         ("Portfolio", vec![(label(&k.export), "export for `agora verify`")]),
         ("Network", vec![(label(&k.edit), "your profile"), (label(&k.block), "block a peer")]),
     ];

@@ -12,7 +12,7 @@ use crate::app::local_text as local;
 pub fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
     let state = screen.state;
     let t = screen.theme;
-    if state.snapshot.own.is_empty() {
+    if state.snapshot.own.is_empty() && state.snapshot.paused.is_empty() {
         let new = crate::tui::label(&screen.keys.keys.new);
         return empty(
             &format!("No listings yet. Press {new} to offer what you can teach or ask for what you want to learn."),
@@ -22,11 +22,14 @@ pub fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
         );
     }
     let (list, side) = split(area);
-    let rows = state
-        .snapshot
-        .own
-        .iter()
-        .map(|l| vec![l.kind.to_string(), l.title.clone(), l.skills.join(", "), l.price.to_string()])
+    let own = state.snapshot.own.iter().map(|l| (l, false));
+    let paused = state.snapshot.paused.iter().map(|l| (l, true));
+    let rows = own
+        .chain(paused)
+        .map(|(l, paused)| {
+            let kind = if paused { "paused".to_owned() } else { l.kind.to_string() };
+            vec![kind, l.title.clone(), l.skills.join(", "), l.price.to_string()]
+        })
         .collect();
     let widths = [Constraint::Length(8), Constraint::Min(12), Constraint::Length(16), Constraint::Length(12)];
     let selected = state.selected[Tab::Listings.index()];
@@ -39,9 +42,10 @@ pub fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
         selected,
     }
     .render(t, list, buf);
-    if let Some(l) = state.snapshot.own.get(selected) {
+    if let Some((l, paused)) = state.selected_own() {
         let mut lines = vec![
             Line::styled(l.title.clone(), t.accent),
+            label_value("status", if paused { "paused: not on the network" } else { "published" }, t),
             label_value("level", l.level.to_string(), t),
             label_value("where", l.format.to_string(), t),
             label_value("expires", local(l.expires_at, &state.tz), t),

@@ -1,0 +1,53 @@
+//! Pausing one's own listing: it leaves the network (a signed withdrawal,
+//! as when removed) but stays here, to be published again later as its
+//! next version. Each move is one write.
+
+use redb::ReadableTable;
+
+use super::listings::{decode, seen_key};
+use super::tables::{OWN_LISTINGS, PAUSED_LISTINGS, WITHDRAWN};
+use super::{Store, StoreError};
+use crate::market::{Listing, ListingWithdrawal};
+use crate::wire::Verified;
+
+impl Store {
+    /// Moves an own listing to the paused ones and records the withdrawal.
+    /// Returns false when there is no such own listing.
+    pub fn pause_own_listing(&self, withdrawal: &Verified<ListingWithdrawal>) -> Result<bool, StoreError> {
+        let id = withdrawal.value().id;
+        let tx = self.db.write()?;
+        {
+            let mut own = tx.open_table(OWN_LISTINGS)?;
+            let Some(bytes) = own.remove(&id.0)?.map(|v| v.value().to_vec()) else { return Ok(false) };
+            tx.open_table(PAUSED_LISTINGS)?.insert(&id.0, bytes.as_slice())?;
+            tx.open_table(WITHDRAWN)?.insert(&seen_key(&withdrawal.author(), &id), withdrawal.bytes())?;
+        }
+        tx.commit()?;
+        Ok(true)
+    }
+
+    /// Publishes a paused listing again: `listing` is its next version.
+    pub fn resume_own_listing(&self, listing: &Verified<Listing>) -> Result<(), StoreError> {
+        let tx = self.db.write()?;
+        tx.open_table(PAUSED_LISTINGS)?.remove(&listing.value().id.0)?;
+        tx.open_table(OWN_LISTINGS)?.insert(&listing.value().id.0, listing.bytes())?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn paused_listings(&self) -> Result<Vec<Verified<Listing>>, StoreError> {
+        let tx = self.db.read()?;
+        let table = tx.open_table(PAUSED_LISTINGS)?;
+        table.iter()?.map(|entry| decode(entry?.1.value())).collect()
+    }
+}
+
+impl Store {
+    /// Drops a paused listing for good (it is already withdrawn).
+    pub fn forget_paused_listing(&self, id: &crate::market::ListingId) -> Result<bool, StoreError> {
+        let tx = self.db.write()?;
+        let removed = tx.open_table(PAUSED_LISTINGS)?.remove(&id.0)?.is_some();
+        tx.commit()?;
+        Ok(removed)
+    }
+}

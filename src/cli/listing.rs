@@ -140,6 +140,9 @@ fn list(ctx: &Context, all: bool, out: &mut impl Write) -> anyhow::Result<ExitCo
     for listing in &own {
         writeln!(out, "{}", listing_row(listing.value(), "you", now))?;
     }
+    for listing in store.paused_listings()? {
+        writeln!(out, "{}", listing_row(listing.value(), "you (paused)", now))?;
+    }
     if all {
         for listing in store.seen_listings(now)? {
             writeln!(out, "{}", listing_row(listing.value(), &listing.author().fingerprint(), now))?;

@@ -81,7 +81,8 @@ fn state() -> AppState {
 fn filter_10k_nucleo(bencher: Bencher) {
     let items = items();
     let filter = Filter { query: "rust begin".into(), ..Default::default() };
-    bencher.bench_local(|| black_box(filter.apply(black_box(&items))));
+    let records = Default::default();
+    bencher.bench_local(|| black_box(filter.apply(black_box(&items), &records)));
 }
 
 /// Baseline: a plain lowercase substring scan over the same haystacks.

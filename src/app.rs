@@ -13,7 +13,7 @@ mod update;
 
 pub use action::Action;
 pub use effect::{Effect, Onboarding};
-pub use filter::{Filter, KindFilter, PriceFilter, next_level};
+pub use filter::{Filter, KindFilter, PriceFilter, Records, next_level, next_min_rating};
 pub use form::{Field, FieldKind, Form, FormKind, local_text};
 pub use snapshot::{ListingItem, SessionItem, Snapshot, TrackRecord};
 pub use state::{AppState, Mode, NetworkView, Notice, SessionGroup, Tab, next_step};

@@ -124,6 +124,7 @@ pub struct KeyBindings {
     pub filter_level: KeyChord,
     pub filter_language: KeyChord,
     pub filter_overlap: KeyChord,
+    pub filter_rating: KeyChord,
     pub fast_forward: KeyChord,
 }
 

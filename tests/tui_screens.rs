@@ -395,3 +395,18 @@ fn pausing_and_resuming_own_listings() {
     press(&mut state, &[KeyCode::Char('e')]);
     assert_eq!(state.mode, agora::app::Mode::Normal, "a paused listing is resumed before editing");
 }
+
+#[test]
+fn minimum_rating_fetches_records_and_keeps_the_well_rated() {
+    let mut state = fixture();
+    let keymap = Keymap::new(Config::defaults().tui.keys);
+    let action = keymap.action(KeyEvent::new(KeyCode::Char('r'), KeyModifiers::NONE), &state.mode).unwrap();
+    let Some(agora::app::Effect::FetchTrackRecords(wanted)) = update(&mut state, action) else {
+        panic!("the unknown records are fetched")
+    };
+    assert_eq!(wanted.len(), 3, "Ada's is known already");
+    assert!(state.visible.is_empty(), "Ada's known record is rated 1/5, the others are not in yet");
+    let well_rated = TrackRecord { average_rating: Some(4.8), sessions_taught: 3, ..Default::default() };
+    update(&mut state, Action::TrackRecord(identity(3).public(), Ok(well_rated)));
+    assert_eq!(state.visible.len(), 1, "Grace, once her record arrives");
+}

@@ -37,6 +37,8 @@ pub enum Action {
     CycleLanguage,
     /// Toggle: only listings whose weekly times overlap your own listings'.
     ToggleOverlap,
+    /// Cycle the minimum rating of authors (none, 3, 4, 4.5).
+    CycleRating,
     New,
     Edit,
     Delete,

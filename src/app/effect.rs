@@ -20,6 +20,8 @@ pub enum Effect {
     Connect(String),
     Block(PublicKey),
     FetchTrackRecord(PublicKey),
+    /// Several at once (a few at a time), for the minimum-rating filter.
+    FetchTrackRecords(Vec<PublicKey>),
     Export(String),
     /// Verify a stored endorsement again, proof by proof, for its detail.
     Inspect(String),

@@ -27,7 +27,7 @@ pub enum PriceFilter {
     Money,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Filter {
     pub query: String,
     pub kind: KindFilter,
@@ -41,6 +41,21 @@ pub struct Filter {
     pub overlapping: Option<Vec<(u32, u32)>>,
     /// When the overlap is computed (the zones' offsets at that time).
     pub at: Option<jiff::Timestamp>,
+    /// Only authors whose verified track record averages at least this.
+    pub min_rating: Option<f64>,
+}
+
+/// Track records known so far, by author.
+pub type Records = std::collections::HashMap<crate::identity::PublicKey, Result<super::TrackRecord, String>>;
+
+/// The next minimum-rating filter: none, 3, 4, 4.5, none…
+pub fn next_min_rating(current: Option<f64>) -> Option<f64> {
+    match current {
+        None => Some(3.0),
+        Some(r) if r < 4.0 => Some(4.0),
+        Some(r) if r < 4.5 => Some(4.5),
+        Some(_) => None,
+    }
 }
 
 /// The next level filter: any, beginner, intermediate, advanced, any…
@@ -94,22 +109,22 @@ impl PriceFilter {
 impl Filter {
     /// Indexes of the listings that pass, best match first (ties keep the
     /// listings' order).
-    pub fn apply(&self, listings: &[ListingItem]) -> Vec<usize> {
-        let exact = self.matching(listings, AtomKind::Substring);
+    pub fn apply(&self, listings: &[ListingItem], records: &Records) -> Vec<usize> {
+        let exact = self.matching(listings, records, AtomKind::Substring);
         if exact.is_empty() && !self.query.trim().is_empty() {
-            return self.matching(listings, AtomKind::Fuzzy);
+            return self.matching(listings, records, AtomKind::Fuzzy);
         }
         exact
     }
 
-    fn matching(&self, listings: &[ListingItem], kind: AtomKind) -> Vec<usize> {
+    fn matching(&self, listings: &[ListingItem], records: &Records, kind: AtomKind) -> Vec<usize> {
         let pattern = Pattern::new(self.query.trim(), CaseMatching::Ignore, Normalization::Smart, kind);
         let mut matcher = Matcher::new(Config::DEFAULT);
         let mut buf = Vec::new();
         let mut hits: Vec<(u32, usize)> = listings
             .iter()
             .enumerate()
-            .filter(|(_, item)| self.keeps(item))
+            .filter(|(_, item)| self.keeps(item) && self.rated_enough(item, records))
             .filter_map(|(i, item)| {
                 if self.query.trim().is_empty() {
                     return Some((0, i));
@@ -119,6 +134,13 @@ impl Filter {
             .collect();
         hits.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         hits.into_iter().map(|(_, i)| i).collect()
+    }
+
+    /// With a minimum rating, only authors whose fetched, verified record
+    /// meets it (unknown or unreachable authors are left out).
+    fn rated_enough(&self, item: &ListingItem, records: &Records) -> bool {
+        let Some(minimum) = self.min_rating else { return true };
+        matches!(records.get(&item.author), Some(Ok(r)) if r.average_rating.is_some_and(|a| a >= minimum))
     }
 
     fn keeps(&self, item: &ListingItem) -> bool {

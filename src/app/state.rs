@@ -186,7 +186,7 @@ impl AppState {
 
     /// Recomputes Discover's rows and the sessions' order.
     pub fn refilter(&mut self) {
-        self.visible = self.filter.apply(&self.snapshot.listings);
+        self.visible = self.filter.apply(&self.snapshot.listings, &self.track_records);
         let (me, now) = (self.snapshot.me, self.now);
         let mut order: Vec<usize> = (0..self.snapshot.sessions.len()).collect();
         order.sort_by_key(|&i| SessionGroup::of(&self.snapshot.sessions[i], &me, now));

@@ -28,6 +28,9 @@ pub fn update(state: &mut AppState, action: Action) -> Option<Effect> {
         }
         Action::TrackRecord(peer, record) => {
             state.track_records.insert(peer, record);
+            if state.filter.min_rating.is_some() {
+                state.refilter();
+            }
             return None;
         }
         Action::NeighborUp(peer) => {
@@ -211,6 +214,24 @@ fn discover(state: &mut AppState, action: Action) -> Option<Effect> {
             };
             state.filter.language = next;
             state.refilter();
+        }
+        Action::CycleRating => {
+            state.filter.min_rating = super::next_min_rating(state.filter.min_rating);
+            state.refilter();
+            if state.filter.min_rating.is_some() {
+                // Fetch the records not known yet, at most 200 authors.
+                let mut wanted: Vec<_> = state.snapshot.listings.iter().map(|l| l.author).collect();
+                wanted.sort();
+                wanted.dedup();
+                wanted.retain(|a| !state.track_records.contains_key(a));
+                wanted.truncate(200);
+                for author in &wanted {
+                    state.track_records.insert(*author, Err("fetching…".into()));
+                }
+                if !wanted.is_empty() {
+                    return Some(Effect::FetchTrackRecords(wanted));
+                }
+            }
         }
         Action::ToggleOverlap => {
             if state.filter.overlapping.take().is_none() {

@@ -64,6 +64,7 @@ impl Keymap {
             (k.filter_level, Action::CycleLevel),
             (k.filter_language, Action::CycleLanguage),
             (k.filter_overlap, Action::ToggleOverlap),
+            (k.filter_rating, Action::CycleRating),
             (k.fast_forward, Action::FastForward),
         ];
         if let Some((_, action)) = bound.into_iter().find(|(chord, _)| matches(chord, &key)) {

@@ -272,15 +272,18 @@ async fn carry_out(
                 .map(|n| format!("Blocked {}; {n} listing(s) removed", peer.fingerprint())),
         ),
         Effect::FetchTrackRecord(peer) => {
-            let record = node
-                .fetch_portfolio(peer)
-                .await
-                .map(|p| {
-                    let endorsements: Vec<_> = p.verified.iter().map(|e| e.endorsement().clone()).collect();
-                    TrackRecord::of(&peer, &endorsements, p.refused)
-                })
-                .map_err(|_| "not reachable right now".to_owned());
-            let _ = actions.send(Action::TrackRecord(peer, record));
+            let _ = actions.send(Action::TrackRecord(peer, track_record(node, peer).await));
+            None
+        }
+        Effect::FetchTrackRecords(peers) => {
+            // A few at a time, each verified here.
+            use n0_future::BufferedStreamExt as _;
+            let mut fetches = n0_future::stream::iter(peers)
+                .map(|peer| async move { (peer, track_record(node, peer).await) })
+                .buffered_unordered(8);
+            while let Some((peer, record)) = fetches.next().await {
+                let _ = actions.send(Action::TrackRecord(peer, record));
+            }
             None
         }
         Effect::Export(id) => Some(export(node, &id, &options.export_dir)),
@@ -365,6 +368,17 @@ fn step_name(step: &crate::market::Action) -> &'static str {
         S::Complete => "Completed",
         S::ReportNoShow => "Reported a no-show",
     }
+}
+
+/// `peer`'s public endorsements, fetched and verified, as a track record.
+async fn track_record(node: &Node, peer: crate::identity::PublicKey) -> Result<TrackRecord, String> {
+    node.fetch_portfolio(peer)
+        .await
+        .map(|p| {
+            let endorsements: Vec<_> = p.verified.iter().map(|e| e.endorsement().clone()).collect();
+            TrackRecord::of(&peer, &endorsements, p.refused)
+        })
+        .map_err(|_| "not reachable right now".to_owned())
 }
 
 /// Each proof's verdict, then the whole record's, in words.

@@ -20,6 +20,9 @@ pub fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
     if state.filter.overlapping.is_some() {
         language.push_str(" · fits your times");
     }
+    if let Some(minimum) = state.filter.min_rating {
+        language.push_str(&format!(" · rated ≥{minimum}"));
+    }
     let filters = format!(
         "  ·  {} · {} · {level}{language} · {} of {}",
         state.filter.kind.label(),

@@ -35,6 +35,7 @@ pub fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
                 (label(&k.filter_level), "level"),
                 (label(&k.filter_language), "language spoken"),
                 (label(&k.filter_overlap), "times that fit yours"),
+                (label(&k.filter_rating), "minimum rating"),
                 (label(&k.propose), "propose a session"),
                 (label(&k.block), "block the author"),
             ],
@@ -65,11 +66,13 @@ pub fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
         ("Network", vec![(label(&k.edit), "your profile"), (label(&k.block), "block a peer")]),
     ];
     let mut sections = sections;
+    let mut split = 2;
     if screen.state.demo {
-        sections.push(("Demo", vec![(label(&k.fast_forward), "skip to the next session moment")]));
+        sections.insert(2, ("Demo", vec![(label(&k.fast_forward), "skip to the next session moment")]));
+        split = 3;
     }
     // Two columns: the general keys on the left, each screen's on the right.
-    let (left, right) = sections.split_at(2);
+    let (left, right) = sections.split_at(split);
     let column = |sections: &[(&str, Vec<(String, &str)>)]| -> Vec<Line<'static>> {
         let mut lines = Vec::new();
         for (title, keys) in sections {

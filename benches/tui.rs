@@ -69,6 +69,7 @@ fn state() -> AppState {
     };
     let network = NetworkView {
         relays: RelayStatus::Off,
+        lan_discovery: false,
         neighbors: BTreeSet::new(),
         ticket: "agora1".into(),
         communities: vec!["agora".into()],

@@ -141,6 +141,7 @@ fn fixture() -> AppState {
     };
     let network = NetworkView {
         relays: RelayStatus::Off,
+        lan_discovery: false,
         neighbors: BTreeSet::from([identity(2).public(), identity(3).public()]),
         ticket: "agora1ExampleTicketForSnapshotsOnly".into(),
         communities: vec!["agora".into()],

@@ -59,6 +59,8 @@ pub enum Mode {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NetworkView {
     pub relays: RelayStatus,
+    /// Whether peers on the local network are found over mDNS.
+    pub lan_discovery: bool,
     pub neighbors: BTreeSet<PublicKey>,
     pub ticket: String,
     pub communities: Vec<String>,

@@ -16,9 +16,17 @@ pub fn update(state: &mut AppState, action: Action) -> Option<Effect> {
             return None;
         }
         Action::Negotiation(negotiation) => {
+            let me = state.me();
+            let completed = matches!(negotiation.phase, Phase::Completed { .. });
+            let (id, role) = (negotiation.id, negotiation.role_of(&me));
             if let Some(item) = state.snapshot.sessions.iter_mut().find(|s| s.negotiation.id == negotiation.id) {
                 item.negotiation = *negotiation;
                 state.refilter();
+            }
+            // Completing a session leads straight to endorsing it.
+            if completed && state.mode == Mode::Normal {
+                let form = if role == Some(Role::Learner) { Form::review(id) } else { Form::attest(id) };
+                state.mode = Mode::Form(Box::new(form));
             }
             return None;
         }

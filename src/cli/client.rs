@@ -45,6 +45,7 @@ pub fn run(ctx: &Context, demo: bool, launched: std::time::Instant) -> anyhow::R
         config_file: ctx.home.config_file(),
         first_run,
         launched,
+        lan_discovery: node_config.net.lan_discovery,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the runtime")?;
     runtime.block_on(async {

@@ -42,6 +42,8 @@ pub struct Options {
     pub first_run: bool,
     /// When the process started, for the first-frame figure in the log.
     pub launched: std::time::Instant,
+    /// mDNS on the local network is on (shown on the Network tab).
+    pub lan_discovery: bool,
 }
 
 /// Runs the client until the user quits, then shuts the node down.
@@ -55,6 +57,7 @@ pub async fn run(node: Node, config: &Config, options: Options) -> anyhow::Resul
     };
     let network = NetworkView {
         relays: node.relays(),
+        lan_discovery: options.lan_discovery,
         neighbors: Default::default(),
         ticket: node.ticket().to_string(),
         communities: config.communities.clone(),

@@ -25,6 +25,7 @@ pub fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
             ratatui::text::Span::styled(format!("{:<10} ", "relays"), t.dim),
             ratatui::text::Span::styled(net.relays.to_string(), relay_style),
         ]),
+        label_value("LAN", if net.lan_discovery { "finding peers nearby (mDNS)" } else { "off" }, t),
         label_value("neighbors", net.neighbors.len().to_string(), t),
         label_value("joined", net.communities.join(", "), t),
         label_value("you", crate::identity::did_key_from_public(&state.me()), t),
@@ -33,7 +34,7 @@ pub fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
         Line::raw(net.ticket.clone()),
     ];
     let qr = qr_lines(&net.ticket);
-    let [info, rest] = Layout::vertical([Constraint::Length(8), Constraint::Min(1)]).areas(area);
+    let [info, rest] = Layout::vertical([Constraint::Length(9), Constraint::Min(1)]).areas(area);
     Paragraph::new(std::mem::take(&mut lines)).wrap(Wrap { trim: false }).render(info, buf);
     let fits_qr =
         qr.len() as u16 <= rest.height && qr.first().is_some_and(|l| l.chars().count() as u16 + 2 <= rest.width / 2);

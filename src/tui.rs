@@ -4,6 +4,7 @@
 //! network or the disk: the store is read off the drawing path and arrives
 //! as a snapshot.
 
+mod effects;
 mod keymap;
 mod run;
 

@@ -1,0 +1,209 @@
+//! Carrying out what the user asked (an [`Effect`]) with the node, in the
+//! background: each returns the status line's message, and some also send
+//! data back as actions (a negotiation's new state, a track record, a
+//! verification report).
+
+use n0_future::StreamExt as _;
+use tokio::sync::mpsc;
+
+use super::run::Options;
+use crate::app::{Action, Effect, TrackRecord};
+use crate::node::Node;
+
+/// Does what the user asked; returns the status line's message.
+pub(super) async fn carry_out(
+    effect: Effect,
+    node: &Node,
+    options: &Options,
+    actions: &mpsc::UnboundedSender<Action>,
+) -> Option<Result<String, String>> {
+    let said = |r: Result<String, crate::node::NodeError>| Some(r.map_err(|e| e.to_string()));
+    match effect {
+        Effect::Quit => None,
+        Effect::Publish(listing) => {
+            let title = listing.title.clone();
+            said(node.publish_listing(listing).await.map(|_| format!("Published “{title}”")))
+        }
+        Effect::Withdraw(id) => said(node.withdraw_listing(id).await.map(|_| "Withdrawn everywhere".into())),
+        Effect::Pause(id) => {
+            said(node.pause_listing(id).await.map(|_| "Paused: withdrawn everywhere, kept here".into()))
+        }
+        Effect::Resume(id) => said(node.resume_listing(id).await.map(|_| "Resumed: published again".into())),
+        Effect::Propose(listing, terms) => {
+            said(node.propose(listing, terms).await.map(|_| "Proposed: see Sessions for their answer".into()))
+        }
+        Effect::Act(id, step) => {
+            let what = step_name(&step);
+            said(node.act(id, step).await.map(|n| {
+                let message = format!("{what}: the session is now {}", n.phase.name());
+                let _ = actions.send(Action::Negotiation(Box::new(n)));
+                message
+            }))
+        }
+        Effect::Chat(id, text) => said(node.chat(id, text).await.map(|_| "Sent".into())),
+        Effect::Review(id, rating, words) => {
+            said(node.review(id, rating, words).await.map(|_| "Review signed; waiting for the teacher's part".into()))
+        }
+        Effect::Attest(id, attestation) => {
+            said(node.attest(id, attestation).await.map(|_| "Attestation signed; the endorsement follows".into()))
+        }
+        Effect::Connect(ticket) => match ticket.parse() {
+            Ok(ticket) => said(node.connect(ticket).await.map(|_| "Connecting; their listings follow".into())),
+            Err(e) => Some(Err(format!("{e}"))),
+        },
+        Effect::Block(peer) => said(
+            node.set_blocked(peer, true)
+                .await
+                .map(|n| format!("Blocked {}; {n} listing(s) removed", peer.fingerprint())),
+        ),
+        Effect::FetchTrackRecord(peer) => {
+            let _ = actions.send(Action::TrackRecord(peer, track_record(node, peer).await));
+            None
+        }
+        Effect::FetchTrackRecords(peers) => {
+            // A few at a time, each verified here.
+            use n0_future::BufferedStreamExt as _;
+            let mut fetches = n0_future::stream::iter(peers)
+                .map(|peer| async move { (peer, track_record(node, peer).await) })
+                .buffered_unordered(8);
+            while let Some((peer, record)) = fetches.next().await {
+                let _ = actions.send(Action::TrackRecord(peer, record));
+            }
+            None
+        }
+        Effect::Export(id) => Some(export(node, &id, &options.export_dir)),
+        Effect::Inspect(id) => {
+            let lines = inspect(node, &id, options.clock.now());
+            let _ = actions.send(Action::Inspected(id, lines));
+            None
+        }
+        Effect::FastForward => options.fast_forward.as_ref().map(|f| Ok(f())),
+        Effect::Onboard(onboarding) => Some(onboard(node, onboarding, options).await),
+    }
+}
+
+/// Saves the profile to config.toml, announces it, and publishes a first
+/// offer per skill to teach and a first request per skill to learn.
+async fn onboard(node: &Node, onboarding: crate::app::Onboarding, options: &Options) -> Result<String, String> {
+    let choice = &onboarding.choice;
+    crate::config::save_profile(&options.config_file, choice).map_err(|e| e.to_string())?;
+    let profile = crate::market::Profile {
+        name: choice.name.clone(),
+        bio: String::new(),
+        languages: choice.languages.clone(),
+        time_zone: choice.time_zone.clone(),
+    };
+    node.set_profile(profile).await.map_err(|e| e.to_string())?;
+    let now = options.clock.now();
+    let kinds = [
+        (crate::market::ListingKind::Offer, &onboarding.teach),
+        (crate::market::ListingKind::Request, &onboarding.learn),
+    ];
+    let mut published = 0;
+    for (kind, skills) in kinds {
+        for skill in skills {
+            let listing = first_listing(kind, skill, &choice.time_zone, now).map_err(|e| e.to_string())?;
+            node.publish_listing(listing).await.map_err(|e| e.to_string())?;
+            published += 1;
+        }
+    }
+    Ok(if published > 0 {
+        format!("Welcome, {}! {published} listing(s) published; edit them under My listings", choice.name)
+    } else {
+        format!("Saved, {}", choice.name)
+    })
+}
+
+fn first_listing(
+    kind: crate::market::ListingKind,
+    skill: &str,
+    zone: &str,
+    now: jiff::Timestamp,
+) -> Result<crate::market::Listing, getrandom::Error> {
+    use crate::market::{Availability, Format, Id16, Level, Listing, ListingKind, Price};
+    let title = match kind {
+        ListingKind::Offer => format!("I can teach {skill}"),
+        ListingKind::Request => format!("I want to learn {skill}"),
+    };
+    Ok(Listing {
+        id: Id16::random()?,
+        version: 1,
+        kind,
+        title,
+        skills: vec![skill.to_owned()],
+        level: Level::Any,
+        description: String::new(),
+        format: Format::Online,
+        price: Price::Free,
+        availability: Availability { time_zone: zone.to_owned(), windows: vec![] },
+        expires_at: now.saturating_add(jiff::SignedDuration::from_hours(24 * 30)).unwrap_or(now),
+    })
+}
+
+fn step_name(step: &crate::market::Action) -> &'static str {
+    use crate::market::Action as S;
+    match step {
+        S::Propose { .. } => "Proposed",
+        S::Counter { .. } => "Countered",
+        S::Accept => "Accepted",
+        S::Decline { .. } => "Declined",
+        S::Cancel { .. } => "Cancelled",
+        S::Reschedule { .. } => "Asked to reschedule",
+        S::Start => "Started",
+        S::Complete => "Completed",
+        S::ReportNoShow => "Reported a no-show",
+    }
+}
+
+/// `peer`'s public endorsements, fetched and verified, as a track record.
+async fn track_record(node: &Node, peer: crate::identity::PublicKey) -> Result<TrackRecord, String> {
+    node.fetch_portfolio(peer)
+        .await
+        .map(|p| {
+            let endorsements: Vec<_> = p.verified.iter().map(|e| e.endorsement().clone()).collect();
+            TrackRecord::of(&peer, &endorsements, p.refused)
+        })
+        .map_err(|_| "not reachable right now".to_owned())
+}
+
+/// Each proof's verdict, then the whole record's, in words.
+fn inspect(node: &Node, id: &str, now: jiff::Timestamp) -> Vec<(String, bool)> {
+    let bytes = match node.store().endorsement_bytes(id) {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => return vec![("not in the store".into(), false)],
+        Err(e) => return vec![(e.to_string(), false)],
+    };
+    let report = crate::endorse::inspect(&bytes, now);
+    let mut lines: Vec<(String, bool)> = report
+        .proofs
+        .iter()
+        .map(|p| {
+            let who = match p.role {
+                Some(crate::market::Role::Teacher) => "teacher",
+                Some(crate::market::Role::Learner) => "learner",
+                None => "stranger",
+            };
+            match &p.signature {
+                Ok(()) => (format!("{who}'s proof ({}): valid", p.purpose), true),
+                Err(e) => (format!("{who}'s proof ({}): {e}", p.purpose), false),
+            }
+        })
+        .collect();
+    for problem in &report.problems {
+        lines.push((problem.to_string(), false));
+    }
+    lines.push(if report.is_valid() {
+        ("VALID: signed by both, verified just now".into(), true)
+    } else {
+        ("NOT VALID".into(), false)
+    });
+    lines
+}
+
+fn export(node: &Node, id: &str, dir: &std::path::Path) -> Result<String, String> {
+    let bytes = node.store().endorsement_bytes(id).map_err(|e| e.to_string())?.ok_or("no such endorsement")?;
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let path = dir.join(format!("{}.json", crate::cli::short_id(id)));
+    std::fs::write(&path, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(format!("Wrote {} (check it with `agora verify`)", path.display()))
+}

@@ -13,6 +13,7 @@ pub mod data_integrity;
 mod error;
 pub mod rdfc;
 mod report;
+pub mod reputation;
 mod sign;
 pub mod strict_json;
 

@@ -5,7 +5,7 @@ mod common;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use agora::market::{Action, Id16, ListingRef, NegotiationEvent, Price, Terms};
+use agora::market::{Id16, Price, Terms};
 use agora::store::Store;
 use agora::wire::seal;
 use common::{cosigned, endorsement, identity};
@@ -197,17 +197,7 @@ fn sessions_lists_negotiations_with_whose_move_it_is() {
         price: Price::Free,
         topic: "Lifetimes".into(),
     };
-    let propose = NegotiationEvent {
-        negotiation: Id16([7; 16]),
-        seq: 0,
-        action: Action::Propose {
-            listing: ListingRef { author: teacher.public(), id: Id16([1; 16]) },
-            skill: "rust".into(),
-            teacher: teacher.public(),
-            learner: learner.public(),
-            terms,
-        },
-    };
+    let propose = common::proposal(Id16([7; 16]), &teacher.public(), &learner.public(), "rust", terms);
     {
         let store = Store::open(&home.path().join("store.redb")).unwrap();
         store.apply_negotiation_event(&seal(&learner, &propose, Timestamp::now()).unwrap(), None).unwrap();

@@ -20,17 +20,7 @@ fn terms(start: &str, minutes: u16) -> Terms {
 }
 
 fn proposal(teacher: &Identity, learner: &Identity, t: Terms) -> NegotiationEvent {
-    NegotiationEvent {
-        negotiation: ID,
-        seq: 0,
-        action: Action::Propose {
-            listing: ListingRef { author: teacher.public(), id: Id16([1; 16]) },
-            skill: "rust".into(),
-            teacher: teacher.public(),
-            learner: learner.public(),
-            terms: t,
-        },
-    }
+    common::proposal(ID, &teacher.public(), &learner.public(), "rust", t)
 }
 
 fn ev(seq: u32, action: Action) -> NegotiationEvent {

@@ -6,7 +6,7 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use agora::market::{Action, Id16, ListingRef, NegotiationEvent, Price, Terms};
+use agora::market::{Id16, Price, Terms};
 use agora::net::{Ack, DIRECTORY_ALPN, MAX_SESSION_MESSAGE_BYTES, NetOptions, SESSION_ALPN, SessionMessage, bind};
 use agora::node::{Node, NodeConfig};
 use agora::store::Store;
@@ -56,17 +56,7 @@ async fn garbage_forgeries_and_floods_are_refused_and_honest_peers_carry_on() {
         price: Price::Free,
         topic: "x".into(),
     };
-    let propose = NegotiationEvent {
-        negotiation: Id16([9; 16]),
-        seq: 0,
-        action: Action::Propose {
-            listing: ListingRef { author: victim.id(), id: Id16([1; 16]) },
-            skill: "rust".into(),
-            teacher: victim.id(),
-            learner: attacker_key.public(),
-            terms,
-        },
-    };
+    let propose = common::proposal(Id16([9; 16]), &victim.id(), &attacker_key.public(), "rust", terms);
     let mut forged = seal(&attacker_key, &propose, Timestamp::now()).unwrap().bytes().to_vec();
     let last = forged.len() - 1;
     forged[last] ^= 1;

@@ -4,8 +4,8 @@
 mod common;
 
 use agora::market::{
-    Action, Availability, Format, Id16, Level, Listing, ListingKind, ListingRef, ListingWithdrawal, NegotiationEvent,
-    Price, Profile, Terms,
+    Action, Availability, Format, Id16, Level, Listing, ListingKind, ListingWithdrawal, NegotiationEvent, Price,
+    Profile, Terms,
 };
 use agora::store::{Applied, PeerRecord, SCHEMA_VERSION, Store, StoreError};
 use agora::wire::seal;
@@ -31,17 +31,7 @@ fn listing(id: u8, version: u32, expires: &str) -> Listing {
 fn proposal(id: Id16, teacher: &agora::identity::Identity, learner: &agora::identity::Identity) -> NegotiationEvent {
     let terms =
         Terms { start: ts("2026-11-26T18:00:00Z"), duration_minutes: 60, price: Price::Free, topic: "Limits".into() };
-    NegotiationEvent {
-        negotiation: id,
-        seq: 0,
-        action: Action::Propose {
-            listing: ListingRef { author: teacher.public(), id: Id16([1; 16]) },
-            skill: "calculus".into(),
-            teacher: teacher.public(),
-            learner: learner.public(),
-            terms,
-        },
-    }
+    common::proposal(id, &teacher.public(), &learner.public(), "calculus", terms)
 }
 
 fn temp_store() -> (tempfile::TempDir, Store) {

@@ -12,9 +12,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use agora::endorse::verify;
-use agora::market::{
-    Action, Availability, Format, Id16, Level, Listing, ListingKind, ListingRef, NegotiationEvent, Price, Terms,
-};
+use agora::market::{Availability, Format, Id16, Level, Listing, ListingKind, NegotiationEvent, Price, Terms};
 use agora::store::Store;
 use agora::wire::seal;
 use common::{cosigned, endorsement, identity, now, ts};
@@ -63,17 +61,7 @@ fn big_listing(n: u32) -> Listing {
 fn propose(id: Id16, teacher: &agora::identity::Identity, learner: &agora::identity::Identity) -> NegotiationEvent {
     let terms =
         Terms { start: ts("2026-12-01T10:00:00Z"), duration_minutes: 60, price: Price::Free, topic: "t".into() };
-    NegotiationEvent {
-        negotiation: id,
-        seq: 0,
-        action: Action::Propose {
-            listing: ListingRef { author: teacher.public(), id: Id16([0; 16]) },
-            skill: "rust".into(),
-            teacher: teacher.public(),
-            learner: learner.public(),
-            terms,
-        },
-    }
+    common::proposal(id, &teacher.public(), &learner.public(), "rust", terms)
 }
 
 #[test]

@@ -33,7 +33,7 @@ pub(super) async fn carry_out(
             said(node.propose(listing, terms).await.map(|_| "Proposed: see Sessions for their answer".into()))
         }
         Effect::Act(id, step) => {
-            let what = step_name(&step);
+            let what = step.done();
             said(node.act(id, step).await.map(|n| {
                 let message = format!("{what}: the session is now {}", n.phase.name());
                 let _ = actions.send(Action::Negotiation(Box::new(n)));
@@ -138,21 +138,6 @@ fn first_listing(
         availability: Availability { time_zone: zone.to_owned(), windows: vec![] },
         expires_at: now.saturating_add(jiff::SignedDuration::from_hours(24 * 30)).unwrap_or(now),
     })
-}
-
-fn step_name(step: &crate::market::Action) -> &'static str {
-    use crate::market::Action as S;
-    match step {
-        S::Propose { .. } => "Proposed",
-        S::Counter { .. } => "Countered",
-        S::Accept => "Accepted",
-        S::Decline { .. } => "Declined",
-        S::Cancel { .. } => "Cancelled",
-        S::Reschedule { .. } => "Asked to reschedule",
-        S::Start => "Started",
-        S::Complete => "Completed",
-        S::ReportNoShow => "Reported a no-show",
-    }
 }
 
 /// `peer`'s public endorsements, fetched and verified, as a track record.

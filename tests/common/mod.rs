@@ -67,3 +67,26 @@ pub fn offer(title: &str, skill: &str, now: Timestamp) -> agora::market::Listing
         expires_at: now.saturating_add(jiff::SignedDuration::from_hours(48)).unwrap(),
     }
 }
+
+/// The opening step of negotiation `id`: the learner proposes `terms`
+/// about `skill` on the teacher's listing `[1; 16]`.
+pub fn proposal(
+    id: agora::market::Id16,
+    teacher: &agora::identity::PublicKey,
+    learner: &agora::identity::PublicKey,
+    skill: &str,
+    terms: agora::market::Terms,
+) -> agora::market::NegotiationEvent {
+    use agora::market::{Action, Id16, ListingRef, NegotiationEvent};
+    NegotiationEvent {
+        negotiation: id,
+        seq: 0,
+        action: Action::Propose {
+            listing: ListingRef { author: *teacher, id: Id16([1; 16]) },
+            skill: skill.into(),
+            teacher: *teacher,
+            learner: *learner,
+            terms,
+        },
+    }
+}

@@ -62,6 +62,21 @@ impl Action {
             Action::ReportNoShow => "report a no-show",
         }
     }
+
+    /// The step as done, for telling the user it happened.
+    pub fn done(&self) -> &'static str {
+        match self {
+            Action::Propose { .. } => "Proposed",
+            Action::Counter { .. } => "Countered",
+            Action::Accept => "Accepted",
+            Action::Decline { .. } => "Declined",
+            Action::Cancel { .. } => "Cancelled",
+            Action::Reschedule { .. } => "Asked to reschedule",
+            Action::Start => "Started",
+            Action::Complete => "Completed",
+            Action::ReportNoShow => "Reported a no-show",
+        }
+    }
 }
 
 /// Longest log a negotiation may grow to; bounds storage per peer.

@@ -6,6 +6,9 @@
 //!
 //! `cargo run --release --example session_rtt`
 
+#[path = "../tests/common/mod.rs"]
+mod common;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -47,7 +50,7 @@ async fn main() -> anyhow::Result<()> {
     };
     let teacher = node(1, "teacher", None).await?;
     let learner = node(2, "learner", Some(&teacher)).await?;
-    let mut offer = listing();
+    let mut offer = common::offer("Latency lessons", "rust", clock.now());
     offer.expires_at = clock.now().saturating_add(SignedDuration::from_hours(24 * 60))?;
     let offer = teacher.publish_listing(offer).await?;
     let listing = ListingRef { author: teacher.id(), id: offer.value().id };
@@ -151,21 +154,4 @@ fn report(what: &str, samples: &mut [Duration]) {
     samples.sort();
     let at = |q: f64| samples[((samples.len() - 1) as f64 * q) as usize];
     println!("{what:<46} p50 {:>8.2?}  p99 {:>8.2?}  (n={})", at(0.5), at(0.99), samples.len());
-}
-
-fn listing() -> agora::market::Listing {
-    use agora::market::{Availability, Format, Id16, Level, Listing, ListingKind};
-    Listing {
-        id: Id16([7; 16]),
-        version: 1,
-        kind: ListingKind::Offer,
-        title: "Latency lessons".into(),
-        skills: vec!["rust".into()],
-        level: Level::Any,
-        description: String::new(),
-        format: Format::Online,
-        price: Price::Free,
-        availability: Availability { time_zone: "UTC".into(), windows: vec![] },
-        expires_at: jiff::Timestamp::now(),
-    }
 }

@@ -7,15 +7,17 @@
 //!
 //! `cargo run --release --example startup -- [runs, default 7]`
 
+#[path = "../tests/common/mod.rs"]
+mod common;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use agora::config::Config;
 use agora::identity::Identity;
-use agora::market::{Availability, Format, Id16, Level, Listing, ListingKind, Price};
 use agora::node::{Event, Node, NodeConfig};
 use agora::store::Store;
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 
 /// Longer than any start-up should take; hitting it is a finding.
 const LIMIT: Duration = Duration::from_secs(30);
@@ -64,7 +66,7 @@ async fn start_once(config: NodeConfig, run: u8) -> anyhow::Result<Timings> {
     let node = tokio::time::timeout(LIMIT, Node::spawn(Identity::from_secret_bytes(&[0x10 + run; 32]), store, config))
         .await??;
     let bound = started.elapsed();
-    node.publish_listing(listing(Timestamp::now())).await?;
+    node.publish_listing(common::offer("Rust for beginners", "rust", Timestamp::now())).await?;
 
     let mut peer_config = NodeConfig::loopback(&["agora"]);
     peer_config.bootstrap = vec![node.ticket()];
@@ -92,22 +94,6 @@ async fn start_once(config: NodeConfig, run: u8) -> anyhow::Result<Timings> {
         let _ = tokio::time::timeout(Duration::from_secs(3), n.shutdown()).await;
     }
     Ok(timings)
-}
-
-fn listing(now: Timestamp) -> Listing {
-    Listing {
-        id: Id16([7; 16]),
-        version: 1,
-        kind: ListingKind::Offer,
-        title: "Rust for beginners".into(),
-        skills: vec!["rust".into()],
-        level: Level::Any,
-        description: String::new(),
-        format: Format::Online,
-        price: Price::Free,
-        availability: Availability { time_zone: "UTC".into(), windows: vec![] },
-        expires_at: now.saturating_add(SignedDuration::from_hours(48)).expect("in range"),
-    }
 }
 
 fn ms(d: Duration) -> f64 {

@@ -3,8 +3,10 @@
 //! and quitting stops everything cleanly. Loopback only.
 
 mod common;
+#[path = "common/pty.rs"]
+mod pty;
 
-use common::pty::Tui;
+use pty::Tui;
 
 #[test]
 fn the_demo_is_a_living_marketplace() {

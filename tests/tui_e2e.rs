@@ -5,6 +5,8 @@
 //! accepts. The screens are read back through a VT100 parser.
 
 mod common;
+#[path = "common/pty.rs"]
+mod pty;
 
 use std::path::Path;
 use std::process::Command;
@@ -12,8 +14,8 @@ use std::process::Command;
 use agora::identity::multibase_secret;
 use agora::net::Ticket;
 use common::identity;
-use common::pty::Tui;
 use iroh::EndpointAddr;
+use pty::Tui;
 
 fn agora(home: &Path, args: &[&str]) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_agora")).args(args).env("AGORA_HOME", home).output().unwrap();

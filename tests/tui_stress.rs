@@ -4,6 +4,8 @@
 //! answers keys and quits cleanly.
 
 mod common;
+#[path = "common/pty.rs"]
+mod pty;
 
 use std::sync::Arc;
 
@@ -11,8 +13,8 @@ use agora::identity::multibase_secret;
 use agora::node::{Node, NodeConfig};
 use agora::store::Store;
 use common::identity;
-use common::pty::Tui;
 use iroh::EndpointAddr;
+use pty::Tui;
 
 fn free_port() -> u16 {
     std::net::UdpSocket::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()

@@ -2,8 +2,6 @@
 //! endorsement signed by both parties.
 #![allow(dead_code)]
 
-pub mod pty;
-
 use agora::endorse::{Endorsement, Party, VerifiedEndorsement, assemble, sign_proof};
 use agora::identity::Identity;
 use jiff::Timestamp;

@@ -1,5 +1,6 @@
 //! The real `agora` binary in a pseudo-terminal, its screen read back
-//! through a VT100 parser.
+//! through a VT100 parser. Included by the tests that drive the client.
+#![allow(dead_code)]
 
 use std::io::{Read, Write};
 use std::path::Path;

@@ -7,7 +7,7 @@ use jiff::Timestamp;
 
 use crate::endorse::Endorsement;
 use crate::identity::PublicKey;
-use crate::market::{ChatMessage, Listing, Negotiation, Profile};
+use crate::market::{Listing, Negotiation, Profile};
 use crate::store::{PeerRecord, Store, StoreError};
 
 /// Someone else's live listing, ready to filter and show.
@@ -97,7 +97,7 @@ impl Snapshot {
             let chat = store
                 .chat(&negotiation.id)?
                 .into_iter()
-                .map(|m| (m.author(), m.timestamp(), chat_text(m.value())))
+                .map(|m| (m.author(), m.timestamp(), m.value().text.clone()))
                 .collect();
             let cosign = store.cosign_state(&negotiation.id)?;
             let my_part_given =
@@ -130,21 +130,6 @@ impl Snapshot {
         all.dedup();
         all
     }
-
-    pub fn name_of(&self, key: &PublicKey) -> String {
-        if *key == self.me {
-            return "you".into();
-        }
-        self.peers
-            .iter()
-            .find(|p| p.key == *key && !p.name.is_empty())
-            .map(|p| p.name.clone())
-            .unwrap_or_else(|| key.fingerprint())
-    }
-}
-
-fn chat_text(message: &ChatMessage) -> String {
-    message.text.clone()
 }
 
 /// A person's record, from endorsements verified on this machine.

@@ -108,7 +108,7 @@ fn search(state: &mut AppState, action: Action) -> Option<Effect> {
     }
     state.selected[Tab::Discover.index()] = 0;
     state.refilter();
-    track_record_for_selection(state)
+    fetch_for_selection(state)
 }
 
 fn form_input(state: &mut AppState, mut form: Form, action: Action) -> Option<Effect> {
@@ -176,14 +176,14 @@ fn normal(state: &mut AppState, action: Action) -> Option<Effect> {
         }
     }
     if state.tab != tab || state.selected[tab.index()] != before {
-        return track_record_for_selection(state);
+        return fetch_for_selection(state);
     }
     None
 }
 
 /// On Discover, the selected author's track record is fetched once; on
 /// Portfolio, the selected endorsement is verified again once.
-fn track_record_for_selection(state: &mut AppState) -> Option<Effect> {
+fn fetch_for_selection(state: &mut AppState) -> Option<Effect> {
     if state.tab == Tab::Portfolio {
         let id = state.snapshot.endorsements.get(state.selected[Tab::Portfolio.index()])?.id.clone();
         if state.inspections.contains_key(&id) {

@@ -1,12 +1,14 @@
 //! Endorsement signing and verification against raw Ed25519 in the same run.
 //!
-//! `cargo bench --bench endorse`. The figure that matters is the ratio of
-//! `verify_endorsement_two_proofs` to `raw_ed25519_verify`.
+//! `cargo bench --bench endorse`. The figures that matter are the ratios of
+//! `verify_endorsement_jcs_pair` (agora's own reading) and of the rdfc and
+//! full checks to `raw_ed25519_verify` times the signatures they check.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
 
-use agora::endorse::{sign_proof, verify};
+use agora::endorse::data_integrity::Cryptosuite;
+use agora::endorse::{Suites, sign_proof, verify_with};
 use divan::{Bencher, black_box};
 
 fn main() {
@@ -29,20 +31,37 @@ fn raw_ed25519_verify(bencher: Bencher) {
     bencher.bench(|| assert!(public.verify(black_box(&message), black_box(&signature))));
 }
 
-#[divan::bench]
-fn sign_endorsement_one_proof(bencher: Bencher) {
+#[divan::bench(args = [Cryptosuite::Jcs, Cryptosuite::Rdfc])]
+fn sign_endorsement_one_proof(bencher: Bencher, suite: Cryptosuite) {
     let (teacher, learner) = (common::identity(1), common::identity(2));
     let e = common::endorsement(&teacher, &learner, 0);
-    bencher.bench(|| sign_proof(black_box(&e), &teacher, e.end).unwrap());
+    bencher.bench(|| sign_proof(black_box(&e), &teacher, e.end, suite).unwrap());
 }
 
-#[divan::bench]
-fn verify_endorsement_two_proofs(bencher: Bencher) {
+fn verify_endorsement(bencher: Bencher, suites: Suites) {
     let (teacher, learner) = (common::identity(1), common::identity(2));
     let record = common::cosigned(&common::endorsement(&teacher, &learner, 0), &teacher, &learner);
     let bytes = record.bytes().to_vec();
     let now = common::now();
-    bencher.bench(|| verify(black_box(&bytes), now).unwrap());
+    bencher.bench(|| verify_with(black_box(&bytes), now, suites).unwrap());
+}
+
+/// Two signatures: what agora checks when reading others' portfolios.
+#[divan::bench]
+fn verify_endorsement_jcs_pair(bencher: Bencher) {
+    verify_endorsement(bencher, Suites::Only(Cryptosuite::Jcs));
+}
+
+/// Two signatures over RDF-canonicalized JSON-LD: what wallets check.
+#[divan::bench]
+fn verify_endorsement_rdfc_pair(bencher: Bencher) {
+    verify_endorsement(bencher, Suites::Only(Cryptosuite::Rdfc));
+}
+
+/// All four: `agora verify` and co-signing.
+#[divan::bench]
+fn verify_endorsement_all_four(bencher: Bencher) {
+    verify_endorsement(bencher, Suites::All);
 }
 
 /// The parts of verification other than the two signature checks.

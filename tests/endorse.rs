@@ -2,8 +2,11 @@
 
 mod common;
 
-use agora::endorse::data_integrity::{ProofOptions, create_proof};
-use agora::endorse::{EndorseError, ProofError, ShapeError, assemble, inspect, sign_proof, verify};
+use agora::endorse::data_integrity::{Cryptosuite, ProofOptions, create_proof};
+use agora::endorse::{
+    EndorseError, ProofError, ShapeError, Suites, assemble, inspect, inspect_with, sign_proof, sign_proofs, verify,
+    verify_with,
+};
 use agora::market::Role;
 use common::{cosigned, endorsement, identity, now};
 use serde_json::{Value, json};
@@ -27,9 +30,61 @@ fn both_parties_sign_and_the_record_verifies() {
     assert_eq!(d["type"], json!(["VerifiableCredential", "OpenBadgeCredential"]));
     assert_eq!(d["issuer"]["id"], json!(teacher.did()));
     assert_eq!(d["credentialSubject"]["id"], json!(learner.did()));
-    assert_eq!(d["proof"][0]["proofPurpose"], "assertionMethod");
-    assert_eq!(d["proof"][1]["proofPurpose"], "authentication");
-    assert_eq!(d["proof"][0]["cryptosuite"], "eddsa-jcs-2022");
+    let purposes: Vec<_> = (0..4).map(|i| (d["proof"][i]["proofPurpose"].clone(), d["proof"][i]["cryptosuite"].clone())).collect();
+    assert_eq!(
+        purposes,
+        [
+            (json!("assertionMethod"), json!("eddsa-jcs-2022")),
+            (json!("assertionMethod"), json!("eddsa-rdfc-2022")),
+            (json!("authentication"), json!("eddsa-jcs-2022")),
+            (json!("authentication"), json!("eddsa-rdfc-2022")),
+        ]
+    );
+    assert!(inspect(record.bytes(), now()).wallet_ready());
+}
+
+#[test]
+fn records_from_before_rdfc_proofs_still_verify() {
+    let (teacher, learner) = (identity(1), identity(2));
+    let e = endorsement(&teacher, &learner, 0);
+    let t = sign_proof(&e, &teacher, e.end, Cryptosuite::Jcs).unwrap();
+    let l = sign_proof(&e, &learner, e.end, Cryptosuite::Jcs).unwrap();
+    let record = assemble(&e, vec![t], vec![l], now()).unwrap();
+    let report = inspect(record.bytes(), now());
+    assert!(report.is_valid(), "{:?}", report.problems);
+    assert!(!report.wallet_ready(), "no rdfc pair: not ready for wallets");
+    // But one rdfc proof without the other is a broken set.
+    let l_rdfc = sign_proof(&e, &learner, e.end, Cryptosuite::Rdfc).unwrap();
+    let t = sign_proof(&e, &teacher, e.end, Cryptosuite::Jcs).unwrap();
+    let l = sign_proof(&e, &learner, e.end, Cryptosuite::Jcs).unwrap();
+    let err = assemble(&e, vec![t], vec![l, l_rdfc], now()).unwrap_err();
+    assert_eq!(err, EndorseError::ProofCount(3));
+    let mut d = doc(cosigned(&e, &teacher, &learner).bytes());
+    d["proof"].as_array_mut().unwrap().remove(1);
+    let report = inspect(&bytes(&d), now());
+    assert!(
+        report.problems.contains(&EndorseError::MissingProof { role: Role::Teacher, suite: "eddsa-rdfc-2022" }),
+        "{:?}",
+        report.problems
+    );
+}
+
+#[test]
+fn a_broken_rdfc_proof_fails_full_verification_and_names_the_suite() {
+    let (teacher, learner) = (identity(1), identity(2));
+    let e = endorsement(&teacher, &learner, 0);
+    let mut d = doc(cosigned(&e, &teacher, &learner).bytes());
+    // The learner's rdfc proof, re-dated after signing.
+    d["proof"][3]["created"] = json!("2026-11-21T00:00:00Z");
+    let report = inspect(&bytes(&d), now());
+    assert!(matches!(report.problems[0], EndorseError::Proof { index: 3, source: ProofError::BadSignature }));
+    assert!(report.problems.contains(&EndorseError::MissingProof { role: Role::Learner, suite: "eddsa-rdfc-2022" }));
+    // agora's cheap reading of others' portfolios checks only the jcs pair,
+    // and says it left the rdfc proofs unchecked.
+    let fast = inspect_with(&bytes(&d), now(), Suites::Only(Cryptosuite::Jcs));
+    assert!(fast.is_valid(), "{:?}", fast.problems);
+    assert!(fast.proofs[3].signature.is_none());
+    assert!(verify_with(&bytes(&d), now(), Suites::Only(Cryptosuite::Rdfc)).is_err());
 }
 
 #[test]
@@ -43,7 +98,7 @@ fn signing_is_deterministic_so_both_sides_hold_identical_bytes() {
 fn a_stranger_cannot_sign_for_a_party() {
     let (teacher, learner, stranger) = (identity(1), identity(2), identity(3));
     let e = endorsement(&teacher, &learner, 0);
-    assert!(sign_proof(&e, &stranger, e.end).is_err());
+    assert!(sign_proofs(&e, &stranger, e.end).is_err());
 }
 
 #[test]
@@ -53,7 +108,7 @@ fn one_proof_is_not_enough() {
     d["proof"] = json!([d["proof"][0].clone()]);
     let report = inspect(&bytes(&d), now());
     assert!(report.problems.contains(&EndorseError::ProofCount(1)));
-    assert!(report.problems.contains(&EndorseError::MissingSigner(Role::Learner)));
+    assert!(report.problems.contains(&EndorseError::MissingProof { role: Role::Learner, suite: "eddsa-jcs-2022" }));
     // A single proof object instead of an array is the same story.
     d["proof"] = d["proof"][0].clone();
     assert_eq!(verify(&bytes(&d), now()).unwrap_err(), EndorseError::ProofCount(1));
@@ -63,10 +118,15 @@ fn one_proof_is_not_enough() {
 fn a_duplicated_proof_does_not_count_twice() {
     let (teacher, learner) = (identity(1), identity(2));
     let mut d = doc(cosigned(&endorsement(&teacher, &learner, 0), &teacher, &learner).bytes());
-    d["proof"][1] = d["proof"][0].clone();
+    d["proof"][2] = d["proof"][0].clone();
     let report = inspect(&bytes(&d), now());
-    assert!(report.problems.contains(&EndorseError::MissingSigner(Role::Teacher)), "{:?}", report.problems);
-    assert!(report.problems.contains(&EndorseError::MissingSigner(Role::Learner)));
+    let jcs = "eddsa-jcs-2022";
+    assert!(
+        report.problems.contains(&EndorseError::DuplicateProof { role: Role::Teacher, suite: jcs }),
+        "{:?}",
+        report.problems
+    );
+    assert!(report.problems.contains(&EndorseError::MissingProof { role: Role::Learner, suite: jcs }));
 }
 
 #[test]
@@ -74,19 +134,20 @@ fn a_valid_signature_by_a_third_party_is_rejected() {
     let (teacher, learner, stranger) = (identity(1), identity(2), identity(3));
     let e = endorsement(&teacher, &learner, 0);
     // The stranger validly signs the very same document, as if co-signing.
-    let options = ProofOptions::jcs(e.end, "authentication");
-    let stranger_proof = create_proof(&e.to_document(), &stranger, options).unwrap();
-    let teacher_proof = sign_proof(&e, &teacher, e.end).unwrap();
-    let err = assemble(&e, teacher_proof, stranger_proof, now()).unwrap_err();
-    assert!(matches!(err, EndorseError::UnexpectedSigner { index: 1, .. }), "{err:?}");
+    let stranger_proofs = [Cryptosuite::Jcs, Cryptosuite::Rdfc]
+        .map(|suite| create_proof(&e.to_document(), &stranger, ProofOptions::new(suite, e.end, "authentication")).unwrap())
+        .to_vec();
+    let teacher_proofs = sign_proofs(&e, &teacher, e.end).unwrap();
+    let err = assemble(&e, teacher_proofs, stranger_proofs, now()).unwrap_err();
+    assert!(matches!(err, EndorseError::UnexpectedSigner { index: 2, .. }), "{err:?}");
     // Added as a third proof next to both real ones, it is still refused.
     let mut d = doc(cosigned(&e, &teacher, &learner).bytes());
     let extra = create_proof(&e.to_document(), &stranger, ProofOptions::jcs(e.end, "authentication")).unwrap();
     d["proof"].as_array_mut().unwrap().push(extra);
     let report = inspect(&bytes(&d), now());
-    assert!(report.proofs[2].signature.is_ok(), "the stranger's signature itself is valid");
-    assert!(report.problems.contains(&EndorseError::ProofCount(3)));
-    assert!(report.problems.iter().any(|p| matches!(p, EndorseError::UnexpectedSigner { index: 2, .. })));
+    assert!(matches!(report.proofs[4].signature, Some(Ok(()))), "the stranger's signature itself is valid");
+    assert!(report.problems.contains(&EndorseError::ProofCount(5)));
+    assert!(report.problems.iter().any(|p| matches!(p, EndorseError::UnexpectedSigner { index: 4, .. })));
 }
 
 #[test]
@@ -95,13 +156,13 @@ fn purposes_must_match_roles() {
     let e = endorsement(&teacher, &learner, 0);
     // The learner claims issuance: a wallet would read two issuers.
     let mut d = doc(cosigned(&e, &teacher, &learner).bytes());
-    d["proof"][1]["proofPurpose"] = json!("assertionMethod");
+    d["proof"][2]["proofPurpose"] = json!("assertionMethod");
     let report = inspect(&bytes(&d), now());
     assert!(
-        report.problems.iter().any(|p| matches!(p, EndorseError::Proof { index: 1, source: ProofError::BadSignature }))
+        report.problems.iter().any(|p| matches!(p, EndorseError::Proof { index: 2, source: ProofError::BadSignature }))
     );
     assert!(
-        report.problems.iter().any(|p| matches!(p, EndorseError::WrongPurpose { index: 1, role: Role::Learner, .. }))
+        report.problems.iter().any(|p| matches!(p, EndorseError::WrongPurpose { index: 2, role: Role::Learner, .. }))
     );
 }
 
@@ -115,18 +176,73 @@ fn unknown_fields_are_rejected_even_when_signed() {
     assert_eq!(err, ShapeError::Unexpected { path: "credentialSubject.grade".into() });
 }
 
+/// Byte ranges of the `eddsa-rdfc-2022` proofs in a pretty-printed record.
+fn rdfc_proof_ranges(text: &str) -> Vec<std::ops::Range<usize>> {
+    text.match_indices("\"eddsa-rdfc-2022\"")
+        .map(|(at, _)| {
+            let start = text[..at].rfind('{').unwrap();
+            let end = at + text[at..].find('}').unwrap() + 1;
+            start..end
+        })
+        .collect()
+}
+
 #[test]
 fn flipping_any_byte_breaks_verification() {
     let (teacher, learner) = (identity(1), identity(2));
     let record = cosigned(&endorsement(&teacher, &learner, 1), &teacher, &learner);
     let good = record.bytes().to_vec();
+    let rdfc = rdfc_proof_ranges(std::str::from_utf8(&good).unwrap());
+    assert_eq!(rdfc.len(), 2);
     for flip in [0x01u8, 0x20, 0x80] {
         for i in 0..good.len() {
             let mut bad = good.clone();
             bad[i] ^= flip;
-            if verify(&bad, now()).is_ok() {
-                panic!("flipping byte {i} ({:?}) with {flip:#x} still verified", good[i] as char);
-            }
+            // Outside the rdfc proofs, the jcs pair covers every byte (full
+            // verification checks all the jcs-only reading does, and more).
+            // Inside them, JSON-LD canonicalization is slow unoptimized, so
+            // one byte in eight and the first byte of every value are checked
+            // in full; every field of those proofs is tampered with in the
+            // next test too.
+            let broken = if rdfc.iter().any(|r| r.contains(&i)) {
+                let starts_value = good[..i].ends_with(b": \"") || good[..i].ends_with(b": ");
+                !(flip == 0x01 && (i % 8 == 0 || starts_value)) || verify(&bad, now()).is_err()
+            } else {
+                verify_with(&bad, now(), Suites::Only(Cryptosuite::Jcs)).is_err()
+            };
+            assert!(broken, "flipping byte {i} ({:?}) with {flip:#x} still verified", good[i] as char);
+        }
+    }
+}
+
+#[test]
+fn tampering_with_any_field_of_any_proof_is_caught() {
+    let (teacher, learner) = (identity(1), identity(2));
+    let d = doc(cosigned(&endorsement(&teacher, &learner, 1), &teacher, &learner).bytes());
+    let stranger = identity(9).did();
+    for index in 0..4 {
+        let fields: Vec<String> = d["proof"][index].as_object().unwrap().keys().cloned().collect();
+        for field in fields {
+            let replacement = match field.as_str() {
+                "created" => json!("2026-11-20T18:31:00Z"),
+                "verificationMethod" => json!(format!("{stranger}#{}", &stranger["did:key:".len()..])),
+                "proofPurpose" => json!(if index < 2 { "authentication" } else { "assertionMethod" }),
+                "cryptosuite" => json!(if index % 2 == 0 { "eddsa-rdfc-2022" } else { "eddsa-jcs-2022" }),
+                "type" => json!("Ed25519Signature2020"),
+                "proofValue" => {
+                    let mut value = d["proof"][index]["proofValue"].as_str().unwrap().to_owned();
+                    value.replace_range(5..6, if &value[5..6] == "2" { "3" } else { "2" });
+                    json!(value)
+                }
+                "@context" => json!(["https://www.w3.org/ns/credentials/v2"]),
+                other => panic!("untested proof field {other}"),
+            };
+            let mut bad = d.clone();
+            bad["proof"][index][&field] = replacement;
+            assert!(verify(&bytes(&bad), now()).is_err(), "proof {index} with another `{field}` still verified");
+            let mut dropped = d.clone();
+            dropped["proof"][index].as_object_mut().unwrap().remove(&field);
+            assert!(verify(&bytes(&dropped), now()).is_err(), "proof {index} without `{field}` still verified");
         }
     }
 }
@@ -149,7 +265,7 @@ fn proof_order_does_not_matter_in_a_set() {
     let (teacher, learner) = (identity(1), identity(2));
     let mut d = doc(cosigned(&endorsement(&teacher, &learner, 2), &teacher, &learner).bytes());
     let proofs = d["proof"].as_array().unwrap().clone();
-    d["proof"] = json!([proofs[1], proofs[0]]);
+    d["proof"] = json!([proofs[3], proofs[1], proofs[0], proofs[2]]);
     // A proof set is unordered: the same two proofs in another order verify.
     assert!(verify(&bytes(&d), now()).is_ok());
 }
@@ -170,9 +286,9 @@ fn dates_out_of_range_or_in_the_future_are_rejected() {
 fn a_chained_proof_is_not_an_agora_proof_set() {
     let (teacher, learner) = (identity(1), identity(2));
     let mut d = doc(cosigned(&endorsement(&teacher, &learner, 0), &teacher, &learner).bytes());
-    d["proof"][1]["previousProof"] = json!("urn:uuid:nope");
+    d["proof"][2]["previousProof"] = json!("urn:uuid:nope");
     let report = inspect(&bytes(&d), now());
-    assert!(report.problems.contains(&EndorseError::Chained(1)));
+    assert!(report.problems.contains(&EndorseError::Chained(2)));
 }
 
 /// A session completed within the second it started still makes a valid

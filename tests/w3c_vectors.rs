@@ -58,6 +58,8 @@ fn eddsa_jcs_2022_intermediate_values_and_signature() {
         purpose: "assertionMethod",
         id: None,
         previous_proof: None,
+        challenge: None,
+        domain: None,
     };
     let proof = create_proof(&unsigned, &signer, options).unwrap();
     assert_eq!(proof["proofValue"], text("eddsa-jcs-2022/sigBTC58JCS.txt"));
@@ -114,6 +116,8 @@ fn check_rdfc_vector(unsigned: &str, dir: &str) {
         purpose: &info.purpose,
         id: None,
         previous_proof: None,
+        challenge: None,
+        domain: None,
     };
     let proof = create_proof_with(&unsigned, &signer, options, &contexts).unwrap();
     assert_eq!(proof["proofValue"], text(&format!("{dir}/sigBTC58DataInt.txt")));
@@ -186,6 +190,8 @@ fn proof_sets_and_chains_byte_for_byte() {
             purpose: &info.purpose,
             id: info.id.as_deref(),
             previous_proof: vector_proof.get("previousProof").cloned(),
+            challenge: None,
+            domain: None,
         };
         built.push(create_proof_with(&covered, &signers[index], options, &contexts).unwrap());
     }

@@ -66,10 +66,11 @@ pub fn print_report(report: &Report, out: &mut impl Write) -> std::io::Result<()
             None => "unknown",
         };
         let (mark, result) = match &proof.signature {
-            Ok(()) => ("ok  ", "signature valid".to_owned()),
-            Err(e) => ("FAIL", e.to_string()),
+            Some(Ok(())) => ("ok  ", "signature valid".to_owned()),
+            Some(Err(e)) => ("FAIL", e.to_string()),
+            None => ("    ", "not checked".to_owned()),
         };
-        writeln!(out, "  [{mark}] proof {index}  {who:<8} {:<16} {}", proof.purpose, result)?;
+        writeln!(out, "  [{mark}] proof {index}  {who:<8} {:<16} {:<16} {}", proof.cryptosuite, proof.purpose, result)?;
         writeln!(
             out,
             "         by {}  created {}",

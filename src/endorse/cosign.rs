@@ -8,8 +8,9 @@ use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{EndorseError, Endorsement, Party, ShapeError, VerifiedEndorsement, assemble, sign_proof};
-use crate::endorse::data_integrity::{ProofInfo, proof_info, verify_proof};
+use super::{EndorseError, Endorsement, Party, ShapeError, VerifiedEndorsement, assemble, sign_proofs};
+use crate::endorse::data_integrity::{Cryptosuite, DocumentHashes, ProofInfo, proof_info, verify_proof_in_set};
+use crate::endorse::rdfc::ContextSet;
 use crate::identity::Identity;
 use crate::market::{Negotiation, Phase};
 use crate::wire::{Body, FieldError, check_text};
@@ -121,16 +122,17 @@ pub fn endorsement_for(
     Ok(endorsement)
 }
 
-/// Teacher: the draft document carrying the teacher's proof.
+/// Teacher: the draft document carrying the teacher's two proofs.
 pub fn draft(endorsement: &Endorsement, teacher: &Identity, now: Timestamp) -> Result<Vec<u8>, EndorseError> {
-    let proof = sign_proof(endorsement, teacher, now)?;
+    let proofs = sign_proofs(endorsement, teacher, now)?;
     let mut document = endorsement.to_document();
-    document["proof"] = Value::Array(vec![proof]);
+    document["proof"] = Value::Array(proofs);
     serde_json::to_vec(&document).map_err(|_| EndorseError::NotAnObject)
 }
 
-/// Learner: checks the draft is exactly `expected` with a valid teacher
-/// proof, adds the learner's proof and returns the finished record.
+/// Learner: checks the draft is exactly `expected` with the teacher's two
+/// valid proofs (one per cryptosuite), adds the learner's two and returns
+/// the finished record.
 pub fn countersign(
     expected: &Endorsement,
     draft: &[u8],
@@ -139,25 +141,29 @@ pub fn countersign(
 ) -> Result<VerifiedEndorsement, EndorseError> {
     let document = super::strict_json::parse(draft, super::MAX_ENDORSEMENT_BYTES)?;
     let proofs = document.get("proof").and_then(Value::as_array).cloned().unwrap_or_default();
-    if proofs.len() != 1 {
+    if proofs.len() != 2 {
         return Err(EndorseError::ProofCount(proofs.len()));
     }
-    let signer = verify_proof(&document, 0).map_err(|source| EndorseError::Proof { index: 0, source })?;
-    let ProofInfo { purpose, .. } =
-        proof_info(&proofs[0]).map_err(|source| EndorseError::Proof { index: 0, source })?;
-    if signer != expected.teacher.key || purpose != super::TEACHER_PURPOSE {
-        return Err(EndorseError::MissingSigner(crate::market::Role::Teacher));
-    }
-    let mut unsigned = document.clone();
-    if let Some(map) = unsigned.as_object_mut() {
+    let mut unsecured = document.clone();
+    if let Some(map) = unsecured.as_object_mut() {
         map.remove("proof");
     }
-    let claims = Endorsement::from_document(&unsigned)?;
+    let mut hashes = DocumentHashes::default();
+    for (index, suite) in [Cryptosuite::Jcs, Cryptosuite::Rdfc].into_iter().enumerate() {
+        let signer = verify_proof_in_set(&unsecured, &proofs, index, &mut hashes, ContextSet::builtin())
+            .map_err(|source| EndorseError::Proof { index, source })?;
+        let ProofInfo { purpose, cryptosuite, .. } =
+            proof_info(&proofs[index]).map_err(|source| EndorseError::Proof { index, source })?;
+        if signer != expected.teacher.key || purpose != super::TEACHER_PURPOSE || cryptosuite != suite.name() {
+            return Err(EndorseError::MissingProof { role: crate::market::Role::Teacher, suite: suite.name() });
+        }
+    }
+    let claims = Endorsement::from_document(&unsecured)?;
     if claims != *expected {
         return Err(ShapeError::Unexpected { path: "(draft differs from the agreed session)".into() }.into());
     }
-    let learner_proof = sign_proof(expected, learner, now)?;
-    assemble(expected, proofs[0].clone(), learner_proof, now)
+    let learner_proofs = sign_proofs(expected, learner, now)?;
+    assemble(expected, proofs, learner_proofs, now)
 }
 
 /// Learner: what the draft must say, given the negotiation and the

@@ -34,6 +34,8 @@ pub enum ProofError {
     ContextMismatch,
     #[error("`created` is not an RFC 3339 date-time in range")]
     BadCreated,
+    #[error("`expires` is not an RFC 3339 date-time in range")]
+    BadExpires,
     #[error("previousProof `{0}` names no proof in this document")]
     MissingPreviousProof(String),
     #[error("signature does not verify")]
@@ -51,12 +53,21 @@ pub struct ProofOptions<'a> {
     pub purpose: &'a str,
     pub id: Option<&'a str>,
     pub previous_proof: Option<Value>,
+    /// A verifier's nonce, for a presentation made on request.
+    pub challenge: Option<&'a str>,
+    /// The verifier the proof is meant for.
+    pub domain: Option<&'a str>,
 }
 
 impl<'a> ProofOptions<'a> {
     /// An `eddsa-jcs-2022` proof with no id and no chain.
     pub fn jcs(created: Timestamp, purpose: &'a str) -> Self {
-        Self { cryptosuite: Cryptosuite::Jcs, created, purpose, id: None, previous_proof: None }
+        Self::new(Cryptosuite::Jcs, created, purpose)
+    }
+
+    /// A proof in `cryptosuite` with no id, chain, challenge or domain.
+    pub fn new(cryptosuite: Cryptosuite, created: Timestamp, purpose: &'a str) -> Self {
+        Self { cryptosuite, created, purpose, id: None, previous_proof: None, challenge: None, domain: None }
     }
 }
 
@@ -91,6 +102,12 @@ pub fn create_proof_with(
     if let Some(previous) = options.previous_proof {
         proof.insert("previousProof".into(), previous);
     }
+    if let Some(challenge) = options.challenge {
+        proof.insert("challenge".into(), challenge.into());
+    }
+    if let Some(domain) = options.domain {
+        proof.insert("domain".into(), domain.into());
+    }
     if let (Cryptosuite::Jcs, Some(context)) = (suite, unsecured.get("@context")) {
         proof.insert("@context".into(), context.clone());
     }
@@ -110,12 +127,21 @@ pub struct ProofInfo {
     pub created: String,
     pub cryptosuite: String,
     pub previous_proof: Vec<String>,
+    pub challenge: Option<String>,
+    pub domain: Option<String>,
+    /// When the proof stops being valid, if it says.
+    pub expires: Option<String>,
 }
 
 /// Reads the descriptive fields of a proof without verifying it.
 pub fn proof_info(proof: &Value) -> Result<ProofInfo, ProofError> {
     let field = |name: &'static str| {
         proof.get(name).and_then(Value::as_str).map(str::to_owned).ok_or(ProofError::MissingField(name))
+    };
+    let optional = |name: &'static str| match proof.get(name) {
+        None => Ok(None),
+        Some(Value::String(text)) => Ok(Some(text.clone())),
+        Some(_) => Err(ProofError::MissingField(name)),
     };
     let previous_proof = match proof.get("previousProof") {
         None => Vec::new(),
@@ -133,6 +159,9 @@ pub fn proof_info(proof: &Value) -> Result<ProofInfo, ProofError> {
         created: field("created")?,
         cryptosuite: field("cryptosuite")?,
         previous_proof,
+        challenge: optional("challenge")?,
+        domain: optional("domain")?,
+        expires: optional("expires")?,
     })
 }
 
@@ -171,6 +200,9 @@ pub fn verify_proof_in_set(
     }
     let suite = Cryptosuite::parse(&info.cryptosuite).ok_or(ProofError::UnsupportedCryptosuite(info.cryptosuite))?;
     parse_date(&info.created).ok_or(ProofError::BadCreated)?;
+    if let Some(expires) = &info.expires {
+        parse_date(expires).ok_or(ProofError::BadExpires)?;
+    }
     let key = public_from_verification_method(&info.verification_method)
         .map_err(|e| ProofError::BadVerificationMethod(e.to_string()))?;
     let signature = decode_proof_value(object.get("proofValue"))?;

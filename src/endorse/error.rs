@@ -10,7 +10,7 @@ pub enum EndorseError {
     Json(#[from] JsonError),
     #[error("the document is not a JSON object")]
     NotAnObject,
-    #[error("expected two proofs (teacher and learner), found {0}")]
+    #[error("expected two proofs from each party (eddsa-jcs-2022 and eddsa-rdfc-2022), or one (eddsa-jcs-2022) in records made before agora 0.2; found {0} in all")]
     ProofCount(usize),
     #[error("proof {index}: {source}")]
     Proof { index: usize, source: ProofError },
@@ -20,10 +20,16 @@ pub enum EndorseError {
     WrongPurpose { index: usize, role: Role, found: String, expected: &'static str },
     #[error("no valid proof from the {0:?}")]
     MissingSigner(Role),
+    #[error("no valid {suite} proof from the {role:?}")]
+    MissingProof { role: Role, suite: &'static str },
+    #[error("more than one {suite} proof from the {role:?}")]
+    DuplicateProof { role: Role, suite: &'static str },
     #[error("proof {0} chains to another proof; agora endorsements use a plain proof set")]
     Chained(usize),
     #[error("not valid before {0}")]
     NotYetValid(String),
+    #[error("expired on {0}")]
+    Expired(String),
     #[error("credential shape: {0}")]
     Shape(#[from] ShapeError),
 }

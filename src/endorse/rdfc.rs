@@ -5,6 +5,7 @@
 
 mod contexts;
 mod nquads;
+mod recent;
 mod to_rdf;
 
 pub use contexts::{ContextSet, OB_CONTEXT_URL, VC_CONTEXT_URL};
@@ -18,13 +19,23 @@ pub enum RdfcError {
     JsonLd(String),
     #[error("JSON-LD safe mode: {0}")]
     Undefined(String),
-    #[error("document too complex to canonicalize ({0} blank nodes; the limit is {max})", max = nquads::MAX_BLANK_NODES)]
-    TooComplex(usize),
+    #[error("document too complex to canonicalize ({found} blank nodes; the limit is {max})")]
+    TooComplex { found: usize, max: usize },
 }
 
-/// The RDFC-1.0 canonical N-Quads of a JSON-LD document.
+/// The RDFC-1.0 canonical N-Quads of a JSON-LD document. Co-signing
+/// canonicalizes the same credential and proof configurations on every
+/// step, so recent results are remembered.
 pub fn canonicalize(document: &serde_json::Value, contexts: &ContextSet) -> Result<String, RdfcError> {
+    let key = recent::key(document, contexts);
+    if let Some(hit) = key.as_ref().and_then(recent::get) {
+        return Ok(hit);
+    }
     let dataset = to_rdf::to_dataset(document, contexts)?;
-    nquads::check_safe(&dataset)?;
-    nquads::canonical(dataset)
+    nquads::check_safe(&dataset, contexts.max_blank_nodes())?;
+    let canonical = nquads::canonical(dataset)?;
+    if let Some(key) = key {
+        recent::put(key, &canonical);
+    }
+    Ok(canonical)
 }

@@ -10,7 +10,8 @@ use iroh::protocol::{AcceptError, ProtocolHandler};
 use iroh::{Endpoint, EndpointId};
 use jiff::Timestamp;
 
-use crate::endorse::{VerifiedEndorsement, verify};
+use crate::endorse::data_integrity::Cryptosuite;
+use crate::endorse::{Suites, VerifiedEndorsement, verify_with};
 use crate::identity::PublicKey;
 use crate::store::Store;
 
@@ -57,10 +58,13 @@ pub struct Portfolio {
 }
 
 /// Keeps only the endorsements that verify and that `peer` is a party to.
+/// agora's own reading checks the `eddsa-jcs-2022` pair, the one every
+/// agora record carries; the `eddsa-rdfc-2022` pair (for wallets) is still
+/// read for who signed it, and checked in full by `agora verify`.
 pub fn accept_portfolio(peer: PublicKey, entries: Vec<Vec<u8>>, now: Timestamp) -> Portfolio {
     let mut portfolio = Portfolio::default();
     for bytes in entries {
-        match verify(&bytes, now) {
+        match verify_with(&bytes, now, Suites::Only(Cryptosuite::Jcs)) {
             Ok(e) if e.endorsement().teacher.key == peer || e.endorsement().learner.key == peer => {
                 portfolio.verified.push(e)
             }

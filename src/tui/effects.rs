@@ -169,8 +169,9 @@ fn inspect(node: &Node, id: &str, now: jiff::Timestamp) -> Vec<(String, bool)> {
                 None => "stranger",
             };
             match &p.signature {
-                Ok(()) => (format!("{who}'s proof ({}): valid", p.purpose), true),
-                Err(e) => (format!("{who}'s proof ({}): {e}", p.purpose), false),
+                Some(Ok(())) => (format!("{who}'s {} proof: valid", p.cryptosuite), true),
+                Some(Err(e)) => (format!("{who}'s {} proof: {e}", p.cryptosuite), false),
+                None => (format!("{who}'s {} proof: not checked", p.cryptosuite), true),
             }
         })
         .collect();

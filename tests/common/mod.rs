@@ -2,7 +2,7 @@
 //! endorsement signed by both parties.
 #![allow(dead_code)]
 
-use agora::endorse::{Endorsement, Party, VerifiedEndorsement, assemble, sign_proof};
+use agora::endorse::{Endorsement, Party, VerifiedEndorsement, assemble, sign_proofs};
 use agora::identity::Identity;
 use jiff::Timestamp;
 
@@ -39,8 +39,8 @@ pub fn uuid_for(n: u32) -> String {
 
 /// Signs `endorsement` as both parties and assembles the verified record.
 pub fn cosigned(endorsement: &Endorsement, teacher: &Identity, learner: &Identity) -> VerifiedEndorsement {
-    let t = sign_proof(endorsement, teacher, endorsement.end).unwrap();
-    let l = sign_proof(endorsement, learner, endorsement.end).unwrap();
+    let t = sign_proofs(endorsement, teacher, endorsement.end).unwrap();
+    let l = sign_proofs(endorsement, learner, endorsement.end).unwrap();
     assemble(endorsement, t, l, endorsement.end).unwrap()
 }
 

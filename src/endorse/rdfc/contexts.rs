@@ -15,11 +15,14 @@ const BUILTIN: &[(&str, &str)] = &[
 ];
 
 /// A closed set of contexts, parsed on first use (so code that only uses
-/// JCS never pays for JSON-LD).
+/// JCS never pays for JSON-LD), and how many blank nodes a document may
+/// have before canonicalizing it is refused.
 #[derive(Clone, Debug)]
 pub struct ContextSet {
     texts: Arc<HashMap<String, String>>,
     parsed: Arc<OnceLock<HashMap<String, json_ld::syntax::Value>>>,
+    max_blank_nodes: usize,
+    fingerprint: [u8; 32],
 }
 
 impl ContextSet {
@@ -36,8 +39,39 @@ impl ContextSet {
         Self::from_texts(texts)
     }
 
+    /// The same contexts with another blank-node limit: a presentation
+    /// whose credentials were each checked against agora's shape may carry
+    /// many more blank nodes than one credential.
+    pub fn with_blank_node_limit(&self, max_blank_nodes: usize) -> ContextSet {
+        Self { max_blank_nodes, ..self.clone() }
+    }
+
+    pub fn max_blank_nodes(&self) -> usize {
+        self.max_blank_nodes
+    }
+
+    /// A hash of every context's URL and text (for remembering results).
+    pub(super) fn fingerprint(&self) -> [u8; 32] {
+        self.fingerprint
+    }
+
     fn from_texts(texts: HashMap<String, String>) -> Self {
-        Self { texts: Arc::new(texts), parsed: Arc::new(OnceLock::new()) }
+        use sha2::{Digest, Sha256};
+        let mut sorted: Vec<_> = texts.iter().collect();
+        sorted.sort();
+        let mut hasher = Sha256::new();
+        for (url, text) in sorted {
+            for part in [url, text] {
+                hasher.update((part.len() as u64).to_le_bytes());
+                hasher.update(part.as_bytes());
+            }
+        }
+        Self {
+            texts: Arc::new(texts),
+            parsed: Arc::new(OnceLock::new()),
+            max_blank_nodes: super::nquads::MAX_BLANK_NODES,
+            fingerprint: hasher.finalize().into(),
+        }
     }
 
     pub(super) fn get(&self, url: &str) -> Option<&json_ld::syntax::Value> {

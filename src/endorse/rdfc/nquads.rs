@@ -8,11 +8,12 @@ use super::RdfcError;
 /// Relative ids resolve against this; any IRI under it is refused.
 pub const RELATIVE_BASE: &str = "https://relative-iri.invalid/";
 /// Canonicalization work grows fast with blank nodes ("dataset poisoning");
-/// credentials have a handful.
+/// one credential has a handful.
 pub const MAX_BLANK_NODES: usize = 64;
 
-/// Refuses IRIs that only exist because of the sentinel base.
-pub fn check_safe(dataset: &Dataset) -> Result<(), RdfcError> {
+/// Refuses IRIs that only exist because of the sentinel base, and datasets
+/// with more than `max_blank_nodes` blank nodes.
+pub fn check_safe(dataset: &Dataset, max_blank_nodes: usize) -> Result<(), RdfcError> {
     let mut blank = std::collections::HashSet::new();
     for quad in dataset.iter() {
         let iris = [
@@ -39,8 +40,8 @@ pub fn check_safe(dataset: &Dataset) -> Result<(), RdfcError> {
             return Err(RdfcError::Undefined(format!("relative IRI `{}`", &iri[RELATIVE_BASE.len()..])));
         }
     }
-    if blank.len() > MAX_BLANK_NODES {
-        return Err(RdfcError::TooComplex(blank.len()));
+    if blank.len() > max_blank_nodes {
+        return Err(RdfcError::TooComplex { found: blank.len(), max: max_blank_nodes });
     }
     Ok(())
 }

@@ -10,11 +10,14 @@ mod listing;
 mod listings;
 mod logging;
 mod peers;
+mod portfolio;
 mod serve;
 mod sessions;
 mod show;
 mod ticket;
 mod verify;
+mod verify_json;
+mod verify_presentation;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -64,7 +67,10 @@ pub enum Command {
     /// Your co-signed endorsements.
     #[command(subcommand)]
     Endorsements(endorsements::EndorsementsCommand),
-    /// Verify an endorsement file offline (exit code 0 only if valid).
+    /// A presentation of your endorsements for wallets and verifiers.
+    #[command(subcommand)]
+    Portfolio(portfolio::PortfolioCommand),
+    /// Verify an endorsement or a presentation offline (exit code 0 only if all of it verifies).
     Verify(verify::VerifyArgs),
     /// Run the node without the terminal client (logs to stdout).
     Serve,
@@ -130,6 +136,7 @@ fn run(args: Args, launched: std::time::Instant) -> anyhow::Result<ExitCode> {
         Some(Command::Block { peer }) => peers::set_blocked(&ctx, &peer, true, &mut out),
         Some(Command::Unblock { peer }) => peers::set_blocked(&ctx, &peer, false, &mut out),
         Some(Command::Endorsements(c)) => endorsements::run(&ctx, c, &mut out),
+        Some(Command::Portfolio(c)) => portfolio::run(&ctx, c, &mut out),
         Some(Command::Verify(a)) => verify::run(a, &mut out),
         Some(Command::Serve) => serve::run(&ctx, &mut out),
         Some(Command::Ticket { qr }) => ticket::show(&ctx, qr, &mut out),

@@ -14,6 +14,7 @@ pub mod cosign;
 pub mod credential;
 pub mod data_integrity;
 mod error;
+pub mod presentation;
 pub mod rdfc;
 mod report;
 pub mod reputation;

@@ -119,7 +119,7 @@ fn verify_accepts_a_good_file_and_rejects_a_tampered_one_with_a_reason() {
     assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
     let report = stdout(&out);
     assert!(report.contains("VALID") && report.contains("Ada Lovelace") && report.contains("90 minutes"), "{report}");
-    assert_eq!(report.matches("[ok  ]").count(), 2);
+    assert_eq!(report.matches("[ok  ]").count(), 4, "{report}");
 
     let tampered = dir.path().join("tampered.json");
     std::fs::write(&tampered, String::from_utf8_lossy(record.bytes()).replace("\"Rating: 1/5\"", "\"Rating: 5/5\""))
@@ -241,4 +241,64 @@ fn bare_agora_without_a_terminal_points_to_serve() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(errors(&out).len(), 1);
     assert!(stderr(&out).contains("agora serve"), "{}", stderr(&out));
+}
+
+#[test]
+fn portfolio_export_makes_a_presentation_that_verify_checks_with_its_challenge() {
+    let home = tempfile::tempdir().unwrap();
+    let learner = agora::identity::Identity::from_secret_bytes(&[2; 32]);
+    std::fs::write(home.path().join("identity.key"), format!("{}\n", agora::identity::multibase_secret(&learner)))
+        .unwrap();
+    let teacher = identity(1);
+    {
+        let store = Store::open(&home.path().join("store.redb")).unwrap();
+        for n in 0..4 {
+            // Even n: rust, odd n: calculus; one hour apart from 2026-11-20.
+            store.put_endorsement(&cosigned(&endorsement(&teacher, &learner, n), &teacher, &learner)).unwrap();
+        }
+    }
+    let file = home.path().join("rust.json");
+    let file = file.to_str().unwrap();
+    let export = agora(
+        home.path(),
+        &["portfolio", "export", "--skill", "rust", "--since", "2026-11-01", "--challenge", "n-0nce", "--out", file],
+    );
+    assert!(export.status.success(), "{}", stderr(&export));
+    assert!(stdout(&export).contains("2 endorsements (3.0 h)"), "{}", stdout(&export));
+
+    let checked = agora(home.path(), &["verify", file, "--challenge", "n-0nce"]);
+    let report = stdout(&checked);
+    assert!(checked.status.success(), "{report}");
+    assert!(report.contains("VALID: signed by the holder; all 2 credentials verify"), "{report}");
+    assert!(report.contains(&learner.did()) && report.contains("holder learned"), "{report}");
+
+    // A verifier who asked for another challenge is told why it fails.
+    let stale = agora(home.path(), &["verify", file, "--challenge", "another"]);
+    assert_eq!(stale.status.code(), Some(1));
+    assert!(stdout(&stale).contains("the verifier asked for challenge `another`"), "{}", stdout(&stale));
+
+    // Machines get one JSON object with every proof's verdict.
+    let json = agora(home.path(), &["verify", "--json", file, "--challenge", "n-0nce"]);
+    let value: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(value["kind"], "presentation");
+    assert_eq!(value["valid"], true);
+    assert_eq!(value["proof"]["cryptosuite"], "eddsa-rdfc-2022");
+    assert_eq!(value["credentials"].as_array().unwrap().len(), 2);
+    for credential in value["credentials"].as_array().unwrap() {
+        assert_eq!(credential["holder_role"], "learner");
+        assert_eq!(credential["proofs"].as_array().unwrap().len(), 4);
+        assert!(credential["proofs"].as_array().unwrap().iter().all(|p| p["verified"] == true));
+    }
+    let tampered = home.path().join("tampered.json");
+    std::fs::write(&tampered, std::fs::read_to_string(file).unwrap().replace("\"n-0nce\"", "\"n-0nc3\"")).unwrap();
+    let json = agora(home.path(), &["verify", "--json", tampered.to_str().unwrap()]);
+    assert_eq!(json.status.code(), Some(1));
+    let value: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(value["proof"]["verified"], false);
+    assert!(value["problems"][0].as_str().unwrap().contains("signature does not verify"), "{value}");
+
+    // Nothing matches: one clear line, exit 2.
+    let none = agora(home.path(), &["portfolio", "export", "--skill", "piano", "--out", file]);
+    assert_eq!(none.status.code(), Some(2));
+    assert_eq!(errors(&none), ["error: no endorsement of yours matches (see `agora endorsements list`)"]);
 }

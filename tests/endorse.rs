@@ -30,7 +30,8 @@ fn both_parties_sign_and_the_record_verifies() {
     assert_eq!(d["type"], json!(["VerifiableCredential", "OpenBadgeCredential"]));
     assert_eq!(d["issuer"]["id"], json!(teacher.did()));
     assert_eq!(d["credentialSubject"]["id"], json!(learner.did()));
-    let purposes: Vec<_> = (0..4).map(|i| (d["proof"][i]["proofPurpose"].clone(), d["proof"][i]["cryptosuite"].clone())).collect();
+    let purposes: Vec<_> =
+        (0..4).map(|i| (d["proof"][i]["proofPurpose"].clone(), d["proof"][i]["cryptosuite"].clone())).collect();
     assert_eq!(
         purposes,
         [
@@ -135,7 +136,9 @@ fn a_valid_signature_by_a_third_party_is_rejected() {
     let e = endorsement(&teacher, &learner, 0);
     // The stranger validly signs the very same document, as if co-signing.
     let stranger_proofs = [Cryptosuite::Jcs, Cryptosuite::Rdfc]
-        .map(|suite| create_proof(&e.to_document(), &stranger, ProofOptions::new(suite, e.end, "authentication")).unwrap())
+        .map(|suite| {
+            create_proof(&e.to_document(), &stranger, ProofOptions::new(suite, e.end, "authentication")).unwrap()
+        })
         .to_vec();
     let teacher_proofs = sign_proofs(&e, &teacher, e.end).unwrap();
     let err = assemble(&e, teacher_proofs, stranger_proofs, now()).unwrap_err();

@@ -1,4 +1,5 @@
-//! `agora verify FILE`: check an endorsement offline and say why it fails.
+//! `agora verify FILE`: check an endorsement or a presentation offline and
+//! say why it fails.
 
 use std::io::{Read, Write};
 use std::path::PathBuf;
@@ -9,35 +10,80 @@ use clap::Args;
 use jiff::Timestamp;
 
 use super::EXIT_INVALID;
-use crate::endorse::{MAX_ENDORSEMENT_BYTES, Report, inspect};
+use crate::endorse::presentation::{self, Binding, MAX_PRESENTATION_BYTES, inspect_presentation};
+use crate::endorse::{MAX_ENDORSEMENT_BYTES, Report, Suites, inspect};
 use crate::market::Role;
 
 #[derive(Args, Debug)]
 pub struct VerifyArgs {
-    /// The endorsement file (as written by `agora endorsements export`); `-` reads stdin.
+    /// An endorsement (`agora endorsements export`) or a presentation
+    /// (`agora portfolio export`); `-` reads stdin.
     pub file: PathBuf,
+    /// One JSON object for machines instead of the report.
+    #[arg(long)]
+    pub json: bool,
+    /// For a presentation: the challenge you gave the holder; it must match.
+    #[arg(long)]
+    pub challenge: Option<String>,
+    /// For a presentation: your domain; it must match.
+    #[arg(long)]
+    pub domain: Option<String>,
 }
 
 pub fn run(args: VerifyArgs, out: &mut impl Write) -> anyhow::Result<ExitCode> {
     let bytes = read_limited(&args.file)?;
-    let report = inspect(&bytes, Timestamp::now());
-    print_report(&report, out)?;
-    Ok(if report.is_valid() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_INVALID) })
+    let now = Timestamp::now();
+    let is_presentation =
+        serde_json::from_slice::<serde_json::Value>(&bytes).is_ok_and(|d| presentation::is_presentation(&d));
+    let valid = if is_presentation {
+        let request = Binding { challenge: args.challenge, domain: args.domain };
+        let report = inspect_presentation(&bytes, now, &request, Suites::All);
+        if args.json {
+            writeln!(out, "{}", super::verify_json::presentation(&report))?;
+        } else {
+            super::verify_presentation::print(&report, out)?;
+        }
+        report.is_valid()
+    } else {
+        if args.challenge.is_some() || args.domain.is_some() {
+            bail!("--challenge and --domain are for presentations; this file is not one");
+        }
+        if bytes.len() > MAX_ENDORSEMENT_BYTES {
+            bail!("{} is larger than {MAX_ENDORSEMENT_BYTES} bytes; not an agora endorsement", args.file.display());
+        }
+        let report = inspect(&bytes, now);
+        if args.json {
+            writeln!(out, "{}", super::verify_json::credential(&report))?;
+        } else {
+            print_report(&report, out)?;
+        }
+        report.is_valid()
+    };
+    Ok(if valid { ExitCode::SUCCESS } else { ExitCode::from(EXIT_INVALID) })
 }
 
 fn read_limited(path: &PathBuf) -> anyhow::Result<Vec<u8>> {
     let mut bytes = Vec::new();
-    let limit = MAX_ENDORSEMENT_BYTES as u64 + 1;
+    let limit = MAX_PRESENTATION_BYTES as u64 + 1;
     if path.as_os_str() == "-" {
         std::io::stdin().take(limit).read_to_end(&mut bytes).context("reading standard input")?;
     } else {
         let file = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
         file.take(limit).read_to_end(&mut bytes).with_context(|| format!("cannot read {}", path.display()))?;
     }
-    if bytes.len() > MAX_ENDORSEMENT_BYTES {
-        bail!("{} is larger than {MAX_ENDORSEMENT_BYTES} bytes; not an agora endorsement", path.display());
+    if bytes.len() > MAX_PRESENTATION_BYTES {
+        bail!("{} is larger than {MAX_PRESENTATION_BYTES} bytes; not an agora file", path.display());
     }
     Ok(bytes)
+}
+
+/// The signer's role in words.
+pub fn role_name(role: Option<Role>) -> &'static str {
+    match role {
+        Some(Role::Teacher) => "teacher",
+        Some(Role::Learner) => "learner",
+        None => "unknown",
+    }
 }
 
 /// Who, what, when, each proof's result, and the verdict.
@@ -60,11 +106,7 @@ pub fn print_report(report: &Report, out: &mut impl Write) -> std::io::Result<()
         writeln!(out, "  (none)")?;
     }
     for (index, proof) in report.proofs.iter().enumerate() {
-        let who = match proof.role {
-            Some(Role::Teacher) => "teacher",
-            Some(Role::Learner) => "learner",
-            None => "unknown",
-        };
+        let who = role_name(proof.role);
         let (mark, result) = match &proof.signature {
             Some(Ok(())) => ("ok  ", "signature valid".to_owned()),
             Some(Err(e)) => ("FAIL", e.to_string()),
@@ -80,6 +122,9 @@ pub fn print_report(report: &Report, out: &mut impl Write) -> std::io::Result<()
     }
     if report.is_valid() {
         writeln!(out, "VALID: signed by both the teacher and the learner")?;
+        if !report.wallet_ready() {
+            writeln!(out, "  (made before agora added eddsa-rdfc-2022 proofs: Open Badges wallets may not verify it)")?;
+        }
     } else {
         writeln!(out, "INVALID")?;
         for problem in &report.problems {

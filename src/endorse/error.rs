@@ -10,7 +10,9 @@ pub enum EndorseError {
     Json(#[from] JsonError),
     #[error("the document is not a JSON object")]
     NotAnObject,
-    #[error("expected two proofs from each party (eddsa-jcs-2022 and eddsa-rdfc-2022), or one (eddsa-jcs-2022) in records made before agora 0.2; found {0} in all")]
+    #[error(
+        "expected two proofs from each party (eddsa-jcs-2022 and eddsa-rdfc-2022), or one (eddsa-jcs-2022) in records made before agora 0.2; found {0} in all"
+    )]
     ProofCount(usize),
     #[error("proof {index}: {source}")]
     Proof { index: usize, source: ProofError },

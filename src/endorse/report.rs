@@ -21,7 +21,9 @@ pub enum Suites {
 }
 
 impl Suites {
-    fn checks(self, suite: Option<Cryptosuite>) -> bool {
+    /// Whether proofs of `suite` are checked (unknown suites always are, to
+    /// be reported as unsupported).
+    pub fn checks(self, suite: Option<Cryptosuite>) -> bool {
         match (self, suite) {
             (Suites::All, _) | (_, None) => true,
             (Suites::Only(wanted), Some(suite)) => wanted == suite,
@@ -62,9 +64,9 @@ impl Report {
     pub fn wallet_ready(&self) -> bool {
         let rdfc = Cryptosuite::Rdfc.name();
         [Role::Teacher, Role::Learner].iter().all(|role| {
-            self.proofs.iter().any(|p| {
-                p.role == Some(*role) && p.cryptosuite == rdfc && matches!(p.signature, Some(Ok(())))
-            })
+            self.proofs
+                .iter()
+                .any(|p| p.role == Some(*role) && p.cryptosuite == rdfc && matches!(p.signature, Some(Ok(()))))
         })
     }
 }
@@ -103,9 +105,8 @@ pub fn inspect_value(document: Value, now: Timestamp, suites: Suites, contexts: 
     for index in 0..proofs.len() {
         let info = proof_info(&proofs[index]);
         let suite = info.as_ref().ok().and_then(|i| Cryptosuite::parse(&i.cryptosuite));
-        let result = suites
-            .checks(suite)
-            .then(|| verify_proof_in_set(&unsecured, &proofs, index, &mut hashes, contexts));
+        let result =
+            suites.checks(suite).then(|| verify_proof_in_set(&unsecured, &proofs, index, &mut hashes, contexts));
         if let Ok(info) = &info
             && !info.previous_proof.is_empty()
         {

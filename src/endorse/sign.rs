@@ -41,7 +41,10 @@ pub fn sign_proofs(
     signer: &Identity,
     created: Timestamp,
 ) -> Result<Vec<Value>, EndorseError> {
-    [Cryptosuite::Jcs, Cryptosuite::Rdfc].into_iter().map(|suite| sign_proof(endorsement, signer, created, suite)).collect()
+    [Cryptosuite::Jcs, Cryptosuite::Rdfc]
+        .into_iter()
+        .map(|suite| sign_proof(endorsement, signer, created, suite))
+        .collect()
 }
 
 /// Creates one of `signer`'s proofs over `endorsement`, with the purpose of

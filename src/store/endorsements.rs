@@ -88,6 +88,13 @@ impl Store {
         Ok(())
     }
 
+    /// Ids of the endorsements hidden from the public portfolio.
+    pub fn private_endorsement_ids(&self) -> Result<std::collections::HashSet<String>, StoreError> {
+        let tx = self.db.read()?;
+        let private = tx.open_table(PRIVATE_ENDORSEMENTS)?;
+        private.iter()?.map(|row| Ok(row?.0.value().to_owned())).collect()
+    }
+
     /// The credential bytes of every public endorsement.
     pub fn public_endorsements(&self) -> Result<Vec<Vec<u8>>, StoreError> {
         let tx = self.db.read()?;

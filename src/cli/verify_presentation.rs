@@ -1,0 +1,72 @@
+//! The human report for a presentation: who holds it, the holder's proof
+//! and what it is bound to, each credential in one line, and the verdict.
+
+use std::io::Write;
+
+use crate::endorse::presentation::PresentationReport;
+use crate::identity::did_key_from_public;
+use crate::market::Role;
+
+pub fn print(report: &PresentationReport, out: &mut impl Write) -> std::io::Result<()> {
+    writeln!(out, "Presentation {}", report.id.as_deref().unwrap_or("(no id)"))?;
+    let holder = report.holder.as_ref().map_or("(unreadable)".to_owned(), did_key_from_public);
+    writeln!(out, "  holder    {holder}")?;
+    match &report.proof {
+        Some(proof) => {
+            let (mark, result) = match &proof.signature {
+                Some(Ok(())) => ("ok  ", "signature valid".to_owned()),
+                Some(Err(e)) => ("FAIL", e.to_string()),
+                None => ("    ", "not checked".to_owned()),
+            };
+            writeln!(out, "  proof     [{mark}] {} {}  {result}", proof.cryptosuite, proof.purpose)?;
+            writeln!(out, "            created {}", proof.created)?;
+            let bound = |name: &str, found: &Option<String>, asked: &Option<String>| match (found, asked) {
+                (Some(v), Some(_)) => format!("  {name:<9} `{v}` (as you asked)"),
+                (Some(v), None) => format!("  {name:<9} `{v}` (not checked: pass --{name} to demand it)"),
+                (None, _) => format!("  {name:<9} none"),
+            };
+            writeln!(out, "{}", bound("challenge", &proof.challenge, &report.request.challenge))?;
+            writeln!(out, "{}", bound("domain", &proof.domain, &report.request.domain))?;
+        }
+        None => writeln!(out, "  proof     (none)")?,
+    }
+    let minutes: i64 =
+        report.credentials.iter().filter_map(|c| c.report.claims.as_ref().ok()).map(|e| e.minutes()).sum();
+    writeln!(out, "Credentials ({}, {:.1} h)", report.credentials.len(), minutes as f64 / 60.0)?;
+    for (index, entry) in report.credentials.iter().enumerate() {
+        let verdict = if entry.report.is_valid() { "VALID" } else { "INVALID" };
+        match &entry.report.claims {
+            Ok(e) => {
+                let part = match entry.holder_role {
+                    Some(Role::Learner) => "holder learned",
+                    Some(Role::Teacher) => "holder taught",
+                    None => "not the holder's",
+                };
+                writeln!(
+                    out,
+                    "  {index:>3}. {verdict:<7} {}  {} taught {}  {} ({} min, {}/5)  {part}",
+                    e.skill,
+                    e.teacher.name,
+                    e.learner.name,
+                    e.start.strftime("%Y-%m-%d"),
+                    e.minutes(),
+                    e.rating
+                )?;
+            }
+            Err(shape) => writeln!(out, "  {index:>3}. {verdict:<7} not an agora endorsement: {shape}")?,
+        }
+    }
+    if report.is_valid() {
+        let n = report.credentials.len();
+        writeln!(out, "VALID: signed by the holder; all {n} credential{} verify", if n == 1 { "" } else { "s" })?;
+        if report.request.challenge.is_none() {
+            writeln!(out, "  (freshness not checked: give the holder a challenge and pass it with --challenge)")?;
+        }
+    } else {
+        writeln!(out, "INVALID")?;
+        for problem in &report.problems {
+            writeln!(out, "  - {problem}")?;
+        }
+    }
+    Ok(())
+}

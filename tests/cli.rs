@@ -282,7 +282,7 @@ fn portfolio_export_makes_a_presentation_that_verify_checks_with_its_challenge()
     let value: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(value["kind"], "presentation");
     assert_eq!(value["valid"], true);
-    assert_eq!(value["proof"]["cryptosuite"], "eddsa-rdfc-2022");
+    assert_eq!(value["proof"]["cryptosuite"], "eddsa-jcs-2022");
     assert_eq!(value["credentials"].as_array().unwrap().len(), 2);
     for credential in value["credentials"].as_array().unwrap() {
         assert_eq!(credential["holder_role"], "learner");

@@ -12,9 +12,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use agora::endorse::data_integrity::{Cryptosuite, ProofOptions, create_proof};
-use agora::endorse::rdfc::ContextSet;
-use agora::identity::{Identity, verification_method};
-use serde_json::{Map, Value, json};
+use agora::endorse::presentation::{Binding, present};
+use serde_json::{Value, json};
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 const TIMEOUT: Duration = Duration::from_secs(60);
@@ -208,18 +207,8 @@ fn js_verifies_rdfc_proofs_on_an_endorsement() {
             endorsement.learner.name = "Zoë Ångström-李".into();
             endorsement.review = "Très clair — «merci» 👍\nLine two.".into();
         }
-        let unsigned = endorsement.to_document();
-        let mut proofs = Vec::new();
-        for (signer, purpose) in [(&teacher, "assertionMethod"), (&learner, "authentication")] {
-            for cryptosuite in [Cryptosuite::Jcs, Cryptosuite::Rdfc] {
-                let mut options = ProofOptions::jcs(endorsement.end, purpose);
-                options.cryptosuite = cryptosuite;
-                proofs.push(create_proof(&unsigned, signer, options).unwrap());
-            }
-        }
-        let mut document = unsigned;
-        document["proof"] = Value::Array(proofs);
-        files.push(write(dir.path(), &format!("four-proofs-{n}.json"), &serde_json::to_vec_pretty(&document).unwrap()));
+        let record = common::cosigned(&endorsement, &teacher, &learner);
+        files.push(write(dir.path(), &format!("four-proofs-{n}.json"), record.bytes()));
     }
     let run = verify_js(&files, &[]);
     assert_all_verified(&run, &files, proofs_of);
@@ -243,8 +232,7 @@ fn js_binds_each_proof_to_its_party() {
         (&teacher, "authentication", "is not the credentialSubject"),
     ] {
         for cryptosuite in [Cryptosuite::Jcs, Cryptosuite::Rdfc] {
-            let mut options = ProofOptions::jcs(endorsement.end, purpose);
-            options.cryptosuite = cryptosuite;
+            let options = ProofOptions::new(cryptosuite, endorsement.end, purpose);
             let mut document = unsigned.clone();
             document["proof"] = json!([create_proof(&unsigned, signer, options).unwrap()]);
             let name = format!("{purpose}-by-wrong-party-{}.json", cryptosuite.name());
@@ -290,52 +278,24 @@ fn js_verifies_the_w3c_signed_vectors() {
     assert!(run.lines[0]["proofs"][0]["error"].as_str().unwrap().contains("issuer must match"), "{:?}", run.lines);
 }
 
-/// A proof by `signer` over `document` with a challenge and domain, made
-/// from the library's cryptosuite steps.
-fn presentation_proof(document: &Value, signer: &Identity, suite: Cryptosuite, challenge: &str, domain: &str) -> Value {
-    let contexts = ContextSet::builtin();
-    let mut proof = Map::new();
-    proof.insert("type".into(), json!("DataIntegrityProof"));
-    proof.insert("cryptosuite".into(), json!(suite.name()));
-    proof.insert("created".into(), json!("2026-11-25T11:00:00Z"));
-    proof.insert("verificationMethod".into(), json!(verification_method(&signer.public())));
-    proof.insert("proofPurpose".into(), json!("authentication"));
-    proof.insert("challenge".into(), json!(challenge));
-    proof.insert("domain".into(), json!(domain));
-    if suite == Cryptosuite::Jcs {
-        proof.insert("@context".into(), document["@context"].clone());
-    }
-    let config = suite.config(&proof, document.get("@context"));
-    let hash = suite.hash_data(&config, &suite.hash(document, contexts).unwrap(), contexts).unwrap();
-    let signature = signer.sign(&hash);
-    proof.insert("proofValue".into(), json!(format!("z{}", bs58::encode(signature).into_string())));
-    Value::Object(proof)
-}
-
-/// A VC 2.0 presentation of an endorsement by its learner, in the shape the
-/// JS stack's `vc.verify` accepts. agora does not make presentations yet;
-/// this builds one by hand so the verifier's presentation path is tested and
-/// the shape is on record for when it does.
+/// Presentations made by `agora portfolio export`'s library call: signed
+/// with eddsa-jcs-2022 (the default) over three credentials, and with
+/// eddsa-rdfc-2022 over two of different skills (several sessions alike
+/// are refused for rdfc; see `rdfc::nquads::check_unambiguous`).
 #[test]
-fn js_verifies_a_presentation_of_an_endorsement() {
+fn js_verifies_a_presentation_of_endorsements() {
     if !js_ready() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
     let (teacher, learner) = (common::identity(1), common::identity(2));
-    let record = common::cosigned(&common::endorsement(&teacher, &learner, 0), &teacher, &learner);
-    let credential: Value = serde_json::from_slice(record.bytes()).unwrap();
+    let records: Vec<_> =
+        (0..3).map(|n| common::cosigned(&common::endorsement(&teacher, &learner, n), &teacher, &learner)).collect();
     let (challenge, domain) = ("c0ffee-1234", "agora:market");
+    let binding = Binding { challenge: Some(challenge.into()), domain: Some(domain.into()) };
     let mut files = Vec::new();
-    for suite in [Cryptosuite::Jcs, Cryptosuite::Rdfc] {
-        let mut presentation = json!({
-            "@context": ["https://www.w3.org/ns/credentials/v2"],
-            "type": ["VerifiablePresentation"],
-            "holder": learner.did(),
-            "verifiableCredential": [credential],
-        });
-        presentation["proof"] = presentation_proof(&presentation, &learner, suite, challenge, domain);
-        let bytes = serde_json::to_vec_pretty(&presentation).unwrap();
+    for (suite, records) in [(Cryptosuite::Jcs, &records[..]), (Cryptosuite::Rdfc, &records[..2])] {
+        let bytes = present(&learner, records, suite, &binding, common::now()).unwrap();
         files.push(write(dir.path(), &format!("presentation-{}.json", suite.name()), &bytes));
     }
     let all_proofs = |vp: &Value| {

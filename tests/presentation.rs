@@ -35,13 +35,13 @@ fn bytes(value: &Value) -> Vec<u8> {
 fn a_learners_presentation_round_trips_in_both_suites() {
     let (teacher, learner) = (identity(1), identity(2));
     let credentials = records(&teacher, &learner, 3);
-    for suite in [Cryptosuite::Rdfc, Cryptosuite::Jcs] {
-        let vp = present(&learner, &credentials, suite, &bound("abc"), now()).unwrap();
+    for (suite, credentials) in [(Cryptosuite::Jcs, &credentials[..]), (Cryptosuite::Rdfc, &credentials[..2])] {
+        let vp = present(&learner, credentials, suite, &bound("abc"), now()).unwrap();
         let report = inspect_presentation(&vp, now(), &bound("abc"), Suites::All);
         assert!(report.is_valid(), "{suite:?}: {:?}", report.problems);
         assert_eq!(report.holder, Some(learner.public()));
         assert_eq!(report.proof.as_ref().unwrap().cryptosuite, suite.name());
-        assert_eq!(report.credentials.len(), 3);
+        assert_eq!(report.credentials.len(), credentials.len());
         assert!(report.credentials.iter().all(|c| c.holder_role == Some(Role::Learner) && c.report.wallet_ready()));
         let d = doc(&vp);
         assert_eq!(d["type"], json!(["VerifiablePresentation"]));
@@ -50,6 +50,12 @@ fn a_learners_presentation_round_trips_in_both_suites() {
         // The credentials travel byte-for-byte as signed.
         assert_eq!(d["verifiableCredential"][1], doc(credentials[1].bytes()));
     }
+    // Two sessions in the same skill that covered the same ground look alike
+    // to RDF canonicalization; agora will not sign what other canonicalizers
+    // may read differently, and says why.
+    let alike = [credentials[0].clone(), credentials[2].clone()];
+    let refused = present(&learner, &alike, Cryptosuite::Rdfc, &bound("abc"), now()).unwrap_err();
+    assert!(refused.to_string().contains("look alike"), "{refused}");
     // A teacher presents the sessions they taught the same way.
     let vp = present(&teacher, &credentials, Cryptosuite::Jcs, &Binding::default(), now()).unwrap();
     let report = inspect_presentation(&vp, now(), &Binding::default(), Suites::All);

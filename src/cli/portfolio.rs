@@ -45,8 +45,10 @@ pub struct ExportArgs {
     /// The verifier it is meant for (e.g. their web domain).
     #[arg(long)]
     pub domain: Option<String>,
-    /// The holder proof's cryptosuite; wallets expect eddsa-rdfc-2022.
-    #[arg(long, value_enum, default_value = "rdfc")]
+    /// The holder proof's cryptosuite. The credentials inside keep all
+    /// their proofs either way; rdfc is refused when two sessions look alike
+    /// to RDF canonicalization.
+    #[arg(long, value_enum, default_value = "jcs")]
     pub suite: SuiteArg,
     /// Where to write it; `-` for standard output.
     #[arg(long, value_name = "FILE")]

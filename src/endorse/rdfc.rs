@@ -19,6 +19,10 @@ pub enum RdfcError {
     JsonLd(String),
     #[error("JSON-LD safe mode: {0}")]
     Undefined(String),
+    #[error(
+        "two blank nodes in this document look alike, which RDF canonicalizers are not known to agree on; use eddsa-jcs-2022"
+    )]
+    Ambiguous,
     #[error("document too complex to canonicalize ({found} blank nodes; the limit is {max})")]
     TooComplex { found: usize, max: usize },
 }
@@ -33,6 +37,7 @@ pub fn canonicalize(document: &serde_json::Value, contexts: &ContextSet) -> Resu
     }
     let dataset = to_rdf::to_dataset(document, contexts)?;
     nquads::check_safe(&dataset, contexts.max_blank_nodes())?;
+    nquads::check_unambiguous(&dataset)?;
     let canonical = nquads::canonical(dataset)?;
     if let Some(key) = key {
         recent::put(key, &canonical);

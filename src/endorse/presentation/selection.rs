@@ -31,7 +31,7 @@ impl Selection {
         } else {
             return false;
         };
-        let named = self.ids.iter().any(|id| *id == endorsement.id);
+        let named = self.ids.contains(&endorsement.id);
         (self.include_private || !private || named)
             && (self.ids.is_empty() || named)
             && self.skill.as_ref().is_none_or(|s| s.eq_ignore_ascii_case(&endorsement.skill))

@@ -29,6 +29,7 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 
 use crate::config::Config;
 use crate::endorse::cosign::Attestation;
+use crate::endorse::data_integrity::Cryptosuite;
 use crate::identity::{Identity, PublicKey};
 use crate::market::{Action, Listing, ListingId, ListingRef, Negotiation, NegotiationId, Profile, Terms};
 use crate::net::{NetError, NetOptions, Ticket, bind};
@@ -139,6 +140,8 @@ pub enum NodeError {
     WrongRole(&'static str),
     #[error("{0}")]
     Invalid(String),
+    #[error(transparent)]
+    Present(#[from] crate::endorse::presentation::PresentationError),
     #[error("the node has stopped")]
     Stopped,
 }
@@ -197,6 +200,12 @@ pub(crate) enum Command {
     Attest(NegotiationId, Attestation, Reply<()>),
     SetBlocked(PublicKey, bool, Reply<usize>),
     SetProfile(Profile, Reply<()>),
+    Present(
+        Vec<crate::endorse::VerifiedEndorsement>,
+        crate::endorse::presentation::Binding,
+        Cryptosuite,
+        Reply<Vec<u8>>,
+    ),
     Pause(ListingId, Reply<bool>),
     Resume(ListingId, Reply<bool>),
 }
@@ -359,6 +368,17 @@ impl Node {
     /// Publishes a paused listing again, as its next version.
     pub async fn resume_listing(&self, id: ListingId) -> Result<bool, NodeError> {
         self.ask(|reply| Command::Resume(id, reply)).await
+    }
+
+    /// Signs a presentation of `credentials` as their holder (see
+    /// [`Store::presentable`] for choosing them).
+    pub async fn present(
+        &self,
+        credentials: Vec<crate::endorse::VerifiedEndorsement>,
+        binding: crate::endorse::presentation::Binding,
+        suite: Cryptosuite,
+    ) -> Result<Vec<u8>, NodeError> {
+        self.ask(|reply| Command::Present(credentials, binding, suite, reply)).await
     }
 
     /// Signs, stores and announces a new profile of one's own.

@@ -22,6 +22,7 @@ mod negotiations;
 mod outbox;
 mod paused;
 mod peers;
+mod presentable;
 mod schema;
 mod session;
 mod tables;

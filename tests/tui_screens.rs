@@ -254,8 +254,10 @@ fn my_listings_portfolio_network_and_help() {
     // What the runtime reports after verifying the selected record again.
     let id = state.snapshot.endorsements[0].id.clone();
     let checks = vec![
-        ("teacher's proof (assertionMethod): valid".to_owned(), true),
-        ("learner's proof (authentication): valid".to_owned(), true),
+        ("teacher's eddsa-jcs-2022 proof: valid".to_owned(), true),
+        ("teacher's eddsa-rdfc-2022 proof: valid".to_owned(), true),
+        ("learner's eddsa-jcs-2022 proof: valid".to_owned(), true),
+        ("learner's eddsa-rdfc-2022 proof: valid".to_owned(), true),
         ("VALID: signed by both, verified just now".to_owned(), true),
     ];
     update(&mut state, Action::Inspected(id, checks));
@@ -370,6 +372,34 @@ fn level_filter_and_editing_an_own_listing() {
         assert_eq!(listing.version, 2, "its next version");
         assert_eq!(listing.title, "Guitar for grown-ups, evenings");
         assert_eq!(listing.skills, ["guitar"]);
+    });
+}
+
+#[test]
+fn presenting_endorsements_from_the_portfolio() {
+    let mut state = fixture();
+    press(&mut state, &[KeyCode::Char('4'), KeyCode::Char('n')]);
+    screens!("present_form", state.clone());
+    let mut keys = typed("rust");
+    keys.push(KeyCode::Tab);
+    keys.extend(typed("2026-13-01"));
+    keymap_submit(&mut state, keys, |effect| assert_eq!(effect, None, "not a date"));
+    let agora::app::Mode::Form(form) = &state.mode else { panic!("the form stays open") };
+    assert_eq!(form.error.as_ref().map(|e| e.0), Some(1), "the error is on the date");
+    let mut keys = vec![KeyCode::Backspace; 10];
+    keys.extend(typed("2026-11-01"));
+    keys.push(KeyCode::Tab);
+    keys.extend(typed("n-0nce"));
+    keymap_submit(&mut state, keys, |effect| {
+        let Some(agora::app::Effect::Present(selection, binding)) = effect else { panic!("presented: {effect:?}") };
+        assert_eq!(selection.skill.as_deref(), Some("rust"));
+        assert_eq!(
+            selection.since,
+            Some("2026-11-01T00:00:00Z".parse().unwrap()),
+            "midnight in UTC, the fixture's zone"
+        );
+        assert_eq!(binding.challenge.as_deref(), Some("n-0nce"));
+        assert_eq!(binding.domain, None);
     });
 }
 

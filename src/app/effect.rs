@@ -23,6 +23,8 @@ pub enum Effect {
     /// Several at once (a few at a time), for the minimum-rating filter.
     FetchTrackRecords(Vec<PublicKey>),
     Export(String),
+    /// Sign a presentation of the endorsements picked, into the export folder.
+    Present(crate::endorse::presentation::Selection, crate::endorse::presentation::Binding),
     /// Verify a stored endorsement again, proof by proof, for its detail.
     Inspect(String),
     FastForward,

@@ -54,6 +54,8 @@ pub enum FormKind {
     /// Editing an own listing: same id, the next version.
     EditListing(Box<Listing>),
     Connect,
+    /// A presentation of one's endorsements, signed for a verifier.
+    Present,
     /// First run, or editing one's profile later.
     Profile,
 }
@@ -235,6 +237,19 @@ impl Form {
         Self::new(FormKind::Connect, "Connect with a ticket", vec![text("Ticket", "", 2048, "paste an agora1… ticket")])
     }
 
+    pub fn present() -> Self {
+        Self::new(
+            FormKind::Present,
+            "Present your endorsements",
+            vec![
+                text("Skill", "", 64, "only this skill (empty: all)"),
+                text("Since", "", 10, "only sessions from YYYY-MM-DD on (empty: all)"),
+                text("Challenge", "", 200, "the verifier's challenge, if they gave one"),
+                text("Domain", "", 200, "the verifier's domain, if they gave one"),
+            ],
+        )
+    }
+
     pub fn focused(&mut self) -> &mut Field {
         let focus = self.focus.min(self.fields.len().saturating_sub(1));
         &mut self.fields[focus]
@@ -367,6 +382,22 @@ impl Form {
                 Effect::Publish(listing)
             }
             FormKind::Profile => Effect::Onboard(self.onboarding()?),
+            FormKind::Present => {
+                let since = match self.value(1) {
+                    "" => None,
+                    text => Some(
+                        text.parse::<jiff::civil::Date>()
+                            .ok()
+                            .and_then(|d| tz.to_timestamp(d.to_datetime(jiff::civil::Time::midnight())).ok())
+                            .ok_or((1, "a date like 2026-01-31".to_owned()))?,
+                    ),
+                };
+                let optional = |i: usize| Some(self.value(i).to_owned()).filter(|v| !v.is_empty());
+                let selection =
+                    crate::endorse::presentation::Selection { skill: optional(0), since, ..Default::default() };
+                let binding = crate::endorse::presentation::Binding { challenge: optional(2), domain: optional(3) };
+                Effect::Present(selection, binding)
+            }
         })
     }
 

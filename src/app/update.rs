@@ -344,6 +344,10 @@ fn portfolio(state: &mut AppState, action: Action) -> Option<Effect> {
             let e = state.snapshot.endorsements.get(state.selected[Tab::Portfolio.index()])?;
             Some(Effect::Export(e.id.clone()))
         }
+        Action::New => {
+            state.mode = Mode::Form(Box::new(Form::present()));
+            None
+        }
         _ => None,
     }
 }

@@ -12,9 +12,7 @@ use jiff::Timestamp;
 use super::Context;
 use crate::endorse::data_integrity::Cryptosuite;
 use crate::endorse::presentation::{Binding, Selection, present};
-use crate::endorse::{VerifiedEndorsement, verify};
 use crate::market::Role;
-use crate::store::Store;
 
 #[derive(Subcommand, Debug)]
 pub enum PortfolioCommand {
@@ -94,7 +92,10 @@ fn export(ctx: &Context, args: ExportArgs, out: &mut impl Write) -> anyhow::Resu
         ids,
         include_private: args.include_private,
     };
-    let picked = pick(&store, &holder.public(), &selection, now)?;
+    let (picked, left_out) = store.presentable(&holder.public(), &selection, now)?;
+    if left_out > 0 {
+        eprintln!("note: {left_out} matching endorsement(s) no longer verify and were left out");
+    }
     if picked.is_empty() {
         bail!("no endorsement of yours matches (see `agora endorsements list`)");
     }
@@ -119,29 +120,6 @@ fn export(ctx: &Context, args: ExportArgs, out: &mut impl Write) -> anyhow::Resu
         )?;
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// The holder's endorsements the selection picks, oldest first, each
-/// verified in full again (a presentation only carries what verifies).
-pub fn pick(
-    store: &Store,
-    holder: &crate::identity::PublicKey,
-    selection: &Selection,
-    now: Timestamp,
-) -> anyhow::Result<Vec<VerifiedEndorsement>> {
-    let private = store.private_endorsement_ids()?;
-    let mut chosen: Vec<_> =
-        store.endorsements()?.into_iter().filter(|e| selection.picks(e, holder, private.contains(&e.id))).collect();
-    chosen.sort_by_key(|e| e.start);
-    let mut verified = Vec::with_capacity(chosen.len());
-    for e in chosen {
-        let Some(bytes) = store.endorsement_bytes(&e.id)? else { continue };
-        match verify(&bytes, now) {
-            Ok(v) => verified.push(v),
-            Err(err) => tracing::warn!(id = %e.id, "left out of the presentation: {err}"),
-        }
-    }
-    Ok(verified)
 }
 
 fn parse_since(text: &str) -> anyhow::Result<Timestamp> {

@@ -202,6 +202,11 @@ impl Actor {
                 let result = self.resume(id).await;
                 let _ = reply.send(result);
             }
+            Command::Present(credentials, binding, suite, reply) => {
+                let now = self.config.clock.now();
+                let signed = crate::endorse::presentation::present(&self.identity, &credentials, suite, &binding, now);
+                let _ = reply.send(signed.map_err(NodeError::from));
+            }
             Command::SetProfile(profile, reply) => {
                 let result = self.set_profile(profile).await;
                 let _ = reply.send(result);

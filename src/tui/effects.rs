@@ -72,6 +72,7 @@ pub(super) async fn carry_out(
             None
         }
         Effect::Export(id) => Some(export(node, &id, &options.export_dir)),
+        Effect::Present(selection, binding) => Some(present(node, selection, binding, options).await),
         Effect::Inspect(id) => {
             let lines = inspect(node, &id, options.clock.now());
             let _ = actions.send(Action::Inspected(id, lines));
@@ -184,6 +185,38 @@ fn inspect(node: &Node, id: &str, now: jiff::Timestamp) -> Vec<(String, bool)> {
         ("NOT VALID".into(), false)
     });
     lines
+}
+
+/// Picks and verifies the endorsements off the runtime threads, has the
+/// node sign the presentation, and writes it to the export folder.
+async fn present(
+    node: &Node,
+    selection: crate::endorse::presentation::Selection,
+    binding: crate::endorse::presentation::Binding,
+    options: &Options,
+) -> Result<String, String> {
+    let (store, me, now) = (node.store().clone(), node.id(), options.clock.now());
+    let (picked, left_out) = tokio::task::spawn_blocking(move || store.presentable(&me, &selection, now))
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())?;
+    if picked.is_empty() {
+        return Err("no endorsement of yours matches".into());
+    }
+    let (count, minutes) = (picked.len(), picked.iter().map(|e| e.endorsement().minutes()).sum::<i64>());
+    let suite = crate::endorse::data_integrity::Cryptosuite::Jcs;
+    let bytes = node.present(picked, binding, suite).await.map_err(|e| e.to_string())?;
+    let dir = &options.export_dir;
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let path = dir.join(format!("presentation-{}.json", now.strftime("%Y%m%d-%H%M%S")));
+    std::fs::write(&path, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+    let skipped = if left_out > 0 { format!("; {left_out} left out, no longer valid") } else { String::new() };
+    Ok(format!(
+        "Wrote {}: {count} endorsement{} ({:.1} h), signed by you{skipped}",
+        path.display(),
+        if count == 1 { "" } else { "s" },
+        minutes as f64 / 60.0
+    ))
 }
 
 fn export(node: &Node, id: &str, dir: &std::path::Path) -> Result<String, String> {

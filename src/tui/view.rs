@@ -107,7 +107,7 @@ impl Screen<'_> {
             (_, Tab::Listings) => {
                 vec![(&k.new, "new"), (&k.edit, "edit"), (&k.pause, "pause"), (&k.delete, "withdraw")]
             }
-            (_, Tab::Portfolio) => vec![(&k.export, "export")],
+            (_, Tab::Portfolio) => vec![(&k.export, "export"), (&k.new, "present")],
             (_, Tab::Network) => vec![(&k.connect, "connect"), (&k.block, "block"), (&k.edit, "profile")],
         };
         let mut pairs: Vec<(String, &str)> = hints.into_iter().map(|(c, what)| (label(c), what)).collect();

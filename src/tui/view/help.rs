@@ -62,7 +62,7 @@ pub fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
                 (label(&k.delete), "withdraw"),
             ],
         ),
-        ("Portfolio", vec![(label(&k.export), "export for `agora verify`")]),
+        ("Portfolio", vec![(label(&k.export), "export for `agora verify`"), (label(&k.new), "present, signed by you")]),
         ("Network", vec![(label(&k.edit), "your profile"), (label(&k.block), "block a peer")]),
     ];
     let mut sections = sections;

@@ -27,6 +27,12 @@ pub enum RdfcError {
     TooComplex { found: usize, max: usize },
 }
 
+/// Forgets remembered canonicalizations, so the next ones are computed
+/// (what a verifier meeting a document for the first time pays).
+pub fn forget_recent() {
+    recent::forget();
+}
+
 /// The RDFC-1.0 canonical N-Quads of a JSON-LD document. Co-signing
 /// canonicalizes the same credential and proof configurations on every
 /// step, so recent results are remembered.

@@ -51,7 +51,7 @@ impl ContextSet {
     }
 
     /// A hash of every context's URL and text (for remembering results).
-    pub(super) fn fingerprint(&self) -> [u8; 32] {
+    pub(crate) fn fingerprint(&self) -> [u8; 32] {
         self.fingerprint
     }
 

@@ -44,3 +44,10 @@ pub fn put(key: Key, canonical: &str) {
         memory.insert(key, Arc::from(canonical));
     }
 }
+
+/// Forgets every remembered result (benchmarks measure cold verification).
+pub fn forget() {
+    if let Ok(mut memory) = memory().lock() {
+        memory.clear();
+    }
+}

@@ -8,7 +8,9 @@ use std::task::{Context, Poll, Waker};
 
 use json_ld::expansion::{Action, Policy};
 use json_ld::syntax::Parse;
-use json_ld::{IriBuf, JsonLdProcessor, LoadError, Options, RemoteDocument};
+use std::collections::HashMap;
+
+use json_ld::{IriBuf, LoadError, Options, Process as _, RemoteDocument};
 use oxrdf::{BlankNode, Dataset, GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
 use rdf_types::{Id, LiteralType};
 
@@ -47,13 +49,58 @@ impl json_ld::Loader for Loader<'_> {
     }
 }
 
+type ActiveContext = json_ld::Context<IriBuf, rdf_types::BlankIdBuf>;
+
+/// The active context a top-level `@context` value produces, processed once
+/// per context set (most of the work of reading a credential is processing
+/// the same two large contexts again).
+fn processed(context: &serde_json::Value, contexts: &ContextSet) -> Result<ActiveContext, RdfcError> {
+    use json_ld::syntax::TryFromJson;
+    static MEMORY: std::sync::OnceLock<std::sync::Mutex<HashMap<(String, [u8; 32]), ActiveContext>>> =
+        std::sync::OnceLock::new();
+    let key = (context.to_string(), contexts.fingerprint());
+    let memory = MEMORY.get_or_init(Default::default);
+    if let Some(hit) = memory.lock().ok().and_then(|m| m.get(&key).cloned()) {
+        return Ok(hit);
+    }
+    let (value, _) = json_ld::syntax::Value::parse_str(&key.0).map_err(|e| RdfcError::JsonLd(e.to_string()))?;
+    let local =
+        json_ld::syntax::context::Context::try_from_json(value).map_err(|e| RdfcError::JsonLd(e.to_string()))?;
+    let base = IriBuf::new(RELATIVE_BASE.to_owned()).ok();
+    let options = json_ld::context_processing::Options::default();
+    // As a document's own initial context would be: based at the sentinel.
+    let initial = ActiveContext::new(base.clone());
+    let active = block_on(local.process_with(&mut (), &initial, &Loader(contexts), base, options))
+        .ok_or_else(|| RdfcError::JsonLd("context processing did not finish".into()))?
+        .map_err(|e| RdfcError::Undefined(format!("Context processing failed: {e}")))?
+        .into_processed();
+    if let Ok(mut memory) = memory.lock() {
+        if memory.len() >= 16 {
+            memory.clear();
+        }
+        memory.insert(key, active.clone());
+    }
+    Ok(active)
+}
+
 pub fn to_dataset(document: &serde_json::Value, contexts: &ContextSet) -> Result<Dataset, RdfcError> {
     if let Some(url) = contexts_named_in(document).into_iter().find(|url| contexts.get(url).is_none()) {
         return Err(RdfcError::UnknownContext(url));
     }
-    let text = serde_json::to_string(document).map_err(|e| RdfcError::JsonLd(e.to_string()))?;
+    // A top-level `@context` of URLs only is processed once and reused: the
+    // document is expanded without it, from that active context.
+    let (document, active) = match document.get("@context") {
+        Some(context) if only_urls(context) => {
+            let mut rest = document.clone();
+            if let Some(map) = rest.as_object_mut() {
+                map.remove("@context");
+            }
+            (std::borrow::Cow::Owned(rest), processed(context, contexts)?)
+        }
+        _ => (std::borrow::Cow::Borrowed(document), ActiveContext::new(IriBuf::new(RELATIVE_BASE.to_owned()).ok())),
+    };
+    let text = serde_json::to_string(&*document).map_err(|e| RdfcError::JsonLd(e.to_string()))?;
     let (value, _) = json_ld::syntax::Value::parse_str(&text).map_err(|e| RdfcError::JsonLd(e.to_string()))?;
-    let input = RemoteDocument::new(None, "application/ld+json".parse().ok(), value);
     // Safe mode: undefined terms and invalid IRIs are errors; relative ids
     // resolve against a sentinel base that is refused afterwards.
     let options: Options = Options {
@@ -61,15 +108,28 @@ pub fn to_dataset(document: &serde_json::Value, contexts: &ContextSet) -> Result
         base: IriBuf::new(RELATIVE_BASE.to_owned()).ok(),
         ..Options::default()
     };
-    let mut generator = rdf_types::generator::Blank::new();
-    let result = block_on(input.to_rdf_using(&mut generator, &Loader(contexts), options))
-        .ok_or_else(|| RdfcError::JsonLd("JSON-LD processing did not finish".into()))?;
-    let mut rdf = result.map_err(|e| match e {
-        json_ld::ToRdfError::Expand(json_ld::ExpandError::Expansion(x)) => RdfcError::Undefined(x.to_string()),
-        other => RdfcError::JsonLd(other.to_string()),
+    let base = options.base.clone();
+    let expanded = block_on(json_ld::Expand::expand_full(
+        &value,
+        &mut (),
+        active,
+        base.as_ref(),
+        &Loader(contexts),
+        options.expansion_options(),
+        (),
+    ))
+    .ok_or_else(|| RdfcError::JsonLd("JSON-LD processing did not finish".into()))?;
+    let mut expanded = expanded.map_err(|e| match e {
+        json_ld::expansion::Error::ContextProcessing(x) => {
+            RdfcError::Undefined(format!("Context processing failed: {x}"))
+        }
+        other => RdfcError::Undefined(other.to_string()),
     })?;
+    let mut generator = rdf_types::generator::Blank::new();
+    expanded.relabel_and_canonicalize_with(&mut (), &mut generator);
     let mut dataset = Dataset::new();
-    for rdf_types::Quad(s, p, o, g) in rdf.cloned_quads() {
+    use json_ld::rdf::RdfQuads as _;
+    for rdf_types::Quad(s, p, o, g) in expanded.rdf_quads_full(&mut (), &mut generator, None, false).cloned() {
         let Id::Iri(predicate) = &p else { continue };
         let object: Term = match o {
             rdf_types::Term::Id(id) => node(&id).into(),
@@ -92,6 +152,14 @@ pub fn to_dataset(document: &serde_json::Value, contexts: &ContextSet) -> Result
         dataset.insert(&Quad::new(node(&s), NamedNode::new_unchecked(predicate.as_str()), object, graph));
     }
     Ok(dataset)
+}
+
+fn only_urls(context: &serde_json::Value) -> bool {
+    match context {
+        serde_json::Value::String(_) => true,
+        serde_json::Value::Array(items) => !items.is_empty() && items.iter().all(serde_json::Value::is_string),
+        _ => false,
+    }
 }
 
 fn node(id: &Id<IriBuf, rdf_types::BlankIdBuf>) -> NamedOrBlankNode {

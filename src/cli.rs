@@ -4,6 +4,7 @@
 mod client;
 mod context;
 mod control;
+mod credits;
 mod endorsements;
 mod id;
 mod listing;
@@ -70,6 +71,8 @@ pub enum Command {
     /// A presentation of your endorsements for wallets and verifiers.
     #[command(subcommand)]
     Portfolio(portfolio::PortfolioCommand),
+    /// Your time credits: hours taught minus hours learned, from co-signed endorsements.
+    Credits(credits::CreditsArgs),
     /// Verify an endorsement or a presentation offline (exit code 0 only if all of it verifies).
     Verify(verify::VerifyArgs),
     /// Run the node without the terminal client (logs to stdout).
@@ -137,6 +140,7 @@ fn run(args: Args, launched: std::time::Instant) -> anyhow::Result<ExitCode> {
         Some(Command::Unblock { peer }) => peers::set_blocked(&ctx, &peer, false, &mut out),
         Some(Command::Endorsements(c)) => endorsements::run(&ctx, c, &mut out),
         Some(Command::Portfolio(c)) => portfolio::run(&ctx, c, &mut out),
+        Some(Command::Credits(a)) => credits::run(&ctx, a, &mut out),
         Some(Command::Verify(a)) => verify::run(a, &mut out),
         Some(Command::Serve) => serve::run(&ctx, &mut out),
         Some(Command::Ticket { qr }) => ticket::show(&ctx, qr, &mut out),

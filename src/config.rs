@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::endorse::timebank::DebtLimit;
 use crate::wire::{check_tag, check_text};
 
 /// The documented defaults, exactly as shipped at the repository root.
@@ -34,6 +35,7 @@ pub struct Config {
     pub profile: ProfileConfig,
     pub network: NetworkConfig,
     pub storage: StorageConfig,
+    pub credits: CreditsConfig,
     pub tui: TuiConfig,
 }
 
@@ -73,6 +75,24 @@ pub enum RelayMode {
 pub struct StorageConfig {
     pub path: String,
     pub max_seen_listings: u32,
+}
+
+/// Time credits: the timebank recomputed from co-signed endorsements.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CreditsConfig {
+    /// Whether to check a learner's balance before accepting a session on
+    /// a listing priced in credits.
+    pub require_debt_limit: bool,
+    /// How far below zero (in hours) that balance may go after the session.
+    pub debt_limit_hours: f64,
+}
+
+impl CreditsConfig {
+    /// The limit this teacher requires, if any (checked in validation).
+    pub fn debt_limit(&self) -> Option<DebtLimit> {
+        self.require_debt_limit.then(|| DebtLimit::from_hours(self.debt_limit_hours).unwrap_or_default())
+    }
 }
 
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
@@ -185,6 +205,7 @@ impl Config {
             crate::market::check_time_zone("profile.time_zone", &self.profile.time_zone)
                 .map_err(|e| format!("`{e}`"))?;
         }
+        DebtLimit::from_hours(self.credits.debt_limit_hours).map_err(|e| format!("`credits.debt_limit_hours`: {e}"))?;
         Ok(())
     }
 }
@@ -236,6 +257,26 @@ mod tests {
         assert!(message("[network]\nbind = \"nowhere\"\n").contains("`network.bind`"));
         assert!(message("communities = []\n").contains("`communities`"));
         assert!(message("[tui]\ntheme = \"neon\"\n").contains("`tui.theme`"));
+    }
+
+    #[test]
+    fn the_debt_limit_defaults_on_at_minus_ten_hours() {
+        assert_eq!(Config::defaults().credits.debt_limit(), Some(DebtLimit { minutes: -600 }));
+        let parse = |text: &str| Config::parse(text, Path::new("c.toml"));
+        let own = parse("[credits]\ndebt_limit_hours = -2.5\n").unwrap();
+        assert_eq!(own.credits.debt_limit(), Some(DebtLimit { minutes: -150 }));
+        assert_eq!(parse("[credits]\nrequire_debt_limit = false\n").unwrap().credits.debt_limit(), None);
+        let message = |text: &str| parse(text).unwrap_err().to_string();
+        assert_eq!(
+            message("[credits]\ndebt_limit_hours = 5\n"),
+            "c.toml: `credits.debt_limit_hours`: must be a number of hours from -8760 to 0 (e.g. -10), not 5"
+        );
+        assert!(message("[credits]\ndebt_limit_hours = \"ten\"\n").starts_with("c.toml: `credits.debt_limit_hours`: "));
+        assert!(message("[credits]\nrequire_debt_limit = \"yes\"\n").contains("`credits.require_debt_limit`"));
+        assert_eq!(message("[credits]\nlimit = 1\n"), "c.toml: unknown key `credits.limit`");
+        for text in ["[credits]\ndebt_limit_hours = 5\n", "[credits]\ndebt_limit_hours = \"ten\"\n"] {
+            assert!(!message(text).contains('\n'), "one line: {text}");
+        }
     }
 
     #[test]

@@ -20,6 +20,7 @@ mod report;
 pub mod reputation;
 mod sign;
 pub mod strict_json;
+pub mod timebank;
 
 pub use credential::{Endorsement, Party, ShapeError};
 pub use data_integrity::ProofError;

@@ -7,6 +7,7 @@ mod blocking;
 mod clock;
 mod control;
 mod cosigning;
+mod credits;
 mod delivery;
 mod directory;
 mod expiry;
@@ -30,6 +31,7 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 use crate::config::Config;
 use crate::endorse::cosign::Attestation;
 use crate::endorse::data_integrity::Cryptosuite;
+use crate::endorse::timebank::{BelowDebtLimit, DebtLimit};
 use crate::identity::{Identity, PublicKey};
 use crate::market::{Action, Listing, ListingId, ListingRef, Negotiation, NegotiationId, Profile, Terms};
 use crate::net::{NetError, NetOptions, Ticket, bind};
@@ -70,6 +72,10 @@ pub struct NodeConfig {
     pub limits: Limits,
     /// Peers whose messages are dropped (from config and the store).
     pub blocked: Vec<PublicKey>,
+    /// The time-credit balance a learner must keep after a session before
+    /// this node, as teacher, accepts it on a credits-priced listing; `None`
+    /// accepts whatever the balance.
+    pub debt_limit: Option<DebtLimit>,
 }
 
 impl NodeConfig {
@@ -99,6 +105,7 @@ impl NodeConfig {
             clock: Clock::default(),
             limits: Limits::default(),
             blocked,
+            debt_limit: config.credits.debt_limit(),
         })
     }
 
@@ -114,6 +121,7 @@ impl NodeConfig {
             clock: Clock::default(),
             limits: Limits::default(),
             blocked: Vec::new(),
+            debt_limit: Some(DebtLimit::DEFAULT),
         }
     }
 }
@@ -134,6 +142,9 @@ pub enum NodeError {
     Endorse(#[from] crate::endorse::EndorseError),
     #[error(transparent)]
     Negotiation(#[from] crate::market::NegotiationError),
+    /// Accepting would take the learner below this teacher's debt limit.
+    #[error(transparent)]
+    BelowDebtLimit(#[from] BelowDebtLimit),
     #[error("no such {0}")]
     NotFound(&'static str),
     #[error("only the {0} can do that")]
@@ -245,6 +256,7 @@ pub struct Node {
     relays: tokio::sync::watch::Receiver<RelayStatus>,
     relay_follower: Option<tokio::task::JoinHandle<()>>,
     clock: Clock,
+    debt_limit: Option<DebtLimit>,
 }
 
 impl Node {
@@ -265,6 +277,7 @@ impl Node {
         let id = identity.public();
         let communities = config.communities.clone();
         let clock = config.clock.clone();
+        let debt_limit = config.debt_limit;
         let relays_on = config.net.relay != crate::config::RelayMode::Disabled;
         let (relays, relay_follower) = relays::follow(&endpoint, relays_on, events.clone());
         let actor =
@@ -272,7 +285,7 @@ impl Node {
                 .await?;
         let actor = tokio::spawn(actor.run(inbox, session_rx));
         let remote = Remote { commands, endpoint: endpoint.clone(), communities };
-        Ok(Self { id, endpoint, router, store, remote, events, actor, relays, relay_follower, clock })
+        Ok(Self { id, endpoint, router, store, remote, events, actor, relays, relay_follower, clock, debt_limit })
     }
 
     pub fn id(&self) -> PublicKey {
@@ -342,7 +355,13 @@ impl Node {
     }
 
     /// Takes a step in a negotiation (counter, accept, start, complete, …).
+    /// A teacher's accept on a credits-priced listing first checks the
+    /// learner's time-credit balance against the debt limit (which may wait
+    /// a few seconds for the learner's portfolio).
     pub async fn act(&self, negotiation: NegotiationId, action: Action) -> Result<Negotiation, NodeError> {
+        if matches!(action, Action::Accept) {
+            self.check_debt_limit(&negotiation).await?;
+        }
         self.ask(|reply| Command::Act(negotiation, action, reply)).await
     }
 

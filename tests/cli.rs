@@ -213,6 +213,47 @@ fn sessions_lists_negotiations_with_whose_move_it_is() {
 }
 
 #[test]
+fn credits_shows_the_balance_recomputed_from_endorsements() {
+    let home = tempfile::tempdir().unwrap();
+    let me = agora::identity::Identity::from_secret_bytes(&[2; 32]);
+    std::fs::write(home.path().join("identity.key"), format!("{}\n", agora::identity::multibase_secret(&me))).unwrap();
+    let empty = agora(home.path(), &["credits"]);
+    assert!(empty.status.success(), "{}", stderr(&empty));
+    assert!(stdout(&empty).starts_with("balance   0 h\n"), "{}", stdout(&empty));
+    // Learned 90 minutes from Ada, taught Alan twice 90 minutes.
+    let (ada, alan) = (identity(1), identity(3));
+    {
+        let store = Store::open(&home.path().join("store.redb")).unwrap();
+        store.put_endorsement(&cosigned(&endorsement(&ada, &me, 0), &ada, &me)).unwrap();
+        for n in [1, 2] {
+            store.put_endorsement(&cosigned(&endorsement(&me, &alan, n), &me, &alan)).unwrap();
+        }
+    }
+    let table = stdout(&agora(home.path(), &["credits"]));
+    assert!(table.starts_with("balance   +1.5 h\ntaught    3 h\nlearned   1.5 h\n"), "{table}");
+    assert!(table.contains("\u{2212}10 h"), "the default limit: {table}");
+    let alan_row = table.lines().find(|l| l.starts_with(&alan.public().fingerprint())).unwrap();
+    assert!(alan_row.split_whitespace().eq([
+        alan.public().fingerprint().as_str(),
+        "Grace",
+        "Hopper",
+        "3",
+        "0",
+        "+3",
+        "2"
+    ]));
+    let json = stdout(&agora(home.path(), &["credits", "--json"]));
+    let v: serde_json::Value = serde_json::from_str(json.trim()).unwrap();
+    assert_eq!((v["minutes_taught"].as_i64(), v["minutes_learned"].as_i64()), (Some(180), Some(90)));
+    assert_eq!((v["balance_minutes"].as_i64(), v["debt_limit_minutes"].as_i64()), (Some(90), Some(-600)));
+    assert_eq!(v["counterparts"][0]["did"], agora::identity::did_key_from_public(&alan.public()));
+    assert_eq!(v["counterparts"][1]["balance_minutes"], -90);
+    std::fs::write(home.path().join("config.toml"), "[credits]\nrequire_debt_limit = false\n").unwrap();
+    let json = stdout(&agora(home.path(), &["credits", "--json"]));
+    assert!(json.contains("\"debt_limit_minutes\":null"), "{json}");
+}
+
+#[test]
 fn config_mistakes_name_the_key() {
     let home = tempfile::tempdir().unwrap();
     for (text, needle) in [
@@ -221,6 +262,7 @@ fn config_mistakes_name_the_key() {
         ("[network]\nrelay = \"sometimes\"\n", "`network.relay`"),
         ("[tui.keys]\nquit = \"banana\"\n", "`tui.keys.quit`"),
         ("[profile]\ntime_zone = \"Nowhere/Land\"\n", "profile.time_zone"),
+        ("[credits]\ndebt_limit_hours = 3\n", "`credits.debt_limit_hours`: must be"),
         ("this is = not toml", "config.toml"),
     ] {
         std::fs::write(home.path().join("config.toml"), text).unwrap();

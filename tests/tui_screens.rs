@@ -269,6 +269,19 @@ fn my_listings_portfolio_network_and_help() {
 }
 
 #[test]
+fn an_accept_refused_by_the_debt_limit_says_why_in_the_status_line() {
+    let mut state = fixture();
+    press(&mut state, &[KeyCode::Char('2')]);
+    let refused = agora::endorse::timebank::DebtLimit::DEFAULT.check("Grace Hopper", -570, 90).unwrap_err();
+    // What the runtime sends back when `Node::act` refuses the accept.
+    let said = agora::node::NodeError::from(refused).to_string();
+    update(&mut state, Action::Done(Err(said.clone())));
+    let screen = draw(&state, 120, 40);
+    let status = screen.lines().nth(39).unwrap();
+    assert!(status.contains(&said), "{status}");
+}
+
+#[test]
 fn a_huge_paste_and_tiny_terminals_do_not_panic() {
     let mut state = fixture();
     press(&mut state, &[KeyCode::Char('p'), KeyCode::Tab, KeyCode::Tab, KeyCode::Tab]);

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use jiff::Timestamp;
 
 use crate::endorse::Endorsement;
+use crate::endorse::timebank::Timebank;
 use crate::identity::PublicKey;
 use crate::market::{Listing, Negotiation, Profile};
 use crate::store::{PeerRecord, Store, StoreError};
@@ -121,6 +122,11 @@ impl Snapshot {
         sessions.sort_by_key(|s| std::cmp::Reverse(s.negotiation.updated_at));
         let profile = store.profile()?.map(|p| p.value().clone());
         Ok(Self { me, profile, listings, own, paused, sessions, endorsements, peers, profiles })
+    }
+
+    /// This user's time credits, recomputed from the endorsements held.
+    pub fn timebank(&self) -> Timebank {
+        Timebank::of(&self.me, &self.endorsements)
     }
 
     /// Every language some listing's author speaks, sorted.

@@ -298,7 +298,15 @@ impl Script {
         let reply = answer(b, &self.persona.time_zone, n, terms, mine, self.clock.now(), dice);
         tracing::info!(persona = %self.persona.name, negotiation = %n.id.short(), answer = reply.action.name(), "answering");
         let declined = matches!(reply.action, Action::Decline { .. });
-        self.node.act(n.id, reply.action).await?;
+        match self.node.act(n.id, reply.action).await {
+            // The learner is too far in time-credit debt for this persona.
+            Err(crate::node::NodeError::BelowDebtLimit(refused)) if matches!(n.phase, Phase::Proposed { .. }) => {
+                tracing::info!(persona = %self.persona.name, negotiation = %n.id.short(), "declining: {refused}");
+                let reason = refused.to_learner();
+                return self.node.act(n.id, Action::Decline { reason }).await.map(drop);
+            }
+            result => result?,
+        };
         if declined {
             // The reason already says it.
             return Ok(());

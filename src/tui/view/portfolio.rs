@@ -16,15 +16,14 @@ pub fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
     let t = screen.theme;
     let me = state.me();
     let all = &state.snapshot.endorsements;
-    let taught: i64 = all.iter().filter(|e| e.teacher.key == me).map(|e| e.minutes()).sum();
-    let learned: i64 = all.iter().filter(|e| e.learner.key == me).map(|e| e.minutes()).sum();
+    let bank = state.snapshot.timebank();
     let [summary, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
-    let balance = (taught - learned) as f64 / 60.0;
+    let balance = bank.balance_minutes() as f64 / 60.0;
     Paragraph::new(Line::styled(
         format!(
             " taught {:.1} h · learned {:.1} h · time credits {balance:+.1} · {} endorsement{}",
-            taught as f64 / 60.0,
-            learned as f64 / 60.0,
+            bank.minutes_taught as f64 / 60.0,
+            bank.minutes_learned as f64 / 60.0,
             all.len(),
             if all.len() == 1 { "" } else { "s" }
         ),

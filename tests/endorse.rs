@@ -269,7 +269,7 @@ fn proof_order_does_not_matter_in_a_set() {
     let mut d = doc(cosigned(&endorsement(&teacher, &learner, 2), &teacher, &learner).bytes());
     let proofs = d["proof"].as_array().unwrap().clone();
     d["proof"] = json!([proofs[3], proofs[1], proofs[0], proofs[2]]);
-    // A proof set is unordered: the same two proofs in another order verify.
+    // A proof set is unordered: the same four proofs in another order verify.
     assert!(verify(&bytes(&d), now()).is_ok());
 }
 

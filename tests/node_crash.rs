@@ -200,7 +200,7 @@ fn check_store(store: &Store, whose: &str) -> BTreeMap<String, Vec<u8>> {
             .unwrap_or_else(|e| panic!("{whose}: an endorsement that does not verify: {e}"));
         assert_eq!(verified.endorsement(), &summary, "{whose}: summary and document differ");
         let document: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
-        assert_eq!(document["proof"].as_array().map(Vec::len), Some(2), "{whose}: not exactly two proofs");
+        assert_eq!(document["proof"].as_array().map(Vec::len), Some(4), "{whose}: not two proofs from each party");
         endorsements.insert(summary.id, bytes);
     }
     for n in store.negotiations().unwrap() {

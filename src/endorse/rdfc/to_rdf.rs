@@ -56,8 +56,9 @@ type ActiveContext = json_ld::Context<IriBuf, rdf_types::BlankIdBuf>;
 /// the same two large contexts again).
 fn processed(context: &serde_json::Value, contexts: &ContextSet) -> Result<ActiveContext, RdfcError> {
     use json_ld::syntax::TryFromJson;
-    static MEMORY: std::sync::OnceLock<std::sync::Mutex<HashMap<(String, [u8; 32]), ActiveContext>>> =
-        std::sync::OnceLock::new();
+    /// Processed contexts by their JSON text and context-set fingerprint.
+    type Memory = std::sync::Mutex<HashMap<(String, [u8; 32]), ActiveContext>>;
+    static MEMORY: std::sync::OnceLock<Memory> = std::sync::OnceLock::new();
     let key = (context.to_string(), contexts.fingerprint());
     let memory = MEMORY.get_or_init(Default::default);
     if let Some(hit) = memory.lock().ok().and_then(|m| m.get(&key).cloned()) {

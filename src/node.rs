@@ -257,6 +257,8 @@ pub struct Node {
     relay_follower: Option<tokio::task::JoinHandle<()>>,
     clock: Clock,
     debt_limit: Option<DebtLimit>,
+    /// Store commits in flight off the actor (see `actor::MAX_WRITES`).
+    writes: Arc<tokio::sync::Semaphore>,
 }
 
 impl Node {
@@ -283,9 +285,23 @@ impl Node {
         let actor =
             actor::Actor::start(identity, store.clone(), endpoint.clone(), gossip, memory, events.clone(), config)
                 .await?;
+        let writes = actor.writes.clone();
         let actor = tokio::spawn(actor.run(inbox, session_rx));
         let remote = Remote { commands, endpoint: endpoint.clone(), communities };
-        Ok(Self { id, endpoint, router, store, remote, events, actor, relays, relay_follower, clock, debt_limit })
+        Ok(Self {
+            id,
+            endpoint,
+            router,
+            store,
+            remote,
+            events,
+            actor,
+            relays,
+            relay_follower,
+            clock,
+            debt_limit,
+            writes,
+        })
     }
 
     pub fn id(&self) -> PublicKey {
@@ -426,10 +442,12 @@ impl Node {
         if let Some(follower) = &self.relay_follower {
             follower.abort();
         }
-        let (actor, router) = (self.actor, self.router);
+        let (actor, router, writes) = (self.actor, self.router, self.writes);
         let stopping = async move {
-            // The aborted actor lets go of its store handle when it ends.
+            // The aborted actor lets go of its store handle when it ends; a
+            // commit it started on a blocking thread may still be running.
             let _ = actor.await;
+            let _ = writes.acquire_many(actor::MAX_WRITES).await;
             router.shutdown().await
         };
         if tokio::time::timeout(Duration::from_secs(1), stopping).await.is_err() {

@@ -51,7 +51,13 @@ pub struct Actor {
     limiter: RateLimiter,
     pub(super) internal_tx: mpsc::Sender<Internal>,
     pub(super) internal_rx: mpsc::Receiver<Internal>,
+    /// One permit per store commit running off the actor; shutdown takes
+    /// them all, so the store is released when it returns.
+    pub(super) writes: Arc<tokio::sync::Semaphore>,
 }
+
+/// Store commits that may run off the actor at once.
+pub(super) const MAX_WRITES: u32 = 64;
 
 impl Actor {
     pub async fn start(
@@ -79,6 +85,7 @@ impl Actor {
             limiter: RateLimiter::default(),
             internal_tx,
             internal_rx,
+            writes: Arc::new(tokio::sync::Semaphore::new(MAX_WRITES as usize)),
         };
         for peer in actor.store.blocked_peers()? {
             if !actor.config.blocked.contains(&peer) {
@@ -351,7 +358,7 @@ impl Actor {
                 Err(e) => events.push(Event::Rejected { from: key(peer), reason: e.to_string() }),
             }
         }
-        if let Err(e) = super::gossip_intake::commit_off_runtime(batch).await {
+        if let Err(e) = super::gossip_intake::commit_off_runtime(batch, &self.writes).await {
             return tracing::warn!(%peer, "storing a directory pull: {e}");
         }
         for event in events {

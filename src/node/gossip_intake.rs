@@ -68,7 +68,7 @@ impl Actor {
                 }
             }
         }
-        if let Err(e) = commit_off_runtime(batch).await {
+        if let Err(e) = commit_off_runtime(batch, &self.writes).await {
             // Lost news comes back with the next directory pull.
             tracing::warn!("storing gossip: {e}");
             events.retain(|event| matches!(event, Event::Rejected { .. }));
@@ -81,8 +81,19 @@ impl Actor {
 
 /// Commits `batch` on a blocking thread: the disk sync then holds up only
 /// this actor, not the runtime's workers and everything else on them.
-pub(super) async fn commit_off_runtime(batch: DirectoryBatch) -> Result<(), String> {
-    match tokio::task::spawn_blocking(move || batch.commit()).await {
+/// The commit holds one of `writes`' permits until it is done, even when
+/// the actor is aborted while waiting for it.
+pub(super) async fn commit_off_runtime(
+    batch: DirectoryBatch,
+    writes: &std::sync::Arc<tokio::sync::Semaphore>,
+) -> Result<(), String> {
+    let permit = writes.clone().acquire_owned().await.map_err(|e| e.to_string())?;
+    let commit = move || {
+        let result = batch.commit();
+        drop(permit);
+        result
+    };
+    match tokio::task::spawn_blocking(commit).await {
         Ok(result) => result.map_err(|e| e.to_string()),
         Err(e) => Err(format!("commit task failed: {e}")),
     }

@@ -52,6 +52,8 @@ fn verify(bencher: Bencher, suite: Cryptosuite) {
     let bytes = presentation(suite);
     let request = Binding { challenge: Some("c".into()), domain: None };
     bencher.bench(|| {
+        // Cold, as a verifier meeting these credentials for the first time.
+        agora::endorse::rdfc::forget_recent();
         let report = inspect_presentation(black_box(&bytes), common::now(), &request, Suites::Only(suite));
         assert!(report.is_valid(), "{:?}", report.problems);
     });

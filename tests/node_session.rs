@@ -6,7 +6,10 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
+use agora::endorse::Suites;
 use agora::endorse::cosign::Attestation;
+use agora::endorse::data_integrity::Cryptosuite;
+use agora::endorse::presentation::{Binding, Selection, inspect_presentation};
 use agora::market::{Action, ListingRef, Phase, Price, Profile, Terms};
 use agora::node::{Clock, Node, NodeConfig};
 use agora::store::Store;
@@ -112,6 +115,18 @@ async fn propose_counter_accept_start_complete_cosign() {
     assert_eq!(portfolio.verified[0].bytes(), teacher_bytes.as_slice());
     teacher.store().set_endorsement_public(&at_teacher.id, false).unwrap();
     assert!(learner.fetch_portfolio(teacher.id()).await.unwrap().verified.is_empty(), "hidden stays hidden");
+
+    // The learner presents it to a verifier who gave a challenge; the node
+    // signs as the holder. The teacher's hidden copy is left out of theirs.
+    let binding = Binding { challenge: Some("n-0nce".into()), domain: Some("school.example".into()) };
+    let (picked, left_out) = learner.store().presentable(&learner.id(), &Selection::default(), clock.now()).unwrap();
+    assert_eq!((picked.len(), left_out), (1, 0));
+    let presentation = learner.present(picked, binding.clone(), Cryptosuite::Jcs).await.unwrap();
+    let report = inspect_presentation(&presentation, clock.now(), &binding, Suites::All);
+    assert!(report.is_valid(), "{:?}", report.problems);
+    assert_eq!(report.credentials[0].holder_role, Some(agora::market::Role::Learner));
+    let hidden = teacher.store().presentable(&teacher.id(), &Selection::default(), clock.now()).unwrap();
+    assert!(hidden.0.is_empty(), "hidden from the portfolio, so not presented unless asked for");
 
     until("empty outboxes", || {
         (teacher.store().outbox().unwrap().is_empty() && learner.store().outbox().unwrap().is_empty()).then_some(())

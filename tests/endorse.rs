@@ -324,3 +324,34 @@ fn a_session_completed_at_once_still_ends_after_it_starts() {
         assert_eq!(e.start, common::ts("2026-11-25T10:00:00Z"));
     }
 }
+
+/// JSON-LD that reads one way as JSON and another as linked data: both
+/// parties validly sign a document whose context redefines `name`, or maps
+/// unknown terms with `@vocab`. agora refuses it as not its shape, and the
+/// rdfc proofs cannot even be made or checked (protected terms).
+#[test]
+fn json_ld_that_expands_differently_than_it_reads_is_refused_even_when_signed() {
+    let (teacher, learner) = (identity(1), identity(2));
+    let e = endorsement(&teacher, &learner, 0);
+    for extra in [json!({"name": "https://evil.example/notAName"}), json!({"@vocab": "https://evil.example/"})] {
+        let mut document = e.to_document();
+        document["@context"].as_array_mut().unwrap().push(extra.clone());
+        let mut proofs = Vec::new();
+        for (signer, purpose) in [(&teacher, "assertionMethod"), (&learner, "authentication")] {
+            let options = ProofOptions::new(Cryptosuite::Jcs, e.end, purpose);
+            proofs.push(create_proof(&document, signer, options).unwrap());
+            let rdfc = create_proof(&document, signer, ProofOptions::new(Cryptosuite::Rdfc, e.end, purpose));
+            if let Ok(proof) = rdfc {
+                proofs.push(proof);
+            }
+        }
+        document["proof"] = json!(proofs);
+        let report = inspect(&bytes(&document), now());
+        assert!(!report.is_valid(), "{extra}");
+        assert!(
+            matches!(&report.claims, Err(ShapeError::Unexpected { path }) if path.starts_with("@context")),
+            "{extra}: {:?}",
+            report.claims
+        );
+    }
+}

@@ -5,9 +5,11 @@
 mod edit;
 mod keys;
 mod merge;
+mod trust;
 
 pub use edit::{ProfileChoice, save_profile};
 pub use keys::{KeyChord, KeyCode};
+pub use trust::{TrustConfig, set_pinned};
 
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
@@ -35,6 +37,7 @@ pub struct Config {
     pub network: NetworkConfig,
     pub storage: StorageConfig,
     pub tui: TuiConfig,
+    pub trust: TrustConfig,
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq)]
@@ -117,6 +120,7 @@ pub struct KeyBindings {
     pub start: KeyChord,
     pub complete: KeyChord,
     pub block: KeyChord,
+    pub pin: KeyChord,
     pub connect: KeyChord,
     pub export: KeyChord,
     pub filter_kind: KeyChord,
@@ -185,6 +189,7 @@ impl Config {
             crate::market::check_time_zone("profile.time_zone", &self.profile.time_zone)
                 .map_err(|e| format!("`{e}`"))?;
         }
+        self.trust.validate()?;
         Ok(())
     }
 }

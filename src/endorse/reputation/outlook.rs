@@ -101,7 +101,10 @@ impl Outlook {
         let endorsements: Vec<Endorsement> =
             own.iter().chain(others).filter(|e| seen.insert(e.id.clone())).cloned().collect();
         let graph = TrustGraph::from_endorsements(&endorsements);
-        let seeds = seeds_of(&viewer, own, pinned);
+        // Only sessions the viewer signed put people in their circle.
+        let mine: Vec<Endorsement> =
+            own.iter().filter(|e| e.teacher.key == viewer || e.learner.key == viewer).cloned().collect();
+        let seeds = seeds_of(&viewer, &mine, pinned);
         let scores = graph.trust(&seeds);
         let mut ranked: Vec<(PublicKey, f64)> =
             scores.iter().filter(|(k, _)| !seeds.contains(k)).map(|(k, v)| (*k, *v)).collect();
@@ -111,7 +114,7 @@ impl Outlook {
             *pairs.entry((e.teacher.key, e.learner.key)).or_default().entry(e.skill.clone()).or_default() +=
                 e.minutes().max(0);
         }
-        let own = own.iter().flat_map(|e| [e.teacher.key, e.learner.key]).filter(|k| *k != viewer).collect();
+        let own = mine.iter().flat_map(|e| [e.teacher.key, e.learner.key]).filter(|k| *k != viewer).collect();
         Outlook {
             viewer: Some(viewer),
             own,

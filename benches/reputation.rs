@@ -1,10 +1,12 @@
 //! Reputation over a graph of 10,000 co-signed sessions among 2,000 people:
-//! building the graph and the viewer's personalized PageRank, next to a
-//! single pass summing the same endorsements' hours (the floor).
+//! building the graph and the viewer's personalized PageRank; the client's
+//! whole outlook (deduplicating, graph, ranks) and one person's standing
+//! (statistics and the paths that explain it); next to a single pass
+//! summing the same endorsements' hours (the floor).
 //!
 //! `cargo bench --bench reputation`.
 
-use agora::endorse::reputation::TrustGraph;
+use agora::endorse::reputation::{Outlook, TrustGraph};
 use agora::endorse::{Endorsement, Party};
 use agora::identity::{Identity, PublicKey};
 use divan::{Bencher, black_box};
@@ -62,6 +64,27 @@ fn trust_10k_sessions(bencher: Bencher) {
     let all = sessions(&people);
     let seeds = &people[..8];
     bencher.bench_local(|| black_box(TrustGraph::from_endorsements(&all).trust(black_box(seeds))));
+}
+
+/// What the client does when new endorsements arrive: the viewer's
+/// outlook over all of them (8 of them as the viewer's own).
+#[divan::bench]
+fn outlook_10k_sessions(bencher: Bencher) {
+    let people = people();
+    let all = sessions(&people);
+    let own: Vec<Endorsement> = all.iter().filter(|e| e.learner.key == people[0]).cloned().collect();
+    bencher.bench_local(|| black_box(Outlook::new(people[0], &own, &all, &[])));
+}
+
+/// What the client does when a listing is selected: one standing.
+#[divan::bench]
+fn standing_in_10k_sessions(bencher: Bencher) {
+    let people = people();
+    let all = sessions(&people);
+    let own: Vec<Endorsement> = all.iter().filter(|e| e.learner.key == people[0]).cloned().collect();
+    let outlook = Outlook::new(people[0], &own, &all, &[]);
+    let now: Timestamp = "2026-11-25T12:00:00Z".parse().unwrap();
+    bencher.bench_local(|| black_box(outlook.standing(black_box(&people[1234]), now)));
 }
 
 /// The floor: one pass over the endorsements.

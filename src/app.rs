@@ -9,6 +9,7 @@ mod filter;
 mod form;
 mod snapshot;
 mod state;
+mod trust;
 mod update;
 
 pub use action::Action;
@@ -17,4 +18,5 @@ pub use filter::{Filter, KindFilter, PriceFilter, Records, next_level, next_min_
 pub use form::{Field, FieldKind, Form, FormKind, local_text};
 pub use snapshot::{ListingItem, SessionItem, Snapshot, TrackRecord};
 pub use state::{AppState, Mode, NetworkView, Notice, SessionGroup, Tab, next_step};
+pub use trust::{Explained, Trust};
 pub use update::update;

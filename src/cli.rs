@@ -12,6 +12,7 @@ mod listings;
 mod logging;
 mod peers;
 mod portfolio;
+mod reputation;
 mod serve;
 mod sessions;
 mod show;
@@ -65,6 +66,20 @@ pub enum Command {
     Block { peer: String },
     /// Let a blocked peer back in.
     Unblock { peer: String },
+    /// Where someone stands with you: trust rank, the paths that explain it,
+    /// and their sessions per skill. Counts the endorsements in your own
+    /// store only; the terminal client also counts the portfolios it fetches.
+    Reputation {
+        /// A did:key, a fingerprint or a name.
+        peer: String,
+        /// One JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Count a peer's sessions as if they were in your circle (config.toml `[trust] pinned`).
+    Pin { peer: String },
+    /// Stop counting a pinned peer as in your circle.
+    Unpin { peer: String },
     /// Your co-signed endorsements.
     #[command(subcommand)]
     Endorsements(endorsements::EndorsementsCommand),
@@ -138,6 +153,9 @@ fn run(args: Args, launched: std::time::Instant) -> anyhow::Result<ExitCode> {
         Some(Command::Peers { json }) => peers::list(&ctx, json, &mut out),
         Some(Command::Block { peer }) => peers::set_blocked(&ctx, &peer, true, &mut out),
         Some(Command::Unblock { peer }) => peers::set_blocked(&ctx, &peer, false, &mut out),
+        Some(Command::Reputation { peer, json }) => reputation::show(&ctx, &peer, json, &mut out),
+        Some(Command::Pin { peer }) => reputation::set_pinned(&ctx, &peer, true, &mut out),
+        Some(Command::Unpin { peer }) => reputation::set_pinned(&ctx, &peer, false, &mut out),
         Some(Command::Endorsements(c)) => endorsements::run(&ctx, c, &mut out),
         Some(Command::Portfolio(c)) => portfolio::run(&ctx, c, &mut out),
         Some(Command::Credits(a)) => credits::run(&ctx, a, &mut out),

@@ -5,9 +5,11 @@
 mod edit;
 mod keys;
 mod merge;
+mod trust;
 
 pub use edit::{ProfileChoice, save_profile};
 pub use keys::{KeyChord, KeyCode};
+pub use trust::{TrustConfig, set_pinned};
 
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
@@ -37,6 +39,7 @@ pub struct Config {
     pub storage: StorageConfig,
     pub credits: CreditsConfig,
     pub tui: TuiConfig,
+    pub trust: TrustConfig,
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq)]
@@ -137,6 +140,7 @@ pub struct KeyBindings {
     pub start: KeyChord,
     pub complete: KeyChord,
     pub block: KeyChord,
+    pub pin: KeyChord,
     pub connect: KeyChord,
     pub export: KeyChord,
     pub filter_kind: KeyChord,
@@ -206,6 +210,7 @@ impl Config {
                 .map_err(|e| format!("`{e}`"))?;
         }
         DebtLimit::from_hours(self.credits.debt_limit_hours).map_err(|e| format!("`credits.debt_limit_hours`: {e}"))?;
+        self.trust.validate()?;
         Ok(())
     }
 }

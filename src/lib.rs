@@ -8,7 +8,8 @@
 //!   way a peer's statement reaches the store.
 //! - [`market`]: profiles, listings and the pure negotiation state machine.
 //! - [`endorse`]: co-signed endorsement credentials (W3C VC 2.0, Open Badges
-//!   3.0 shape, `eddsa-jcs-2022` proof sets) and their verification.
+//!   3.0 shape, `eddsa-jcs-2022` proof sets), their verification, and the
+//!   reputation drawn from them (statistics, trust as a viewer sees it).
 //! - [`store`]: the local redb store (all-or-nothing writes, schema version).
 //! - [`config`]: `config.toml` defaults plus the user's overrides.
 //! - [`home`]: where an instance keeps its key, config and store (`AGORA_HOME`).

@@ -344,3 +344,36 @@ fn portfolio_export_makes_a_presentation_that_verify_checks_with_its_challenge()
     assert_eq!(none.status.code(), Some(2));
     assert_eq!(errors(&none), ["error: no endorsement of yours matches (see `agora endorsements list`)"]);
 }
+
+#[test]
+fn reputation_pin_and_unpin_from_the_own_store() {
+    let home = tempfile::tempdir().unwrap();
+    let me = agora::identity::Identity::from_secret_bytes(&[2; 32]);
+    std::fs::write(home.path().join("identity.key"), format!("{}\n", agora::identity::multibase_secret(&me))).unwrap();
+    let ada = identity(1);
+    {
+        let store = Store::open(&home.path().join("store.redb")).unwrap();
+        store.put_endorsement(&cosigned(&endorsement(&ada, &me, 0), &ada, &me)).unwrap();
+    }
+    let known = agora(home.path(), &["reputation", "Ada Lovelace"]);
+    assert!(known.status.success(), "{}", stderr(&known));
+    let text = stdout(&known);
+    assert!(text.contains("in your circle: you had sessions together"), "{text}");
+    assert!(text.contains("you → Ada Lovelace (taught you rust, 1.5 h)"), "{text}");
+    assert!(text.contains("taught 1 (1.5 h)") && text.contains("rated 1.0/5: 1★ 1"), "{text}");
+
+    let stranger = agora::identity::did_key_from_public(&identity(7).public());
+    let far = stdout(&agora(home.path(), &["reputation", &stranger]));
+    assert!(far.contains("no path from people you know"), "{far}");
+    let pinned = agora(home.path(), &["pin", &stranger]);
+    assert!(pinned.status.success(), "{}", stderr(&pinned));
+    assert!(std::fs::read_to_string(home.path().join("config.toml")).unwrap().contains(&stranger));
+    let json = stdout(&agora(home.path(), &["reputation", &stranger, "--json"]));
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(value["summary"], "in your circle: you pinned them");
+    assert_eq!(value["paths"][0]["hops"][1]["link"], "pinned");
+    assert!(agora(home.path(), &["unpin", &stranger]).status.success());
+    assert!(stdout(&agora(home.path(), &["reputation", &stranger])).contains("no path"));
+    let nobody = agora(home.path(), &["reputation", "Nobody At All"]);
+    assert_eq!(nobody.status.code(), Some(2));
+}

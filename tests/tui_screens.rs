@@ -148,7 +148,28 @@ fn fixture() -> AppState {
     };
     let mut state = AppState::new(snapshot, network, now(), jiff::tz::TimeZone::UTC, false);
     let record = TrackRecord::of(&identity(2).public(), &[endorsement(&identity(2), &identity(1), 0)], 0);
-    state.track_records.insert(identity(2).public(), Ok(record));
+    update(&mut state, Action::TrackRecord(identity(2).public(), Ok(record)));
+    state
+}
+
+/// The fixture with Grace's and Emmy's portfolios fetched: Grace taught
+/// Ada (who taught you), so a path leads to her; Emmy only ever signed
+/// sessions with two strangers, so none does.
+fn with_portfolios() -> AppState {
+    let mut state = fixture();
+    let (ada, grace, emmy) = (identity(2), identity(3), identity(5));
+    let graces = vec![endorsement(&grace, &ada, 10), endorsement(&grace, &ada, 12), endorsement(&ada, &grace, 13)];
+    let record = TrackRecord::of(&grace.public(), &graces, 1);
+    update(&mut state, Action::TrackRecord(grace.public(), Ok(record)));
+    let (s1, s2) = (identity(20), identity(21));
+    let ring = vec![
+        endorsement(&emmy, &s1, 20),
+        endorsement(&s1, &emmy, 22),
+        endorsement(&emmy, &s2, 24),
+        endorsement(&s2, &s1, 26),
+    ];
+    let record = TrackRecord::of(&emmy.public(), &ring, 0);
+    update(&mut state, Action::TrackRecord(emmy.public(), Ok(record)));
     state
 }
 
@@ -194,6 +215,35 @@ macro_rules! screens {
 #[test]
 fn discover() {
     screens!("discover", fixture());
+}
+
+#[test]
+fn discover_explains_trust_by_paths() {
+    let mut state = with_portfolios();
+    press(&mut state, &[KeyCode::Char('j')]);
+    assert_eq!(state.selected_listing().unwrap().author, identity(3).public(), "Grace");
+    let explained = state.trust.explained(&identity(3).public()).unwrap();
+    assert_eq!(explained.standing.rank, Some(1));
+    assert!(explained.paths[0].starts_with("you → Ada Lovelace (taught you rust, 1.5 h) → Grace Hopper"));
+    screens!("discover_trust_paths", state);
+}
+
+#[test]
+fn discover_a_closed_ring_is_out_of_reach() {
+    let mut state = with_portfolios();
+    press(&mut state, &[KeyCode::Char('j'), KeyCode::Char('j'), KeyCode::Char('j')]);
+    assert_eq!(state.selected_listing().unwrap().author, identity(5).public(), "Emmy");
+    let explained = state.trust.explained(&identity(5).public()).unwrap();
+    assert_eq!((explained.standing.score, explained.paths.len()), (0.0, 0));
+    screens!("discover_ring_unreachable", state.clone());
+    // Pinning her brings her in: her sessions now count from your circle.
+    let keymap = Keymap::new(Config::defaults().tui.keys);
+    let pin = keymap.action(KeyEvent::new(KeyCode::Char('P'), KeyModifiers::SHIFT), &state.mode).unwrap();
+    assert_eq!(update(&mut state, pin), Some(agora::app::Effect::Pin(identity(5).public(), true)));
+    let explained = state.trust.explained(&identity(5).public()).unwrap();
+    assert!(explained.standing.score > 0.0);
+    assert_eq!(explained.standing.summary(), "in your circle: you pinned them");
+    screens!("discover_ring_pinned", state);
 }
 
 #[test]

@@ -55,6 +55,8 @@ pub enum Action {
     Endorse,
     Connect,
     Block,
+    /// Pin a peer (trust walks start at them too), or unpin them.
+    Pin,
     Export,
     /// Demo only: move the shared clock to the next session moment.
     FastForward,

@@ -19,6 +19,8 @@ pub enum Effect {
     Attest(NegotiationId, Attestation),
     Connect(String),
     Block(PublicKey),
+    /// Save a peer as pinned (true) or not (false) in the config.
+    Pin(PublicKey, bool),
     FetchTrackRecord(PublicKey),
     /// Several at once (a few at a time), for the minimum-rating filter.
     FetchTrackRecords(Vec<PublicKey>),

@@ -150,11 +150,13 @@ pub struct TrackRecord {
     pub average_rating: Option<f64>,
     /// Entries that did not verify and were left out.
     pub refused: usize,
+    /// The verified endorsements it was computed from, for trust.
+    pub endorsements: Vec<Endorsement>,
 }
 
 impl TrackRecord {
     pub fn of(person: &PublicKey, endorsements: &[Endorsement], refused: usize) -> Self {
-        let mut record = TrackRecord { refused, ..Default::default() };
+        let mut record = TrackRecord { refused, endorsements: endorsements.to_vec(), ..Default::default() };
         let mut learners = HashSet::new();
         let mut ratings = Vec::new();
         for e in endorsements {

@@ -6,7 +6,7 @@ use std::collections::{BTreeSet, HashMap};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
-use super::{Filter, Form, SessionItem, Snapshot, TrackRecord};
+use super::{Filter, Form, SessionItem, Snapshot, TrackRecord, Trust};
 use crate::identity::PublicKey;
 use crate::market::{Phase, Role};
 use crate::node::RelayStatus;
@@ -149,6 +149,8 @@ pub struct AppState {
     pub now: Timestamp,
     pub tz: TimeZone,
     pub track_records: HashMap<PublicKey, Result<TrackRecord, String>>,
+    /// Trust as the viewer sees it, and the pinned peers it starts from.
+    pub trust: Trust,
     /// Fresh verification of endorsements, by id: (line, passed).
     pub inspections: HashMap<String, Vec<(String, bool)>>,
     /// The demo's shared clock can be moved forward.
@@ -173,12 +175,14 @@ impl AppState {
             now,
             tz,
             track_records: HashMap::new(),
+            trust: Trust::default(),
             inspections: HashMap::new(),
             demo,
             quit: false,
             dirty: true,
         };
         state.refilter();
+        state.explain_selected();
         state
     }
 

@@ -8,6 +8,32 @@ use crate::market::{Action as Step, ListingRef, Phase, Role};
 const PAGE: usize = 10;
 
 pub fn update(state: &mut AppState, action: Action) -> Option<Effect> {
+    let effect = match step(state, action) {
+        Some(Effect::FetchTrackRecord(author)) => Some(with_circle(state, author)),
+        other => other,
+    };
+    // Off the drawing path: trust follows new endorsements and pins.
+    state.explain_selected();
+    effect
+}
+
+/// Fetching an author's record also fetches, once, the portfolios of the
+/// viewer's circle (counterparts and pinned peers): their sessions are the
+/// first hops of every path that explains a score.
+fn with_circle(state: &mut AppState, author: crate::identity::PublicKey) -> Effect {
+    let me = state.me();
+    let mut wanted = vec![author];
+    let circle = state.snapshot.endorsements.iter().flat_map(|e| [e.teacher.key, e.learner.key]);
+    for peer in circle.chain(state.trust.pinned.iter().copied()) {
+        if peer != me && !wanted.contains(&peer) && !state.track_records.contains_key(&peer) && wanted.len() < 32 {
+            wanted.push(peer);
+            state.track_records.insert(peer, Err("fetching…".into()));
+        }
+    }
+    if wanted.len() == 1 { Effect::FetchTrackRecord(author) } else { Effect::FetchTrackRecords(wanted) }
+}
+
+fn step(state: &mut AppState, action: Action) -> Option<Effect> {
     state.dirty = true;
     match action {
         Action::Loaded(snapshot) => {
@@ -268,6 +294,10 @@ fn discover(state: &mut AppState, action: Action) -> Option<Effect> {
             let author = state.selected_listing()?.author;
             return Some(Effect::Block(author));
         }
+        Action::Pin => {
+            let author = state.selected_listing()?.author;
+            return Some(Effect::Pin(author, state.trust.toggle_pin(author)));
+        }
         _ => {}
     }
     None
@@ -357,6 +387,10 @@ fn network(state: &mut AppState, action: Action) -> Option<Effect> {
         Action::Block => {
             let peer = state.snapshot.peers.get(state.selected[Tab::Network.index()])?;
             Some(Effect::Block(peer.key))
+        }
+        Action::Pin => {
+            let peer = state.snapshot.peers.get(state.selected[Tab::Network.index()])?.key;
+            Some(Effect::Pin(peer, state.trust.toggle_pin(peer)))
         }
         Action::New => {
             state.mode = Mode::Form(Box::new(Form::connect()));

@@ -86,7 +86,7 @@ pub fn set_blocked(ctx: &Context, who: &str, blocked: bool, out: &mut impl Write
 
 /// A `did:key`, or the start of a known peer's fingerprint, or a known
 /// peer's exact name; anything matching several peers is refused.
-fn resolve(store: &Store, who: &str) -> anyhow::Result<PublicKey> {
+pub(super) fn resolve(store: &Store, who: &str) -> anyhow::Result<PublicKey> {
     if who.starts_with("did:key:") {
         return Ok(public_from_did_key(who)?);
     }

@@ -8,6 +8,12 @@
 //! nothing however many sessions it signs. Pure: endorsements in, scores
 //! and the paths that explain them out.
 
+mod outlook;
+mod stats;
+
+pub use outlook::{Circle, Hop, Link, Outlook, PATHS, Path, Standing, hours, ordinal};
+pub use stats::{RECENT, SkillStats, Stats};
+
 use std::collections::HashMap;
 
 use super::Endorsement;

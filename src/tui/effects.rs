@@ -56,6 +56,14 @@ pub(super) async fn carry_out(
                 .await
                 .map(|n| format!("Blocked {}; {n} listing(s) removed", peer.fingerprint())),
         ),
+        Effect::Pin(peer, pinned) => Some(
+            crate::config::set_pinned(&options.config_file, &peer, pinned)
+                .map(|_| {
+                    let what = if pinned { "Pinned" } else { "Unpinned" };
+                    format!("{what} {}: trust is counted from your circle and your pins", peer.fingerprint())
+                })
+                .map_err(|e| e.to_string()),
+        ),
         Effect::FetchTrackRecord(peer) => {
             let _ = actions.send(Action::TrackRecord(peer, track_record(node, peer).await));
             None

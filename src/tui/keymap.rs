@@ -57,6 +57,7 @@ impl Keymap {
             (k.start, Action::Start),
             (k.complete, Action::Complete),
             (k.block, Action::Block),
+            (k.pin, Action::Pin),
             (k.connect, Action::Connect),
             (k.export, Action::Export),
             (k.filter_kind, Action::CycleKind),

@@ -64,6 +64,8 @@ pub async fn run(node: Node, config: &Config, options: Options) -> anyhow::Resul
     };
     let mut state =
         AppState::new(first, network, options.clock.now(), options.tz.clone(), options.fast_forward.is_some());
+    state.trust.pinned = config.trust.pinned_keys();
+    state.explain_selected();
     if let Some(greeting) = &options.greeting {
         state.say(greeting.clone());
     }

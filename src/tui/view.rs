@@ -9,6 +9,7 @@ mod listings;
 mod network;
 mod portfolio;
 mod sessions;
+mod standing;
 mod widgets;
 
 use ratatui::buffer::Buffer;

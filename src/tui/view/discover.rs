@@ -121,36 +121,6 @@ fn detail_lines(screen: &Screen, item: &ListingItem) -> Vec<Line<'static>> {
         lines.push(label_value("lives in", profile.time_zone.clone(), t));
         lines.push(Line::raw(""));
     }
-    match screen.state.track_records.get(&item.author) {
-        Some(Ok(record)) if record.sessions_taught + record.sessions_learned == 0 => {
-            lines.push(Line::styled("No endorsements yet: a newcomer.", t.dim));
-        }
-        Some(Ok(record)) => {
-            lines.push(Line::styled("Track record (verified here)", t.title));
-            let rating = record.average_rating.map(|r| format!(", rated {r:.1}/5")).unwrap_or_default();
-            lines.push(Line::raw(format!(
-                "taught {} session{} · {:.1} h · {} learner{}{rating}",
-                record.sessions_taught,
-                if record.sessions_taught == 1 { "" } else { "s" },
-                record.hours_taught(),
-                record.distinct_learners,
-                if record.distinct_learners == 1 { "" } else { "s" },
-            )));
-            for (skill, minutes) in &record.minutes_by_skill {
-                lines.push(Line::styled(format!("  {skill}: {:.1} h", *minutes as f64 / 60.0), t.dim));
-            }
-            if record.sessions_learned > 0 {
-                lines.push(Line::raw(format!("learned in {} session(s)", record.sessions_learned)));
-            }
-            if record.refused > 0 {
-                lines.push(Line::styled(
-                    format!("{} record(s) did not verify and are not counted", record.refused),
-                    t.bad,
-                ));
-            }
-        }
-        Some(Err(why)) => lines.push(Line::styled(format!("Track record: {why}"), t.dim)),
-        None => {}
-    }
+    lines.extend(super::standing::lines(screen, item));
     lines
 }

@@ -38,6 +38,7 @@ pub fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
                 (label(&k.filter_rating), "minimum rating"),
                 (label(&k.propose), "propose a session"),
                 (label(&k.block), "block the author"),
+                (label(&k.pin), "pin / unpin the author"),
             ],
         ),
         (
@@ -63,7 +64,10 @@ pub fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
             ],
         ),
         ("Portfolio", vec![(label(&k.export), "export for `agora verify`"), (label(&k.new), "present, signed by you")]),
-        ("Network", vec![(label(&k.edit), "your profile"), (label(&k.block), "block a peer")]),
+        (
+            "Network",
+            vec![(label(&k.edit), "your profile"), (label(&k.block), "block a peer"), (label(&k.pin), "pin a peer")],
+        ),
     ];
     let mut sections = sections;
     let mut split = 2;

@@ -100,6 +100,22 @@ fn two_people_agree_meet_and_endorse_through_the_terminal_client() {
     assert_eq!(std::fs::read(&a_file).unwrap(), std::fs::read(&g_file).unwrap(), "both hold identical bytes");
     assert!(agora(grace.path(), &["verify", g_file.to_str().unwrap()]).contains("VALID"));
 
+    // The learner presents it from the Portfolio screen, bound to a
+    // verifier's challenge, and the verifier's `agora verify` accepts it.
+    learner.keys("4");
+    learner.wait_for("n presents your endorsements");
+    learner.keys("n");
+    learner.wait_for("Present your endorsements");
+    learner.keys("\t\tn-0nce\r");
+    learner.wait_for("signed by you");
+    let presented = std::fs::read_dir(grace.path().join("exports"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .find(|path| path.file_name().unwrap().to_string_lossy().starts_with("presentation-"))
+        .expect("the presentation in the export folder");
+    let report = agora(grace.path(), &["verify", presented.to_str().unwrap(), "--challenge", "n-0nce"]);
+    assert!(report.contains("VALID: signed by the holder; its credential verifies"), "{report}");
+
     learner.quit();
     teacher.quit();
 }

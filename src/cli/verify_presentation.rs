@@ -58,7 +58,8 @@ pub fn print(report: &PresentationReport, out: &mut impl Write) -> std::io::Resu
     }
     if report.is_valid() {
         let n = report.credentials.len();
-        writeln!(out, "VALID: signed by the holder; all {n} credential{} verify", if n == 1 { "" } else { "s" })?;
+        let all = if n == 1 { "its credential verifies".to_owned() } else { format!("all {n} credentials verify") };
+        writeln!(out, "VALID: signed by the holder; {all}")?;
         if report.request.challenge.is_none() {
             writeln!(out, "  (freshness not checked: give the holder a challenge and pass it with --challenge)")?;
         }

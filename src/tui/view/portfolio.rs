@@ -81,8 +81,10 @@ pub fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
                 .extend(checks.iter().map(|(text, ok)| Line::styled(text.clone(), if *ok { t.good } else { t.bad }))),
             None => lines.push(Line::styled("Signed by both (verified when stored)", t.good)),
         }
+        let keys = &screen.keys.keys;
+        lines.push(Line::styled(format!("{} exports it for `agora verify`", crate::tui::label(&keys.export)), t.dim));
         lines.push(Line::styled(
-            format!("{} exports it for `agora verify`", crate::tui::label(&screen.keys.keys.export)),
+            format!("{} presents your endorsements, signed by you", crate::tui::label(&keys.new)),
             t.dim,
         ));
         detail("Endorsement", lines, t, side, buf);

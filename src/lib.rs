@@ -8,8 +8,10 @@
 //!   way a peer's statement reaches the store.
 //! - [`market`]: profiles, listings and the pure negotiation state machine.
 //! - [`endorse`]: co-signed endorsement credentials (W3C VC 2.0, Open Badges
-//!   3.0 shape, `eddsa-jcs-2022` proof sets), their verification, and the
-//!   reputation drawn from them (statistics, trust as a viewer sees it).
+//!   3.0 shape, proof sets in `eddsa-jcs-2022` and `eddsa-rdfc-2022`), their
+//!   verification, presentations signed by their holder, and what is drawn
+//!   from them: reputation (statistics, trust as a viewer sees it) and time
+//!   credits.
 //! - [`store`]: the local redb store (all-or-nothing writes, schema version).
 //! - [`config`]: `config.toml` defaults plus the user's overrides.
 //! - [`home`]: where an instance keeps its key, config and store (`AGORA_HOME`).
@@ -33,8 +35,3 @@ pub mod node;
 pub mod store;
 pub mod tui;
 pub mod wire;
-
-/// Upper bound on any single file agora reads from a user or a peer
-/// (credential files, presentations): large enough for a portfolio, small
-/// enough that a hostile file cannot exhaust memory.
-pub const MAX_DOCUMENT_BYTES: usize = 1 << 20;

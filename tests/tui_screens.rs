@@ -329,6 +329,10 @@ fn an_accept_refused_by_the_debt_limit_says_why_in_the_status_line() {
     let screen = draw(&state, 120, 40);
     let status = screen.lines().nth(39).unwrap();
     assert!(status.contains(&said), "{status}");
+    // On a narrow terminal the reason wraps onto the lines above, whole.
+    let screen = draw(&state, 60, 24);
+    let bottom: Vec<&str> = screen.lines().skip(22).map(|l| l.trim_matches('"').trim()).collect();
+    assert_eq!(bottom.join(" "), said, "{screen}");
 }
 
 #[test]

@@ -30,8 +30,16 @@ pub struct Screen<'a> {
 
 impl Widget for &Screen<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
+        // A notice longer than the line wraps onto up to three lines, so a
+        // refusal's reason is read in full on a narrow terminal.
+        let footer_lines = match &self.state.notice {
+            Some(notice) if area.width > 0 => {
+                (notice.text.chars().count() as u16 + 1).div_ceil(area.width).clamp(1, 3).min(area.height / 4).max(1)
+            }
+            _ => 1,
+        };
         let [top, body, bottom] =
-            Layout::vertical([Constraint::Length(1), Constraint::Min(1), Constraint::Length(1)]).areas(area);
+            Layout::vertical([Constraint::Length(1), Constraint::Min(1), Constraint::Length(footer_lines)]).areas(area);
         self.tabs(top, buf);
         match self.state.tab {
             Tab::Discover => discover::render(self, body, buf),
@@ -80,7 +88,9 @@ impl Screen<'_> {
         let t = self.theme;
         if let Some(notice) = &self.state.notice {
             let style = if notice.error { t.bad } else { t.good };
-            Paragraph::new(Line::styled(format!(" {}", notice.text), style)).render(area, buf);
+            Paragraph::new(Line::styled(format!(" {}", notice.text), style))
+                .wrap(ratatui::widgets::Wrap { trim: false })
+                .render(area, buf);
             return;
         }
         let k = &self.keys.keys;

@@ -18,6 +18,24 @@ pub struct ProfileChoice {
 /// Sets `[profile] name, time_zone, languages` and `communities` in the
 /// user's file, then checks that the whole config still loads.
 pub fn save_profile(user_file: &Path, choice: &ProfileChoice) -> Result<Config, ConfigError> {
+    edit_user_file(user_file, |table, invalid| {
+        let strings = |items: &[String]| toml::Value::Array(items.iter().cloned().map(toml::Value::String).collect());
+        table.insert("communities".into(), strings(&choice.communities));
+        let profile = table.entry("profile").or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        let toml::Value::Table(profile) = profile else { return Err(invalid("`profile` is not a table".into())) };
+        profile.insert("name".into(), toml::Value::String(choice.name.clone()));
+        profile.insert("time_zone".into(), toml::Value::String(choice.time_zone.clone()));
+        profile.insert("languages".into(), strings(&choice.languages));
+        Ok(())
+    })
+}
+
+/// Reads the user's file (none is an empty one), lets `change` edit its
+/// table, checks that the result loads, and only then writes it back.
+pub(super) fn edit_user_file(
+    user_file: &Path,
+    change: impl FnOnce(&mut toml::Table, &dyn Fn(String) -> ConfigError) -> Result<(), ConfigError>,
+) -> Result<Config, ConfigError> {
     let invalid = |message: String| ConfigError::Invalid { path: user_file.to_path_buf(), message };
     let text = match std::fs::read_to_string(user_file) {
         Ok(text) => text,
@@ -25,13 +43,7 @@ pub fn save_profile(user_file: &Path, choice: &ProfileChoice) -> Result<Config, 
         Err(source) => return Err(ConfigError::Read { path: user_file.to_path_buf(), source }),
     };
     let mut table: toml::Table = text.parse().map_err(|e: toml::de::Error| invalid(e.message().to_owned()))?;
-    let strings = |items: &[String]| toml::Value::Array(items.iter().cloned().map(toml::Value::String).collect());
-    table.insert("communities".into(), strings(&choice.communities));
-    let profile = table.entry("profile").or_insert_with(|| toml::Value::Table(toml::Table::new()));
-    let toml::Value::Table(profile) = profile else { return Err(invalid("`profile` is not a table".into())) };
-    profile.insert("name".into(), toml::Value::String(choice.name.clone()));
-    profile.insert("time_zone".into(), toml::Value::String(choice.time_zone.clone()));
-    profile.insert("languages".into(), strings(&choice.languages));
+    change(&mut table, &invalid)?;
     let text = toml::to_string(&table).map_err(|e| invalid(e.to_string()))?;
     let config = Config::parse(&text, user_file)?;
     if let Some(dir) = user_file.parent() {

@@ -40,30 +40,22 @@ impl TrustConfig {
 /// Pins `peer` (or unpins it) in the user's file, keeping every other key;
 /// returns the config as it now loads.
 pub fn set_pinned(user_file: &Path, peer: &PublicKey, pinned: bool) -> Result<Config, ConfigError> {
-    let invalid = |message: String| ConfigError::Invalid { path: user_file.to_path_buf(), message };
-    let text = match std::fs::read_to_string(user_file) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(source) => return Err(ConfigError::Read { path: user_file.to_path_buf(), source }),
-    };
-    let current = Config::parse(&text, user_file)?;
-    let mut keys = current.trust.pinned_keys();
-    keys.retain(|k| k != peer);
-    if pinned {
-        keys.push(*peer);
-    }
-    let mut table: toml::Table = text.parse().map_err(|e: toml::de::Error| invalid(e.message().to_owned()))?;
-    let trust = table.entry("trust").or_insert_with(|| toml::Value::Table(toml::Table::new()));
-    let toml::Value::Table(trust) = trust else { return Err(invalid("`trust` is not a table".into())) };
-    let dids = keys.iter().map(|k| toml::Value::String(did_key_from_public(k))).collect();
-    trust.insert("pinned".into(), toml::Value::Array(dids));
-    let text = toml::to_string(&table).map_err(|e| invalid(e.to_string()))?;
-    let config = Config::parse(&text, user_file)?;
-    if let Some(dir) = user_file.parent() {
-        std::fs::create_dir_all(dir).map_err(|source| ConfigError::Read { path: dir.to_path_buf(), source })?;
-    }
-    std::fs::write(user_file, text).map_err(|source| ConfigError::Read { path: user_file.to_path_buf(), source })?;
-    Ok(config)
+    super::edit::edit_user_file(user_file, |table, invalid| {
+        let trust = table.entry("trust").or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        let toml::Value::Table(trust) = trust else { return Err(invalid("`trust` is not a table".into())) };
+        let peer_did = did_key_from_public(peer);
+        let mut dids: Vec<toml::Value> = match trust.get("pinned") {
+            Some(toml::Value::Array(items)) => {
+                items.iter().filter(|d| d.as_str() != Some(&peer_did)).cloned().collect()
+            }
+            _ => Vec::new(),
+        };
+        if pinned {
+            dids.push(toml::Value::String(peer_did));
+        }
+        trust.insert("pinned".into(), toml::Value::Array(dids));
+        Ok(())
+    })
 }
 
 #[cfg(test)]

@@ -71,11 +71,12 @@ impl AppState {
 
     /// Works out where `person` stands (cached until something changes).
     pub fn explain(&mut self, person: &PublicKey) -> Option<&Explained> {
-        let records: Vec<&crate::endorse::Endorsement> =
-            self.track_records.values().filter_map(|r| r.as_ref().ok()).flat_map(|r| &r.endorsements).collect();
-        let known = self.track_records.values().filter(|r| r.is_ok()).count();
-        let built_from = (self.snapshot.endorsements.len(), known, records.len(), self.trust.pinned.clone());
+        // Runs after every update: counting is cheap, collecting is not.
+        let fetched = || self.track_records.values().filter_map(|r| r.as_ref().ok());
+        let in_records = fetched().map(|r| r.endorsements.len()).sum();
+        let built_from = (self.snapshot.endorsements.len(), fetched().count(), in_records, self.trust.pinned.clone());
         if self.trust.outlook.is_none() || self.trust.built_from != built_from {
+            let records: Vec<&crate::endorse::Endorsement> = fetched().flat_map(|r| &r.endorsements).collect();
             let outlook = Outlook::new(self.snapshot.me, &self.snapshot.endorsements, records, &self.trust.pinned);
             self.trust.outlook = Some(Arc::new(outlook));
             self.trust.built_from = built_from;

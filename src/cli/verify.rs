@@ -77,6 +77,15 @@ fn read_limited(path: &PathBuf) -> anyhow::Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// A proof's mark and result in words.
+pub fn verdict(signature: &Option<Result<(), crate::endorse::ProofError>>) -> (&'static str, String) {
+    match signature {
+        Some(Ok(())) => ("ok  ", "signature valid".to_owned()),
+        Some(Err(e)) => ("FAIL", e.to_string()),
+        None => ("    ", "not checked".to_owned()),
+    }
+}
+
 /// The signer's role in words.
 pub fn role_name(role: Option<Role>) -> &'static str {
     match role {
@@ -107,11 +116,7 @@ pub fn print_report(report: &Report, out: &mut impl Write) -> std::io::Result<()
     }
     for (index, proof) in report.proofs.iter().enumerate() {
         let who = role_name(proof.role);
-        let (mark, result) = match &proof.signature {
-            Some(Ok(())) => ("ok  ", "signature valid".to_owned()),
-            Some(Err(e)) => ("FAIL", e.to_string()),
-            None => ("    ", "not checked".to_owned()),
-        };
+        let (mark, result) = verdict(&proof.signature);
         writeln!(out, "  [{mark}] proof {index}  {who:<8} {:<16} {:<16} {}", proof.cryptosuite, proof.purpose, result)?;
         writeln!(
             out,

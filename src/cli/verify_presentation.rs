@@ -13,11 +13,7 @@ pub fn print(report: &PresentationReport, out: &mut impl Write) -> std::io::Resu
     writeln!(out, "  holder    {holder}")?;
     match &report.proof {
         Some(proof) => {
-            let (mark, result) = match &proof.signature {
-                Some(Ok(())) => ("ok  ", "signature valid".to_owned()),
-                Some(Err(e)) => ("FAIL", e.to_string()),
-                None => ("    ", "not checked".to_owned()),
-            };
+            let (mark, result) = super::verify::verdict(&proof.signature);
             writeln!(out, "  proof     [{mark}] {} {}  {result}", proof.cryptosuite, proof.purpose)?;
             writeln!(out, "            created {}", proof.created)?;
             let bound = |name: &str, found: &Option<String>, asked: &Option<String>| match (found, asked) {

@@ -185,7 +185,8 @@ fn empty() -> Report {
     Report { claims: Err(ShapeError::Missing("document")), proofs: Vec::new(), problems: Vec::new() }
 }
 
-fn role_of(claims: &Endorsement, key: &PublicKey) -> Option<Role> {
+/// The role `key` has in the endorsement, if it is a party.
+pub(super) fn role_of(claims: &Endorsement, key: &PublicKey) -> Option<Role> {
     if *key == claims.teacher.key {
         Some(Role::Teacher)
     } else if *key == claims.learner.key {

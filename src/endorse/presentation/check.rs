@@ -100,7 +100,7 @@ pub fn inspect_presentation(bytes: &[u8], now: Timestamp, request: &Binding, sui
             report.problems.push(PresentationError::Credential { index, error: shape.clone().into() });
         }
         let holder_role = credential_report.claims.as_ref().ok().and_then(|claims| {
-            let role = role_of(claims, report.holder.as_ref());
+            let role = report.holder.and_then(|holder| crate::endorse::report::role_of(claims, &holder));
             if role.is_none() && report.holder.is_some() {
                 report.problems.push(PresentationError::NotHolders {
                     index,
@@ -227,14 +227,6 @@ fn unsecured_shape(credential: &Value) -> Result<Endorsement, crate::endorse::Sh
         map.remove("proof");
     }
     Endorsement::from_document(&unsecured)
-}
-
-fn role_of(claims: &Endorsement, holder: Option<&PublicKey>) -> Option<Role> {
-    match holder {
-        Some(h) if *h == claims.teacher.key => Some(Role::Teacher),
-        Some(h) if *h == claims.learner.key => Some(Role::Learner),
-        _ => None,
-    }
 }
 
 fn fail(mut report: PresentationReport, problem: PresentationError) -> PresentationReport {

@@ -16,10 +16,12 @@
 //! - [`config`]: `config.toml` defaults plus the user's overrides.
 //! - [`home`]: where an instance keeps its key, config and store (`AGORA_HOME`).
 //! - [`net`]: the iroh endpoint, community topics, tickets and wire frames.
-//! - [`node`]: the one actor that owns endpoint, gossip, store and timers.
+//! - [`node`]: the pure core that makes every protocol decision, and the
+//!   shell that runs it on iroh (endpoint, gossip, connections, timers).
 //! - [`app`]: the terminal client's state and pure update (no terminal).
 //! - [`tui`]: drawing that state with ratatui, keys, and the event loop.
 //! - [`demo`]: a living demo marketplace of invented peers on loopback.
+//! - [`sim`]: a seeded simulated network of node cores (tests, figures).
 //! - [`cli`]: the command-line interface used by the `agora` binary.
 
 pub mod app;
@@ -32,6 +34,7 @@ pub mod identity;
 pub mod market;
 pub mod net;
 pub mod node;
+pub mod sim;
 pub mod store;
 pub mod tui;
 pub mod wire;

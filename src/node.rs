@@ -1,31 +1,33 @@
-//! The node: one actor that owns the endpoint, gossip, store writes and
-//! timers. Commands go in through [`Node`]'s methods, events come out of
-//! [`Node::subscribe`]; the terminal client and the tests use the same two.
+//! The node: a pure core that decides and a shell that does.
+//!
+//! - [`core`]: every protocol decision as `handle(input, now) -> outputs`
+//!   (intake, limits, negotiation, co-signing, directory reconciliation,
+//!   the outbox's schedule, timers as data), over the store; no sockets,
+//!   clocks, spawns or sleeps. Its module comment maps where each
+//!   decision lives.
+//! - [`shell`]: the iroh endpoint, gossip topics, warm connections and
+//!   protocol handlers; runs the core on a thread of its own and only
+//!   carries its outputs out.
+//! - [`Node`] (this file): the handle the client, the CLI and the tests
+//!   use. Commands go in through its methods, events come out of
+//!   [`Node::subscribe`].
+//! - [`control`]: the local socket other `agora` commands of this home
+//!   use; [`relays`]: whether the relays answer; [`credits`]: the
+//!   debt-limit check before a teacher accepts (it fetches a portfolio, so
+//!   it runs beside the core); [`clock`]: the clock the shell reads.
 
-mod actor;
-mod blocking;
 mod clock;
 mod control;
-mod cosigning;
+pub mod core;
 mod credits;
-mod delivery;
-mod directory;
-mod expiry;
-mod gossip_intake;
-mod intake;
-mod limits;
-mod negotiating;
-mod pausing;
-mod portfolio;
-mod profile;
 mod relays;
-mod session;
+mod shell;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use iroh::protocol::Router;
-use iroh::{Endpoint, EndpointAddr};
+use iroh::{Endpoint, EndpointAddr, EndpointId};
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 use crate::config::Config;
@@ -42,19 +44,14 @@ pub use clock::Clock;
 pub use control::{ControlReply, ControlRequest};
 #[cfg(unix)]
 pub use control::{ControlSocket, ask as ask_control};
-
-/// How a protocol handler ends a connection: failures are the peer's
-/// business or the network's, logged and never propagated.
-fn served(protocol: &'static str, peer: iroh::EndpointId, result: anyhow::Result<()>) {
-    if let Err(e) = result {
-        tracing::debug!(%peer, protocol, "connection ended: {e:#}");
-    }
-}
-pub use directory::DirectoryProtocol;
-pub use limits::Limits;
-pub use portfolio::{PORTFOLIO_ALPN, Portfolio, PortfolioProtocol, accept_portfolio};
+pub use core::Limits;
 pub use relays::RelayStatus;
-pub use session::SessionProtocol;
+pub use shell::directory::DirectoryProtocol;
+pub use shell::portfolio::{PORTFOLIO_ALPN, Portfolio, PortfolioProtocol, accept_portfolio};
+pub use shell::session::SessionProtocol;
+
+use core::{Command, Done};
+use shell::ToShell;
 
 /// How a node runs.
 #[derive(Clone, Debug)]
@@ -76,6 +73,8 @@ pub struct NodeConfig {
     /// this node, as teacher, accepts it on a credits-priced listing; `None`
     /// accepts whatever the balance.
     pub debt_limit: Option<DebtLimit>,
+    /// Seeds the core's randomness (ids, choices); random when `None`.
+    pub seed: Option<u64>,
 }
 
 impl NodeConfig {
@@ -103,9 +102,10 @@ impl NodeConfig {
             sync_every: Duration::from_secs(60),
             profile: None,
             clock: Clock::default(),
-            limits: Limits::default(),
+            limits: Limits { max_seen_listings: config.storage.max_seen_listings as usize, ..Limits::default() },
             blocked,
             debt_limit: config.credits.debt_limit(),
+            seed: None,
         })
     }
 
@@ -122,6 +122,7 @@ impl NodeConfig {
             limits: Limits::default(),
             blocked: Vec::new(),
             debt_limit: Some(DebtLimit::DEFAULT),
+            seed: None,
         }
     }
 }
@@ -151,6 +152,9 @@ pub enum NodeError {
     WrongRole(&'static str),
     #[error("{0}")]
     Invalid(String),
+    /// Not now (a cap on what strangers may open is reached, say).
+    #[error("{0}")]
+    Busy(String),
     #[error(transparent)]
     Present(#[from] crate::endorse::presentation::PresentationError),
     #[error("the node has stopped")]
@@ -196,47 +200,30 @@ pub enum Event {
     },
     /// The way to relays changed (see [`Node::relays`]).
     Relays(RelayStatus),
-}
-
-type Reply<T> = oneshot::Sender<Result<T, NodeError>>;
-
-pub(crate) enum Command {
-    Publish(Listing, Reply<Verified<Listing>>),
-    Withdraw(ListingId, Reply<bool>),
-    Connect(Ticket, Reply<()>),
-    Propose(ListingRef, Terms, Reply<Negotiation>),
-    Act(NegotiationId, Action, Reply<Negotiation>),
-    Chat(NegotiationId, String, Reply<()>),
-    Review(NegotiationId, u8, String, Reply<()>),
-    Attest(NegotiationId, Attestation, Reply<()>),
-    SetBlocked(PublicKey, bool, Reply<usize>),
-    SetProfile(Profile, Reply<()>),
-    Present(
-        Vec<crate::endorse::VerifiedEndorsement>,
-        crate::endorse::presentation::Binding,
-        Cryptosuite,
-        Reply<Vec<u8>>,
-    ),
-    Pause(ListingId, Reply<bool>),
-    Resume(ListingId, Reply<bool>),
+    /// An agreed session reached a moment worth showing: it may start now,
+    /// or a no-show may now be reported.
+    SessionDue(NegotiationId),
 }
 
 /// What other tasks of this process (the control socket) need to command
 /// the node: cheap to clone.
 #[derive(Clone)]
 pub(crate) struct Remote {
-    commands: mpsc::Sender<Command>,
+    inbox: mpsc::Sender<ToShell>,
     endpoint: Endpoint,
     communities: Vec<String>,
 }
 
 impl Remote {
-    async fn ask<T>(
-        &self,
-        command: impl FnOnce(oneshot::Sender<Result<T, NodeError>>) -> Command,
-    ) -> Result<T, NodeError> {
+    async fn command(&self, command: Command) -> Result<Done, NodeError> {
         let (reply, answer) = oneshot::channel();
-        self.commands.send(command(reply)).await.map_err(|_| NodeError::Stopped)?;
+        self.inbox.send(ToShell::Command(command, reply)).await.map_err(|_| NodeError::Stopped)?;
+        answer.await.map_err(|_| NodeError::Stopped)?
+    }
+
+    async fn connect(&self, ticket: Ticket) -> Result<Done, NodeError> {
+        let (reply, answer) = oneshot::channel();
+        self.inbox.send(ToShell::Connect(ticket, reply)).await.map_err(|_| NodeError::Stopped)?;
         answer.await.map_err(|_| NodeError::Stopped)?
     }
 
@@ -252,42 +239,77 @@ pub struct Node {
     store: Arc<Store>,
     remote: Remote,
     events: broadcast::Sender<Event>,
-    actor: tokio::task::JoinHandle<()>,
+    shell: tokio::task::JoinHandle<()>,
+    core_done: oneshot::Receiver<()>,
     relays: tokio::sync::watch::Receiver<RelayStatus>,
     relay_follower: Option<tokio::task::JoinHandle<()>>,
     clock: Clock,
     debt_limit: Option<DebtLimit>,
-    /// Store commits in flight off the actor (see `actor::MAX_WRITES`).
-    writes: Arc<tokio::sync::Semaphore>,
+    pool: Arc<shell::pool::Pool>,
 }
 
 impl Node {
-    /// Binds the endpoint, joins the communities and starts the actor.
-    /// Returns as soon as the endpoint is bound: nothing waits on relays.
+    /// Binds the endpoint, joins the communities and starts the core and
+    /// the shell. Returns as soon as the endpoint is bound: nothing waits
+    /// on relays.
     pub async fn spawn(identity: Identity, store: Arc<Store>, config: NodeConfig) -> Result<Self, NodeError> {
         let (endpoint, memory) = bind(&identity, &config.net).await?;
         let gossip = iroh_gossip::Gossip::builder().max_message_size(4096).spawn(endpoint.clone());
-        let (session_tx, session_rx) = mpsc::channel(256);
+        let (inbox, inbox_rx) = mpsc::channel(1024);
         let router = Router::builder(endpoint.clone())
             .accept(iroh_gossip::ALPN, gossip.clone())
-            .accept(crate::net::DIRECTORY_ALPN, DirectoryProtocol::new(store.clone(), config.clock.clone()))
-            .accept(crate::net::SESSION_ALPN, SessionProtocol::new(session_tx))
-            .accept(PORTFOLIO_ALPN, PortfolioProtocol::new(store.clone()))
+            .accept(crate::net::DIRECTORY_ALPN, DirectoryProtocol::new(inbox.clone()))
+            .accept(crate::net::SESSION_ALPN, SessionProtocol::new(inbox.clone()))
+            .accept(PORTFOLIO_ALPN, PortfolioProtocol::new(inbox.clone()))
             .spawn();
         let (events, _) = broadcast::channel(1024);
-        let (commands, inbox) = mpsc::channel(64);
         let id = identity.public();
-        let communities = config.communities.clone();
         let clock = config.clock.clone();
-        let debt_limit = config.debt_limit;
         let relays_on = config.net.relay != crate::config::RelayMode::Disabled;
         let (relays, relay_follower) = relays::follow(&endpoint, relays_on, events.clone());
-        let actor =
-            actor::Actor::start(identity, store.clone(), endpoint.clone(), gossip, memory, events.clone(), config)
-                .await?;
-        let writes = actor.writes.clone();
-        let actor = tokio::spawn(actor.run(inbox, session_rx));
-        let remote = Remote { commands, endpoint: endpoint.clone(), communities };
+        let pool = Arc::new(shell::pool::Pool::new(endpoint.clone()));
+
+        let core_config = core::CoreConfig {
+            limits: config.limits.clone(),
+            announce_every: jiff::SignedDuration::try_from(config.announce_every).unwrap_or(jiff::SignedDuration::MAX),
+            sync_every: jiff::SignedDuration::try_from(config.sync_every).unwrap_or(jiff::SignedDuration::MAX),
+            profile: config.profile.clone(),
+            blocked: config.blocked.clone(),
+        };
+        let seed = config.seed.unwrap_or_else(random_seed);
+        let (store_for_core, now) = (store.clone(), clock.now());
+        let (core, first) =
+            tokio::task::spawn_blocking(move || core::Core::new(identity, store_for_core, core_config, seed, now))
+                .await
+                .map_err(|e| NodeError::Invalid(format!("starting the core: {e}")))??;
+        let (to_core, core_rx) = mpsc::unbounded_channel();
+        let (core_tx, from_core) = mpsc::unbounded_channel();
+        let (done_tx, core_done) = oneshot::channel();
+        shell::run_core(core, clock.clone(), core_rx, core_tx.clone(), done_tx)
+            .map_err(|e| NodeError::Invalid(format!("starting the core: {e}")))?;
+        let _ = core_tx.send(first);
+
+        let mut shell = shell::Shell::new(
+            gossip,
+            memory,
+            pool.clone(),
+            inbox.clone(),
+            to_core,
+            events.clone(),
+            clock.clone(),
+            endpoint.id(),
+        );
+        let mut tickets = config.bootstrap.clone();
+        tickets.extend(stored_contacts(&store));
+        let mut bootstrap: Vec<EndpointId> = tickets.iter().map(|t| shell.learn(t)).collect();
+        bootstrap.sort();
+        bootstrap.dedup();
+        bootstrap.retain(|peer| *peer != endpoint.id());
+        for community in &config.communities {
+            shell.join(community, bootstrap.clone()).await?;
+        }
+        let shell = tokio::spawn(shell.run(inbox_rx, from_core));
+        let remote = Remote { inbox, endpoint: endpoint.clone(), communities: config.communities.clone() };
         Ok(Self {
             id,
             endpoint,
@@ -295,12 +317,13 @@ impl Node {
             store,
             remote,
             events,
-            actor,
+            shell,
+            core_done,
             relays,
             relay_follower,
             clock,
-            debt_limit,
-            writes,
+            debt_limit: config.debt_limit,
+            pool,
         })
     }
 
@@ -328,9 +351,9 @@ impl Node {
 
     /// Fetches `peer`'s public endorsements, verified here.
     pub async fn fetch_portfolio(&self, peer: PublicKey) -> Result<Portfolio, NodeError> {
-        let id =
-            iroh::EndpointId::from_bytes(peer.as_bytes()).map_err(|_| NodeError::Invalid("not a peer key".into()))?;
-        portfolio::fetch(&self.endpoint, id, self.clock.now()).await.map_err(|e| NodeError::Invalid(format!("{e:#}")))
+        shell::portfolio::fetch(&self.pool, peer, self.clock.now())
+            .await
+            .map_err(|e| NodeError::Invalid(format!("{e:#}")))
     }
 
     /// UDP bytes sent and received by this node's endpoint so far.
@@ -352,106 +375,153 @@ impl Node {
 
     /// Signs, stores and announces a listing of one's own.
     pub async fn publish_listing(&self, listing: Listing) -> Result<Verified<Listing>, NodeError> {
-        self.ask(|reply| Command::Publish(listing, reply)).await
+        match self.remote.command(Command::Publish(listing)).await? {
+            Done::Listing(listing) => Ok(*listing),
+            other => Err(unexpected(other)),
+        }
     }
 
     /// Withdraws an own listing everywhere (signed tombstone).
     pub async fn withdraw_listing(&self, id: ListingId) -> Result<bool, NodeError> {
-        self.ask(|reply| Command::Withdraw(id, reply)).await
+        boolean(self.remote.command(Command::Withdraw(id)).await?)
     }
 
     /// Dials the ticket's peer and joins its communities through it.
     pub async fn connect(&self, ticket: Ticket) -> Result<(), NodeError> {
-        self.ask(|reply| Command::Connect(ticket, reply)).await
+        self.remote.connect(ticket).await.map(drop)
     }
 
     /// Proposes a session on someone's listing; returns the new negotiation.
     pub async fn propose(&self, listing: ListingRef, terms: Terms) -> Result<Negotiation, NodeError> {
-        self.ask(|reply| Command::Propose(listing, terms, reply)).await
+        negotiation(self.remote.command(Command::Propose(listing, terms)).await?)
     }
 
     /// Takes a step in a negotiation (counter, accept, start, complete, …).
     /// A teacher's accept on a credits-priced listing first checks the
     /// learner's time-credit balance against the debt limit (which may wait
     /// a few seconds for the learner's portfolio).
-    pub async fn act(&self, negotiation: NegotiationId, action: Action) -> Result<Negotiation, NodeError> {
+    pub async fn act(&self, id: NegotiationId, action: Action) -> Result<Negotiation, NodeError> {
         if matches!(action, Action::Accept) {
-            self.check_debt_limit(&negotiation).await?;
+            self.check_debt_limit(&id).await?;
         }
-        self.ask(|reply| Command::Act(negotiation, action, reply)).await
+        negotiation(self.remote.command(Command::Act(id, action)).await?)
     }
 
     pub async fn chat(&self, negotiation: NegotiationId, text: String) -> Result<(), NodeError> {
-        self.ask(|reply| Command::Chat(negotiation, text, reply)).await
+        self.remote.command(Command::Chat(negotiation, text)).await.map(drop)
     }
 
     /// Learner: the rating and words for the teacher, after the session.
     pub async fn review(&self, negotiation: NegotiationId, rating: u8, words: String) -> Result<(), NodeError> {
-        self.ask(|reply| Command::Review(negotiation, rating, words, reply)).await
+        self.remote.command(Command::Review(negotiation, rating, words)).await.map(drop)
     }
 
     /// Teacher: what was covered and what the learner showed.
     pub async fn attest(&self, negotiation: NegotiationId, attestation: Attestation) -> Result<(), NodeError> {
-        self.ask(|reply| Command::Attest(negotiation, attestation, reply)).await
+        self.remote.command(Command::Attest(negotiation, attestation)).await.map(drop)
     }
 
     /// Withdraws an own listing from the network but keeps it to resume.
     pub async fn pause_listing(&self, id: ListingId) -> Result<bool, NodeError> {
-        self.ask(|reply| Command::Pause(id, reply)).await
+        boolean(self.remote.command(Command::Pause(id)).await?)
     }
 
     /// Publishes a paused listing again, as its next version.
     pub async fn resume_listing(&self, id: ListingId) -> Result<bool, NodeError> {
-        self.ask(|reply| Command::Resume(id, reply)).await
+        boolean(self.remote.command(Command::Resume(id)).await?)
     }
 
     /// Signs a presentation of `credentials` as their holder (see
-    /// [`Store::presentable`] for choosing them).
+    /// [`Store::presentable`] and [`crate::endorse::presentation::verified`]
+    /// for choosing them).
     pub async fn present(
         &self,
         credentials: Vec<crate::endorse::VerifiedEndorsement>,
         binding: crate::endorse::presentation::Binding,
         suite: Cryptosuite,
     ) -> Result<Vec<u8>, NodeError> {
-        self.ask(|reply| Command::Present(credentials, binding, suite, reply)).await
+        match self.remote.command(Command::Present(credentials, binding, suite)).await? {
+            Done::Bytes(bytes) => Ok(bytes),
+            other => Err(unexpected(other)),
+        }
     }
 
     /// Signs, stores and announces a new profile of one's own.
     pub async fn set_profile(&self, profile: Profile) -> Result<(), NodeError> {
-        self.ask(|reply| Command::SetProfile(profile, reply)).await
+        self.remote.command(Command::SetProfile(profile)).await.map(drop)
     }
 
-    /// Blocks (or unblocks) a peer: its messages are dropped from now on and
-    /// its listings leave the directory. Returns how many were dropped.
+    /// Blocks (or unblocks) a peer: its messages are refused from now on
+    /// and its listings leave the directory. Returns how many were dropped.
     pub async fn set_blocked(&self, peer: PublicKey, blocked: bool) -> Result<usize, NodeError> {
-        self.ask(|reply| Command::SetBlocked(peer, blocked, reply)).await
+        match self.remote.command(Command::SetBlocked(peer, blocked)).await? {
+            Done::Count(n) => Ok(n),
+            other => Err(unexpected(other)),
+        }
     }
 
-    async fn ask<T>(
-        &self,
-        command: impl FnOnce(oneshot::Sender<Result<T, NodeError>>) -> Command,
-    ) -> Result<T, NodeError> {
-        self.remote.ask(command).await
-    }
-
-    /// Stops the actor and closes the endpoint, waiting at most one second.
-    /// The store is closed once this returns (unless the bound was hit),
-    /// so it can be reopened at once.
+    /// Stops the shell and the core and closes the endpoint, waiting at
+    /// most one second. The core's thread has let go of the store once
+    /// this returns (unless the bound was hit), so it can be reopened at
+    /// once after the caller drops its own handle.
     pub async fn shutdown(self) {
-        self.actor.abort();
+        self.shell.abort();
         if let Some(follower) = &self.relay_follower {
             follower.abort();
         }
-        let (actor, router, writes) = (self.actor, self.router, self.writes);
+        let (shell, router, core_done, pool) = (self.shell, self.router, self.core_done, self.pool);
         let stopping = async move {
-            // The aborted actor lets go of its store handle when it ends; a
-            // commit it started on a blocking thread may still be running.
-            let _ = actor.await;
-            let _ = writes.acquire_many(actor::MAX_WRITES).await;
+            // The aborted shell drops the core's input; the core's thread
+            // then ends and drops its store handle.
+            let _ = shell.await;
+            let _ = core_done.await;
+            pool.close_all();
             router.shutdown().await
         };
         if tokio::time::timeout(Duration::from_secs(1), stopping).await.is_err() {
             tracing::warn!("the node did not shut down within 1 s");
         }
     }
+}
+
+fn boolean(done: Done) -> Result<bool, NodeError> {
+    match done {
+        Done::Bool(b) => Ok(b),
+        other => Err(unexpected(other)),
+    }
+}
+
+fn negotiation(done: Done) -> Result<Negotiation, NodeError> {
+    match done {
+        Done::Negotiation(n) => Ok(*n),
+        other => Err(unexpected(other)),
+    }
+}
+
+fn unexpected(done: Done) -> NodeError {
+    NodeError::Invalid(format!("the node answered {done:?}"))
+}
+
+fn random_seed() -> u64 {
+    let mut bytes = [0u8; 8];
+    let _ = getrandom::fill(&mut bytes);
+    u64::from_le_bytes(bytes)
+}
+
+/// Tickets kept from earlier `connect`s (unreadable ones skipped).
+fn stored_contacts(store: &Store) -> Vec<Ticket> {
+    let contacts = store.contacts().unwrap_or_else(|e| {
+        tracing::warn!("cannot read contacts: {e}");
+        Vec::new()
+    });
+    contacts
+        .into_iter()
+        .filter_map(|(peer, text)| match text.parse() {
+            Ok(ticket) => Some(ticket),
+            Err(e) => {
+                tracing::warn!(peer = %peer.fingerprint(), "skipping a kept contact: {e}");
+                None
+            }
+        })
+        .collect()
 }

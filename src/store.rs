@@ -17,7 +17,9 @@ mod directory_batch;
 mod endorsements;
 mod error;
 mod handle;
+mod items;
 mod listings;
+mod migrate5;
 mod negotiations;
 mod outbox;
 mod paused;
@@ -28,12 +30,12 @@ mod session;
 mod tables;
 
 pub use contacts::MAX_CONTACTS;
-pub use directory::DigestEntry;
-pub use directory_batch::DirectoryBatch;
+pub use directory_batch::{DirectoryBatch, Kept};
 pub use endorsements::EndorsementSummary;
 pub use error::StoreError;
-pub use negotiations::Applied;
-pub use outbox::{MAX_BACKOFF, OutboxKey, Queued};
+pub use items::Item as DirectoryItem;
+pub use negotiations::{Applied, LogChange};
+pub use outbox::{OutboxKey, Queued, Slot};
 pub use peers::PeerRecord;
 pub use schema::SCHEMA_VERSION;
 pub use session::CosignState;
@@ -55,6 +57,16 @@ impl Store {
             schema::prepare(writer)?;
         }
         Ok(Self { db, path: path.to_path_buf() })
+    }
+
+    /// A store in memory, gone when dropped: the simulator's peers and
+    /// tests that need no file.
+    pub fn in_memory() -> Result<Self, StoreError> {
+        let db = Handle::in_memory()?;
+        if let Some(writer) = db.as_writer() {
+            schema::prepare(writer)?;
+        }
+        Ok(Self { db, path: PathBuf::from("(memory)") })
     }
 
     /// Opens an existing store to read only, even while another process

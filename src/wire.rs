@@ -9,6 +9,7 @@
 mod envelope;
 mod error;
 mod limits;
+pub mod list;
 
 pub use envelope::{
     Body, ENVELOPE_FORMAT, MAX_ENVELOPE_BYTES, MAX_FUTURE_SKEW, Verified, domain_of, open, seal, timestamp_of,

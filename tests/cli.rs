@@ -200,7 +200,9 @@ fn sessions_lists_negotiations_with_whose_move_it_is() {
     let propose = common::proposal(Id16([7; 16]), &teacher.public(), &learner.public(), "rust", terms);
     {
         let store = Store::open(&home.path().join("store.redb")).unwrap();
-        store.apply_negotiation_event(&seal(&learner, &propose, Timestamp::now()).unwrap(), None).unwrap();
+        store
+            .apply_negotiation_event(&teacher.public(), &seal(&learner, &propose, Timestamp::now()).unwrap(), None)
+            .unwrap();
     }
     let table = stdout(&agora(home.path(), &["sessions"]));
     assert!(table.contains("07070707") && table.contains("proposed") && table.contains("your move"), "{table}");

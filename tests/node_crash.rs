@@ -131,8 +131,8 @@ fn prepare_session(round: u32, teacher: &Identity, learner: &Identity, now: Time
     ];
     for (seq, (author, action, at)) in steps.into_iter().enumerate() {
         let event = seal(author, &NegotiationEvent { negotiation: id, seq: seq as u32, action }, at).unwrap();
-        for store in stores {
-            store.apply_negotiation_event(&event, None).unwrap();
+        for (store, me) in stores.into_iter().zip([teacher.public(), learner.public()]) {
+            store.apply_negotiation_event(&me, &event, None).unwrap();
         }
     }
 }
@@ -367,9 +367,9 @@ async fn a_countersignature_the_teacher_never_received_is_sent_again_not_redone(
     let complete = seal(&grace, &NegotiationEvent { negotiation: id, seq: 3, action: Action::Complete }, clock.now());
     let review = seal(&grace, &Review { negotiation: id, rating: 4, words: "Good.".into() }, clock.now()).unwrap();
     let reviewed = CosignState { review: Some(review.bytes().to_vec()), ..CosignState::default() };
-    for store in [&teacher_store, &learner_store] {
-        store.apply_negotiation_event(complete.as_ref().unwrap(), None).unwrap();
-        store.put_cosign_state(&id, &reviewed, None, clock.now()).unwrap();
+    for (store, me) in [(&teacher_store, ada.public()), (&learner_store, grace.public())] {
+        store.apply_negotiation_event(&me, complete.as_ref().unwrap(), None).unwrap();
+        store.put_cosign_state(&id, &reviewed, None).unwrap();
     }
 
     // The teacher drafts while the learner is away.

@@ -71,11 +71,12 @@ async fn garbage_forgeries_and_floods_are_refused_and_honest_peers_carry_on() {
     let huge = vec![0u8; MAX_SESSION_MESSAGE_BYTES + 10];
     assert_eq!(send_raw(&connection, &huge).await, None);
 
-    // A flood on a fresh connection: past the burst, the node refuses by rate.
+    // A flood on a fresh connection: past the burst, the node asks to wait
+    // (a rate is no reason to drop a message for good).
     let connection = tokio::time::timeout(WAIT, attacker.connect(victim.addr(), SESSION_ALPN)).await.unwrap().unwrap();
     let mut refused_by_rate = 0;
     for _ in 0..150 {
-        if let Some(Ack::Refused(reason)) = send_raw(&connection, b"junk").await
+        if let Some(Ack::Later(reason)) = send_raw(&connection, b"junk").await
             && reason.contains("rate")
         {
             refused_by_rate += 1;

@@ -119,14 +119,15 @@ async fn propose_counter_accept_start_complete_cosign() {
     // The learner presents it to a verifier who gave a challenge; the node
     // signs as the holder. The teacher's hidden copy is left out of theirs.
     let binding = Binding { challenge: Some("n-0nce".into()), domain: Some("school.example".into()) };
-    let (picked, left_out) = learner.store().presentable(&learner.id(), &Selection::default(), clock.now()).unwrap();
+    let candidates = learner.store().presentable(&learner.id(), &Selection::default()).unwrap();
+    let (picked, left_out) = agora::endorse::presentation::verified(candidates, clock.now());
     assert_eq!((picked.len(), left_out), (1, 0));
     let presentation = learner.present(picked, binding.clone(), Cryptosuite::Jcs).await.unwrap();
     let report = inspect_presentation(&presentation, clock.now(), &binding, Suites::All);
     assert!(report.is_valid(), "{:?}", report.problems);
     assert_eq!(report.credentials[0].holder_role, Some(agora::market::Role::Learner));
-    let hidden = teacher.store().presentable(&teacher.id(), &Selection::default(), clock.now()).unwrap();
-    assert!(hidden.0.is_empty(), "hidden from the portfolio, so not presented unless asked for");
+    let hidden = teacher.store().presentable(&teacher.id(), &Selection::default()).unwrap();
+    assert!(hidden.is_empty(), "hidden from the portfolio, so not presented unless asked for");
 
     until("empty outboxes", || {
         (teacher.store().outbox().unwrap().is_empty() && learner.store().outbox().unwrap().is_empty()).then_some(())

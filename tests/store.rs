@@ -122,17 +122,17 @@ fn a_directory_batch_is_kept_whole_on_commit_and_not_at_all_when_dropped() {
     let second = seal(&author, &listing(2, 1, "2027-01-01T00:00:00Z"), now()).unwrap();
 
     let dropped = store.directory_batch().unwrap();
-    assert!(dropped.put_seen_listing(&first).unwrap());
+    assert!(dropped.put_seen_listing(&first, usize::MAX).unwrap().is_kept());
     drop(dropped);
     assert!(store.seen_listings(now()).unwrap().is_empty(), "a dropped batch leaves nothing behind");
 
     let batch = store.directory_batch().unwrap();
-    assert!(batch.put_seen_listing(&first).unwrap());
-    assert!(batch.put_seen_listing(&second).unwrap());
+    assert!(batch.put_seen_listing(&first, usize::MAX).unwrap().is_kept());
+    assert!(batch.put_seen_listing(&second, usize::MAX).unwrap().is_kept());
     assert_eq!(batch.seen_listing_count(&author.public(), &Id16([2; 16])).unwrap(), (2, true));
     let withdrawal = seal(&author, &ListingWithdrawal { id: Id16([1; 16]), version: 1 }, now()).unwrap();
-    assert!(batch.put_withdrawal(&withdrawal).unwrap());
-    assert!(!batch.put_seen_listing(&first).unwrap(), "the batch sees its own withdrawal");
+    assert!(batch.put_withdrawal(&withdrawal, usize::MAX, usize::MAX).unwrap());
+    assert!(!batch.put_seen_listing(&first, usize::MAX).unwrap().is_kept(), "the batch sees its own withdrawal");
     batch.commit().unwrap();
     let held = store.seen_listings(now()).unwrap();
     assert_eq!(held.iter().map(|l| l.value().id).collect::<Vec<_>>(), vec![Id16([2; 16])]);
@@ -167,18 +167,19 @@ fn negotiation_state_and_log_are_written_together() {
     let (teacher, learner) = (identity(1), identity(2));
     let id = Id16([5; 16]);
     let propose = proposal(id, &teacher, &learner);
-    store.apply_negotiation_event(&seal(&learner, &propose, now()).unwrap(), None).unwrap();
+    store.apply_negotiation_event(&teacher.public(), &seal(&learner, &propose, now()).unwrap(), None).unwrap();
     // An illegal step changes nothing.
     let bad = NegotiationEvent { negotiation: id, seq: 1, action: Action::Accept };
-    let err = store.apply_negotiation_event(&seal(&learner, &bad, now()).unwrap(), None).unwrap_err();
+    let err =
+        store.apply_negotiation_event(&teacher.public(), &seal(&learner, &bad, now()).unwrap(), None).unwrap_err();
     assert!(matches!(err, StoreError::Negotiation(_)));
     assert_eq!(store.negotiation_log(&id).unwrap().len(), 1);
     let accept = seal(&teacher, &bad, now()).unwrap();
-    let Applied::New(state, _) = store.apply_negotiation_event(&accept, None).unwrap() else {
+    let Applied::New(state, _) = store.apply_negotiation_event(&teacher.public(), &accept, None).unwrap() else {
         panic!("new step expected")
     };
     assert!(
-        matches!(store.apply_negotiation_event(&accept, None).unwrap(), Applied::Duplicate(_)),
+        matches!(store.apply_negotiation_event(&teacher.public(), &accept, None).unwrap(), Applied::Duplicate(_)),
         "replays are idempotent"
     );
     assert_eq!(store.negotiation(&id).unwrap().unwrap(), state);
@@ -217,7 +218,7 @@ fn endorsements_are_indexed_and_immutable() {
 }
 
 #[test]
-fn when_both_step_at_once_the_teachers_step_wins_on_both_sides() {
+fn when_both_step_at_once_the_closing_step_wins_on_both_sides() {
     let (teacher, learner) = (identity(1), identity(2));
     let id = Id16([6; 16]);
     let propose = seal(&learner, &proposal(id, &teacher, &learner), now()).unwrap();
@@ -230,17 +231,17 @@ fn when_both_step_at_once_the_teachers_step_wins_on_both_sides() {
     .unwrap();
     let (_d1, teacher_side) = temp_store();
     let (_d2, learner_side) = temp_store();
-    for store in [&teacher_side, &learner_side] {
-        store.apply_negotiation_event(&propose, None).unwrap();
-    }
+    let (t_key, l_key) = (teacher.public(), learner.public());
+    teacher_side.apply_negotiation_event(&t_key, &propose, None).unwrap();
+    learner_side.apply_negotiation_event(&l_key, &propose, None).unwrap();
     // Each applies its own step first, then receives the other's.
-    teacher_side.apply_negotiation_event(&accept, None).unwrap();
-    learner_side.apply_negotiation_event(&withdraw, None).unwrap();
-    assert!(teacher_side.apply_negotiation_event(&withdraw, None).is_err(), "the learner's step loses");
-    assert!(matches!(learner_side.apply_negotiation_event(&accept, None).unwrap(), Applied::New(..)));
+    teacher_side.apply_negotiation_event(&t_key, &accept, None).unwrap();
+    learner_side.apply_negotiation_event(&l_key, &withdraw, None).unwrap();
+    assert!(matches!(teacher_side.apply_negotiation_event(&t_key, &withdraw, None).unwrap(), Applied::New(..)));
+    assert!(learner_side.apply_negotiation_event(&l_key, &accept, None).is_err(), "the accept loses to the cancel");
     let (t, l) = (teacher_side.negotiation(&id).unwrap().unwrap(), learner_side.negotiation(&id).unwrap().unwrap());
     assert_eq!(t, l);
-    assert_eq!(t.phase, agora::market::Phase::Agreed);
+    assert!(t.phase.is_closed(), "once closed by one side, closed on both");
     let bytes = |s: &Store| s.negotiation_log(&id).unwrap().iter().map(|e| e.bytes().to_vec()).collect::<Vec<_>>();
     assert_eq!(bytes(&teacher_side), bytes(&learner_side));
 }
@@ -259,7 +260,7 @@ fn others_profiles_keep_the_latest_signed() {
     let newer = seal(&ada, &profile("second"), ts("2026-11-21T10:00:00Z")).unwrap();
     for (envelope, kept) in [(&newer, true), (&older, false), (&newer, false)] {
         let batch = store.directory_batch().unwrap();
-        assert_eq!(batch.put_peer_profile(envelope).unwrap(), kept);
+        assert_eq!(batch.put_peer_profile(envelope, now(), usize::MAX).unwrap(), kept);
         batch.commit().unwrap();
     }
     assert_eq!(store.peer_profiles().unwrap()[&ada.public()].bio, "second");

@@ -35,7 +35,11 @@ fn writer_child() {
         let seq = store.negotiation(&id).unwrap().map_or(0, |s| s.seq);
         if seq == 0 {
             store
-                .apply_negotiation_event(&seal(&learner, &propose(id, &teacher, &learner), now()).unwrap(), None)
+                .apply_negotiation_event(
+                    &teacher.public(),
+                    &seal(&learner, &propose(id, &teacher, &learner), now()).unwrap(),
+                    None,
+                )
                 .unwrap();
         }
         n += 1;

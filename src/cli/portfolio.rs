@@ -92,7 +92,8 @@ fn export(ctx: &Context, args: ExportArgs, out: &mut impl Write) -> anyhow::Resu
         ids,
         include_private: args.include_private,
     };
-    let (picked, left_out) = store.presentable(&holder.public(), &selection, now)?;
+    let (picked, left_out) =
+        crate::endorse::presentation::verified(store.presentable(&holder.public(), &selection)?, now);
     if left_out > 0 {
         eprintln!("note: {left_out} matching endorsement(s) no longer verify and were left out");
     }

@@ -83,6 +83,7 @@ fn log_event(out: &mut impl Write, event: &Event) -> std::io::Result<()> {
         Event::Delivered(to) => format!("delivered to {}", to.fingerprint()),
         Event::DeliveryRefused { to, reason } => format!("{} refused a message: {reason}", to.fingerprint()),
         Event::Relays(status) => status.to_string(),
+        Event::SessionDue(id) => format!("session {} can be started, or a no-show reported", id.short()),
     };
     writeln!(out, "{line}")?;
     out.flush()

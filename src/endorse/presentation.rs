@@ -11,7 +11,7 @@ mod selection;
 
 pub use check::{CredentialEntry, HolderProof, PresentationReport, inspect_presentation};
 pub use error::PresentationError;
-pub use selection::Selection;
+pub use selection::{Selection, verified};
 
 use jiff::Timestamp;
 use serde_json::{Value, json};

@@ -70,6 +70,19 @@ pub struct ListingRef {
 
 pub const MAX_SKILLS: usize = 8;
 pub const MAX_SKILL_CHARS: usize = 32;
+/// A listing expires at most this long after it was signed; a withdrawal
+/// is kept this long, since every version it covers is gone by then.
+pub const MAX_LISTING_LIFETIME: jiff::SignedDuration = jiff::SignedDuration::from_hours(24 * 90);
+
+/// Checks that a listing signed at `signed_at` expires within
+/// [`MAX_LISTING_LIFETIME`] of it.
+pub fn check_lifetime(listing: &Listing, signed_at: Timestamp) -> Result<(), FieldError> {
+    let latest = signed_at.saturating_add(MAX_LISTING_LIFETIME).unwrap_or(Timestamp::MAX);
+    if listing.expires_at > latest {
+        return Err(FieldError::new("expires_at", "a listing may run at most 90 days; publish it again after that"));
+    }
+    Ok(())
+}
 
 impl Listing {
     pub fn is_expired(&self, now: Timestamp) -> bool {

@@ -8,12 +8,14 @@
 
 mod error;
 mod event;
+pub mod log;
 mod state;
 mod step;
 mod terms;
 
 pub use error::NegotiationError;
 pub use event::{Action, NegotiationEvent};
+pub use log::{Offered, offer, replay};
 pub use state::{Negotiation, Phase, Role};
-pub use step::{EARLY_START, Effect, NO_SHOW_GRACE, step};
+pub use step::{EARLY_START, Effect, NO_SHOW_GRACE, minimum_length, moments, step};
 pub use terms::Terms;

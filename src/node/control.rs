@@ -48,7 +48,8 @@ mod unix {
     use tokio::net::{UnixListener, UnixStream};
 
     use super::{ControlReply, ControlRequest, MAX_REQUEST_BYTES};
-    use crate::node::{Command, NodeError, Remote};
+    use crate::node::core::{Command, Done};
+    use crate::node::{NodeError, Remote};
 
     /// How long one request may take, connect to reply.
     const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -113,20 +114,22 @@ mod unix {
     async fn answer(request: ControlRequest, remote: &Remote) -> ControlReply {
         let result = match request {
             ControlRequest::Publish(listing) => {
-                remote.ask(|reply| Command::Publish(listing, reply)).await.map(|_| ControlReply::Done)
+                remote.command(Command::Publish(listing)).await.map(|_| ControlReply::Done)
             }
-            ControlRequest::Withdraw(id) => {
-                remote.ask(|reply| Command::Withdraw(id, reply)).await.map(ControlReply::Withdrawn)
-            }
+            ControlRequest::Withdraw(id) => remote.command(Command::Withdraw(id)).await.map(|done| match done {
+                Done::Bool(withdrawn) => ControlReply::Withdrawn(withdrawn),
+                _ => ControlReply::Withdrawn(false),
+            }),
             ControlRequest::Connect(text) => match text.parse() {
-                Ok(ticket) => remote.ask(|reply| Command::Connect(ticket, reply)).await.map(|_| ControlReply::Done),
+                Ok(ticket) => remote.connect(ticket).await.map(|_| ControlReply::Done),
                 Err(e) => Err(NodeError::Ticket(format!("{e}"))),
             },
             ControlRequest::Ticket => Ok(ControlReply::Ticket(remote.ticket().to_string())),
             ControlRequest::SetBlocked(did, blocked) => match crate::identity::public_from_did_key(&did) {
-                Ok(peer) => {
-                    remote.ask(|reply| Command::SetBlocked(peer, blocked, reply)).await.map(ControlReply::Dropped)
-                }
+                Ok(peer) => remote.command(Command::SetBlocked(peer, blocked)).await.map(|done| match done {
+                    Done::Count(n) => ControlReply::Dropped(n),
+                    _ => ControlReply::Dropped(0),
+                }),
                 Err(e) => Err(NodeError::Invalid(format!("{e}"))),
             },
         };

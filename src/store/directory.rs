@@ -1,92 +1,69 @@
-//! The directory as peers compare it: a digest of what is held (own and
-//! seen listings, withdrawals), and the envelopes another peer is missing.
+//! The directory as peers reconcile it: the ordered index of every
+//! envelope held (see [`super::items`]), and the envelopes a peer asks for
+//! by hash. Nothing here grows with what a peer asks: a request names at
+//! most a bounded number of hashes, and the answer holds only those found.
 
-use std::collections::HashMap;
+use redb::ReadableTableMetadata;
 
-use jiff::Timestamp;
-use redb::ReadableTable;
-use serde::{Deserialize, Serialize};
-
-use super::listings::decode;
-use super::tables::{OWN_LISTINGS, SEEN_LISTINGS, WITHDRAWN};
+use super::items::{self, Item, ItemKind, locate};
+use super::tables::{
+    DIRECTORY_HASHES, DIRECTORY_ITEMS, OWN_LISTINGS, PEER_PROFILES, PROFILE, SEEN_LISTINGS, WITHDRAWN,
+};
 use super::{Store, StoreError};
-use crate::market::{Listing, ListingWithdrawal};
-
-/// One line of a digest: the version held of one listing.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DigestEntry {
-    pub author: [u8; 32],
-    pub id: [u8; 16],
-    pub version: u32,
-    pub withdrawn: bool,
-}
-
-impl DigestEntry {
-    fn key(&self) -> ([u8; 32], [u8; 16]) {
-        (self.author, self.id)
-    }
-
-    /// Whether this entry supersedes `other` for the same listing.
-    fn newer_than(&self, other: &DigestEntry) -> bool {
-        (self.version, self.withdrawn) > (other.version, other.withdrawn)
-    }
-}
 
 impl Store {
-    /// What this peer holds: live listings (own and seen, unexpired at
-    /// `now`) and withdrawals.
-    pub fn digest(&self, now: Timestamp) -> Result<Vec<DigestEntry>, StoreError> {
-        Ok(self.directory(now)?.into_iter().map(|(entry, _)| entry).collect())
-    }
-
-    /// The envelopes that would bring a peer holding `theirs` up to date,
-    /// preceded by this peer's own signed profile (so names travel too).
-    pub fn missing_from(&self, theirs: &[DigestEntry], now: Timestamp) -> Result<Vec<Vec<u8>>, StoreError> {
-        let known: HashMap<_, _> = theirs.iter().map(|e| (e.key(), *e)).collect();
-        let profile = self.profile()?.map(|p| p.bytes().to_vec());
-        Ok(profile
-            .into_iter()
-            .chain(
-                self.directory(now)?
-                    .into_iter()
-                    .filter(|(mine, _)| known.get(&mine.key()).is_none_or(|their| mine.newer_than(their)))
-                    .map(|(_, bytes)| bytes),
-            )
-            .collect())
-    }
-
-    fn directory(&self, now: Timestamp) -> Result<Vec<(DigestEntry, Vec<u8>)>, StoreError> {
+    /// Every reconciled item, in order (signed time, then hash).
+    pub fn directory_items(&self) -> Result<Vec<Item>, StoreError> {
         let tx = self.db.read()?;
-        let mut out = Vec::new();
-        let listing_entry = |bytes: &[u8]| -> Result<Option<(DigestEntry, Vec<u8>)>, StoreError> {
-            let listing = decode::<Listing>(bytes)?;
-            if listing.value().is_expired(now) {
-                return Ok(None);
+        items::all(&tx.open_table(DIRECTORY_ITEMS)?)
+    }
+
+    /// How many items the directory holds.
+    pub fn directory_len(&self) -> Result<u64, StoreError> {
+        let tx = self.db.read()?;
+        Ok(tx.open_table(DIRECTORY_ITEMS)?.len()?)
+    }
+
+    /// The envelopes with these hashes that are held here, in the order
+    /// asked (unknown hashes are skipped).
+    pub fn directory_envelopes(&self, hashes: &[[u8; 32]]) -> Result<Vec<Vec<u8>>, StoreError> {
+        let tx = self.db.read()?;
+        let by_hash = tx.open_table(DIRECTORY_HASHES)?;
+        let index = tx.open_table(DIRECTORY_ITEMS)?;
+        let seen = tx.open_table(SEEN_LISTINGS)?;
+        let own = tx.open_table(OWN_LISTINGS)?;
+        let withdrawn = tx.open_table(WITHDRAWN)?;
+        let profiles = tx.open_table(PEER_PROFILES)?;
+        let profile = tx.open_table(PROFILE)?;
+        let mut out = Vec::with_capacity(hashes.len());
+        for hash in hashes {
+            let Some(item_key) = by_hash.get(hash)?.map(|v| *v.value()) else { continue };
+            let Some(located) = index.get(&item_key)?.and_then(|v| locate(v.value())) else { continue };
+            let bytes = match located {
+                (ItemKind::Listing, key) => match seen.get(&key)? {
+                    Some(v) => Some(v.value().to_vec()),
+                    None => {
+                        let mut id = [0u8; 16];
+                        id.copy_from_slice(&key[32..]);
+                        own.get(&id)?.map(|v| v.value().to_vec())
+                    }
+                },
+                (ItemKind::Withdrawal, key) => withdrawn.get(&key)?.map(|v| v.value().to_vec()),
+                (ItemKind::Profile, key) => {
+                    let mut author = [0u8; 32];
+                    author.copy_from_slice(&key[..32]);
+                    match profiles.get(&author)? {
+                        Some(v) => Some(v.value().to_vec()),
+                        None => profile.get(super::listings::SELF_KEY)?.map(|v| v.value().to_vec()),
+                    }
+                }
+            };
+            // Only bytes that still hash to what was asked (the index and
+            // the tables are written together, but a reader must not trust
+            // that blindly).
+            if let Some(bytes) = bytes.filter(|b| Item::of(b, 0).hash == *hash) {
+                out.push(bytes);
             }
-            let entry = DigestEntry {
-                author: *listing.author().as_bytes(),
-                id: listing.value().id.0,
-                version: listing.value().version,
-                withdrawn: false,
-            };
-            Ok(Some((entry, bytes.to_vec())))
-        };
-        for row in tx.open_table(OWN_LISTINGS)?.iter()? {
-            out.extend(listing_entry(row?.1.value())?);
-        }
-        for row in tx.open_table(SEEN_LISTINGS)?.iter()? {
-            out.extend(listing_entry(row?.1.value())?);
-        }
-        for row in tx.open_table(WITHDRAWN)?.iter()? {
-            let bytes = row?.1.value().to_vec();
-            let withdrawal = decode::<ListingWithdrawal>(&bytes)?;
-            let entry = DigestEntry {
-                author: *withdrawal.author().as_bytes(),
-                id: withdrawal.value().id.0,
-                version: withdrawal.value().version,
-                withdrawn: true,
-            };
-            out.push((entry, bytes));
         }
         Ok(out)
     }

@@ -1,13 +1,23 @@
-//! Directory writes in batches: listings, withdrawals and peer records from
-//! others, several in one durable transaction. A burst of news then costs
-//! one disk sync instead of one per envelope; nothing is visible, and
-//! nothing is kept, until [`DirectoryBatch::commit`] returns.
+//! Directory writes in batches: listings, withdrawals and profiles from
+//! others, several in one transaction. A burst of news then costs one
+//! commit instead of one per envelope; nothing is visible, and nothing is
+//! kept, until [`DirectoryBatch::commit`] returns.
+//!
+//! The caps are enforced here, before anything is stored: listings held
+//! at once (the soonest to expire makes room), withdrawals per author and
+//! in all (the oldest go first), and profiles.
 
-use redb::{ReadableTable, WriteTransaction};
+use redb::{ReadableMultimapTable, ReadableTable, ReadableTableMetadata, WriteTransaction};
 
 use super::error::corrupt;
-use super::listings::{decode, seen_key};
-use super::tables::{PEER_PROFILES, PEERS, SEEN_LISTINGS, WITHDRAWN};
+use super::items::{self, ItemKind};
+use super::listings::{
+    decode, high_water, put_withdrawal_in, raise_high_water, remove_seen_in, seen_key, timed_key, withdrawal_until,
+};
+use super::tables::{
+    CONTACTS, ENDORSEMENTS_BY_COUNTERPART, LISTING_HIGH_WATER, NEGOTIATIONS_BY_PEER, PEER_PROFILES, PEERS, SEEN_EXPIRY,
+    SEEN_LISTINGS, WITHDRAWN, WITHDRAWN_EXPIRY,
+};
 use super::{PeerRecord, Store, StoreError};
 use crate::identity::PublicKey;
 use crate::market::{Id16, Listing, ListingId, ListingWithdrawal, Profile};
@@ -16,6 +26,24 @@ use crate::wire::Verified;
 /// One open write transaction over the directory tables.
 pub struct DirectoryBatch {
     tx: WriteTransaction,
+}
+
+/// What became of a listing offered to the directory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kept {
+    Kept,
+    /// This version or a newer one is held (or was, until it expired).
+    NotNewer,
+    /// A withdrawal of this version or a later one is held.
+    Withdrawn,
+    /// The directory is full of listings that all outlive this one.
+    Full,
+}
+
+impl Kept {
+    pub fn is_kept(self) -> bool {
+        self == Kept::Kept
+    }
 }
 
 impl Store {
@@ -43,38 +71,132 @@ impl DirectoryBatch {
     }
 
     /// Keeps `listing` if it is newer than what is known for its author and
-    /// id and not withdrawn. Returns whether it was kept.
-    pub fn put_seen_listing(&self, listing: &Verified<Listing>) -> Result<bool, StoreError> {
+    /// id, not withdrawn, and there is room among at most `max_held`
+    /// listings (the one expiring soonest gives way to a later one).
+    pub fn put_seen_listing(&self, listing: &Verified<Listing>, max_held: usize) -> Result<Kept, StoreError> {
         let key = seen_key(&listing.author(), &listing.value().id);
-        if withdrawn_version(&self.tx.open_table(WITHDRAWN)?, &key)?.is_some_and(|v| v >= listing.value().version) {
+        let version = listing.value().version;
+        let withdrawn = self.tx.open_table(WITHDRAWN)?.get(&key)?.map(|v| v.value().to_vec());
+        if let Some(w) = withdrawn
+            && decode::<ListingWithdrawal>(&w)?.value().version >= version
+        {
+            return Ok(Kept::Withdrawn);
+        }
+        if self.tx.open_table(LISTING_HIGH_WATER)?.get(&key)?.is_some_and(|v| high_water(v.value()).0 >= version) {
+            return Ok(Kept::NotNewer);
+        }
+        let current = self.tx.open_table(SEEN_LISTINGS)?.get(&key)?.map(|v| v.value().to_vec());
+        match current {
+            Some(bytes) => {
+                if decode::<Listing>(&bytes)?.value().version >= version {
+                    return Ok(Kept::NotNewer);
+                }
+                remove_seen_in(&self.tx, &key)?;
+            }
+            None => {
+                if self.tx.open_table(SEEN_LISTINGS)?.len()? as usize >= max_held && !self.make_room(listing)? {
+                    return Ok(Kept::Full);
+                }
+            }
+        }
+        self.tx.open_table(SEEN_LISTINGS)?.insert(&key, listing.bytes())?;
+        self.tx.open_table(SEEN_EXPIRY)?.insert(&timed_key(listing.value().expires_at, &key), ())?;
+        items::add(&self.tx, ItemKind::Listing, &key, listing.bytes(), listing.timestamp().as_millisecond())?;
+        Ok(Kept::Kept)
+    }
+
+    /// Drops the listing that expires soonest if `incoming` outlives it.
+    fn make_room(&self, incoming: &Verified<Listing>) -> Result<bool, StoreError> {
+        let soonest = self.tx.open_table(SEEN_EXPIRY)?.first()?.map(|(k, _)| *k.value());
+        let Some(soonest) = soonest else { return Ok(false) };
+        if timed_key(incoming.value().expires_at, &[0; 48])[..8] <= soonest[..8] {
             return Ok(false);
         }
-        let mut table = self.tx.open_table(SEEN_LISTINGS)?;
-        let current = table.get(&key)?.map(|v| decode::<Listing>(v.value())).transpose()?;
-        let newer = current.is_none_or(|c| c.value().version < listing.value().version);
-        if newer {
-            table.insert(&key, listing.bytes())?;
+        let mut key = [0u8; 48];
+        key.copy_from_slice(&soonest[8..]);
+        self.tx.open_table(SEEN_EXPIRY)?.remove(&soonest)?;
+        if let Some(evicted) = remove_seen_in(&self.tx, &key)? {
+            raise_high_water(&self.tx, &key, &evicted)?;
         }
-        Ok(newer)
+        Ok(true)
     }
 
     /// Applies a signed withdrawal to the seen listings. Returns whether it
-    /// was news (a higher version than any withdrawal known).
-    pub fn put_withdrawal(&self, withdrawal: &Verified<ListingWithdrawal>) -> Result<bool, StoreError> {
-        let key = seen_key(&withdrawal.author(), &withdrawal.value().id);
-        let mut withdrawn = self.tx.open_table(WITHDRAWN)?;
-        if withdrawn_version(&withdrawn, &key)?.is_some_and(|v| v >= withdrawal.value().version) {
-            return Ok(false);
+    /// was news (a higher version than any withdrawal known). At most
+    /// `per_author` withdrawals of one author and `in_all` in total are
+    /// kept; past either, the one to be forgotten soonest makes room.
+    pub fn put_withdrawal(
+        &self,
+        withdrawal: &Verified<ListingWithdrawal>,
+        per_author: usize,
+        in_all: usize,
+    ) -> Result<bool, StoreError> {
+        let author = withdrawal.author();
+        let key = seen_key(&author, &withdrawal.value().id);
+        let known = self.tx.open_table(WITHDRAWN)?.get(&key)?.map(|v| v.value().to_vec());
+        match known {
+            Some(bytes) if decode::<ListingWithdrawal>(&bytes)?.value().version >= withdrawal.value().version => {
+                return Ok(false);
+            }
+            Some(_) => {}
+            None => {
+                self.room_for_withdrawal(&author, per_author, in_all)?;
+            }
         }
-        // Everything is read before anything is written, so a failure leaves
-        // the batch as it was.
-        let mut seen = self.tx.open_table(SEEN_LISTINGS)?;
-        let current = seen.get(&key)?.map(|v| decode::<Listing>(v.value())).transpose()?;
-        withdrawn.insert(&key, withdrawal.bytes())?;
-        if current.is_some_and(|c| c.value().version <= withdrawal.value().version) {
-            seen.remove(&key)?;
+        let current = self.tx.open_table(SEEN_LISTINGS)?.get(&key)?.map(|v| v.value().to_vec());
+        if let Some(current) = current
+            && decode::<Listing>(&current)?.value().version <= withdrawal.value().version
+        {
+            remove_seen_in(&self.tx, &key)?;
         }
+        put_withdrawal_in(&self.tx, &key, withdrawal)?;
         Ok(true)
+    }
+
+    fn room_for_withdrawal(&self, author: &PublicKey, per_author: usize, in_all: usize) -> Result<(), StoreError> {
+        let (first, last) = (seen_key(author, &ListingId::default()), seen_key(author, &Id16([0xff; 16])));
+        let mine: Vec<(Vec<u8>, [u8; 48])> = {
+            let table = self.tx.open_table(WITHDRAWN)?;
+            table
+                .range::<&[u8; 48]>(&first..=&last)?
+                .map(|row| {
+                    let (k, v) = row?;
+                    Ok((v.value().to_vec(), *k.value()))
+                })
+                .collect::<Result<_, StoreError>>()?
+        };
+        if mine.len() >= per_author {
+            // The author's oldest withdrawal goes.
+            let mut oldest: Option<(jiff::Timestamp, [u8; 48])> = None;
+            for (bytes, key) in &mine {
+                let until = withdrawal_until(&decode::<ListingWithdrawal>(bytes)?);
+                if oldest.is_none_or(|(t, _)| until < t) {
+                    oldest = Some((until, *key));
+                }
+            }
+            if let Some((until, key)) = oldest {
+                self.forget_withdrawal(&timed_key(until, &key))?;
+            }
+        }
+        if self.tx.open_table(WITHDRAWN)?.len()? as usize >= in_all {
+            let soonest = self.tx.open_table(WITHDRAWN_EXPIRY)?.first()?.map(|(k, _)| *k.value());
+            if let Some(soonest) = soonest {
+                self.forget_withdrawal(&soonest)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn forget_withdrawal(&self, timed: &[u8; 56]) -> Result<(), StoreError> {
+        let mut key = [0u8; 48];
+        key.copy_from_slice(&timed[8..]);
+        self.tx.open_table(WITHDRAWN_EXPIRY)?.remove(timed)?;
+        let old = self.tx.open_table(WITHDRAWN)?.remove(&key)?.map(|v| v.value().to_vec());
+        if let Some(old) = old {
+            let old = decode::<ListingWithdrawal>(&old)?;
+            items::remove(&self.tx, old.bytes(), old.timestamp().as_millisecond())?;
+        }
+        Ok(())
     }
 
     pub fn peer(&self, key: &PublicKey) -> Result<Option<PeerRecord>, StoreError> {
@@ -82,36 +204,97 @@ impl DirectoryBatch {
         table.get(key.as_bytes())?.map(|v| postcard::from_bytes(v.value()).map_err(|e| corrupt("peer", e))).transpose()
     }
 
-    pub fn put_peer(&self, peer: &PeerRecord) -> Result<(), StoreError> {
-        let encoded = postcard::to_stdvec(peer).map_err(|e| corrupt("peer", e))?;
-        self.tx.open_table(PEERS)?.insert(peer.key.as_bytes(), encoded.as_slice())?;
-        Ok(())
-    }
-
-    /// Keeps `profile` unless a newer one (by signing time) is held.
+    /// Keeps `profile` (and the peer's name with it) unless a profile
+    /// signed at the same time or later is held; an old profile replayed
+    /// never renames anyone. With `max_profiles` held, a profile of
+    /// someone with no listing here and no dealings with you makes room
+    /// for one of someone who has; otherwise the newcomer is not kept.
     /// Returns whether it was kept.
-    pub fn put_peer_profile(&self, profile: &Verified<Profile>) -> Result<bool, StoreError> {
-        let mut table = self.tx.open_table(PEER_PROFILES)?;
-        let key = profile.author();
-        let held = table.get(key.as_bytes())?.map(|v| decode::<Profile>(v.value())).transpose()?;
-        if held.is_some_and(|h| h.timestamp() >= profile.timestamp()) {
-            return Ok(false);
+    pub fn put_peer_profile(
+        &self,
+        profile: &Verified<Profile>,
+        seen_at: jiff::Timestamp,
+        max_profiles: usize,
+    ) -> Result<bool, StoreError> {
+        let author = profile.author();
+        let held = self.tx.open_table(PEER_PROFILES)?.get(author.as_bytes())?.map(|v| v.value().to_vec());
+        match held {
+            Some(bytes) => {
+                let held = decode::<Profile>(&bytes)?;
+                if held.timestamp() >= profile.timestamp() {
+                    return Ok(false);
+                }
+                items::remove(&self.tx, held.bytes(), held.timestamp().as_millisecond())?;
+            }
+            None => {
+                if self.tx.open_table(PEER_PROFILES)?.len()? as usize >= max_profiles
+                    && !(self.is_relevant(&author)? && self.evict_a_stranger()?)
+                {
+                    return Ok(false);
+                }
+            }
         }
-        table.insert(key.as_bytes(), profile.bytes())?;
+        self.tx.open_table(PEER_PROFILES)?.insert(author.as_bytes(), profile.bytes())?;
+        let key = items::profile_key(author.as_bytes());
+        items::add(&self.tx, ItemKind::Profile, &key, profile.bytes(), profile.timestamp().as_millisecond())?;
+        let known = self.peer(&author)?;
+        let record = PeerRecord {
+            key: author,
+            name: profile.value().name.clone(),
+            last_seen: seen_at,
+            blocked: known.is_some_and(|k| k.blocked),
+        };
+        let encoded = postcard::to_stdvec(&record).map_err(|e| corrupt("peer", e))?;
+        self.tx.open_table(PEERS)?.insert(author.as_bytes(), encoded.as_slice())?;
         Ok(true)
     }
 
-    /// Makes every write in the batch durable, all at once.
+    /// Whether `peer` has a listing here or dealings with this user
+    /// (a negotiation, an endorsement, a kept contact, a block).
+    pub fn is_relevant(&self, peer: &PublicKey) -> Result<bool, StoreError> {
+        let (first, last) = (seen_key(peer, &ListingId::default()), seen_key(peer, &Id16([0xff; 16])));
+        if self.tx.open_table(SEEN_LISTINGS)?.range::<&[u8; 48]>(&first..=&last)?.next().is_some() {
+            return Ok(true);
+        }
+        if self.tx.open_table(NEGOTIATIONS_BY_PEER)?.range::<&[u8; 48]>(&first..=&last)?.next().is_some() {
+            return Ok(true);
+        }
+        if self.tx.open_multimap_table(ENDORSEMENTS_BY_COUNTERPART)?.get(peer.as_bytes())?.next().is_some() {
+            return Ok(true);
+        }
+        if self.tx.open_table(CONTACTS)?.get(peer.as_bytes())?.is_some() {
+            return Ok(true);
+        }
+        Ok(self.peer(peer)?.is_some_and(|p| p.blocked))
+    }
+
+    /// Drops one profile of someone irrelevant here (see
+    /// [`Self::is_relevant`]), looking at a bounded number of them.
+    fn evict_a_stranger(&self) -> Result<bool, StoreError> {
+        const LOOK_AT: usize = 256;
+        let candidates: Vec<[u8; 32]> = {
+            let table = self.tx.open_table(PEER_PROFILES)?;
+            table.iter()?.take(LOOK_AT).map(|row| Ok(*row?.0.value())).collect::<Result<_, StoreError>>()?
+        };
+        for author in candidates {
+            let peer = PublicKey::from(author);
+            if self.is_relevant(&peer)? {
+                continue;
+            }
+            let old = self.tx.open_table(PEER_PROFILES)?.remove(&author)?.map(|v| v.value().to_vec());
+            if let Some(old) = old {
+                let old = decode::<Profile>(&old)?;
+                items::remove(&self.tx, old.bytes(), old.timestamp().as_millisecond())?;
+            }
+            self.tx.open_table(PEERS)?.remove(&author)?;
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    /// Makes every write in the batch visible, all at once.
     pub fn commit(self) -> Result<(), StoreError> {
         self.tx.commit()?;
         Ok(())
     }
-}
-
-fn withdrawn_version(
-    table: &impl ReadableTable<&'static [u8; 48], &'static [u8]>,
-    key: &[u8; 48],
-) -> Result<Option<u32>, StoreError> {
-    let found = table.get(key)?.map(|v| decode::<ListingWithdrawal>(v.value())).transpose()?;
-    Ok(found.map(|w| w.value().version))
 }

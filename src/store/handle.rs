@@ -19,6 +19,16 @@ impl Handle {
         builder().create(path).map(Handle::Writer).map_err(|e| open_error(path, e))
     }
 
+    /// A store that lives in memory only (the simulator's peers, tests).
+    pub fn in_memory() -> Result<Self, StoreError> {
+        // No other process can share memory: the default (single process)
+        // concurrency mode, which the in-memory backend needs.
+        Builder::new()
+            .create_with_backend(redb::backends::InMemoryBackend::new())
+            .map(Handle::Writer)
+            .map_err(|e| StoreError::Open { path: "(memory)".into(), reason: e.to_string() })
+    }
+
     /// Opens an existing store to read, beside a writer if one runs.
     pub fn reader(path: &Path) -> Result<Self, StoreError> {
         builder().open_read_only(path).map(Handle::Reader).map_err(|e| open_error(path, e))

@@ -1,16 +1,21 @@
 //! Profile and listings: the user's own, and the latest seen from others.
+//! Every write keeps the reconciliation index ([`super::items`]) and the
+//! expiry indexes in step with the tables, in the same transaction.
 
 use jiff::Timestamp;
-use redb::ReadableTable;
+use redb::{ReadableTable, WriteTransaction};
 
 use super::error::corrupt;
-use super::tables::{OWN_LISTINGS, PROFILE, SEEN_LISTINGS, WITHDRAWN};
+use super::items::{self, ItemKind};
+use super::tables::{
+    LISTING_HIGH_WATER, OWN_LISTINGS, PROFILE, SEEN_EXPIRY, SEEN_LISTINGS, WITHDRAWN, WITHDRAWN_EXPIRY,
+};
 use super::{Store, StoreError};
 use crate::identity::PublicKey;
-use crate::market::{Listing, ListingId, ListingWithdrawal, Profile};
+use crate::market::{Listing, ListingId, ListingWithdrawal, MAX_LISTING_LIFETIME, Profile};
 use crate::wire::Verified;
 
-const SELF_KEY: &str = "self";
+pub(super) const SELF_KEY: &str = "self";
 
 pub(super) fn seen_key(author: &PublicKey, id: &ListingId) -> [u8; 48] {
     let mut key = [0u8; 48];
@@ -19,14 +24,103 @@ pub(super) fn seen_key(author: &PublicKey, id: &ListingId) -> [u8; 48] {
     key
 }
 
+/// A time index key: milliseconds (big endian, negative as 0) ‖ key.
+pub(super) fn timed_key(at: Timestamp, key: &[u8; 48]) -> [u8; 56] {
+    let mut out = [0u8; 56];
+    out[..8].copy_from_slice(&(at.as_millisecond().max(0) as u64).to_be_bytes());
+    out[8..].copy_from_slice(key);
+    out
+}
+
 pub(super) fn decode<T: crate::wire::Body>(bytes: &[u8]) -> Result<Verified<T>, StoreError> {
     Verified::from_trusted_store(bytes.to_vec()).map_err(|e| corrupt(T::DOMAIN, e))
+}
+
+/// Until when a withdrawal must be kept: by then every listing version it
+/// covers (all signed before it) has expired.
+pub(super) fn withdrawal_until(withdrawal: &Verified<ListingWithdrawal>) -> Timestamp {
+    withdrawal.timestamp().saturating_add(MAX_LISTING_LIFETIME).unwrap_or(Timestamp::MAX)
+}
+
+/// Records a withdrawal in `tx`, replacing an older one for the same
+/// listing, with its place in the reconciliation and expiry indexes.
+pub(super) fn put_withdrawal_in(
+    tx: &WriteTransaction,
+    key: &[u8; 48],
+    withdrawal: &Verified<ListingWithdrawal>,
+) -> Result<(), StoreError> {
+    let mut withdrawn = tx.open_table(WITHDRAWN)?;
+    let old = withdrawn.get(key)?.map(|v| v.value().to_vec());
+    if let Some(old) = old {
+        let old = decode::<ListingWithdrawal>(&old)?;
+        items::remove(tx, old.bytes(), old.timestamp().as_millisecond())?;
+        tx.open_table(WITHDRAWN_EXPIRY)?.remove(&timed_key(withdrawal_until(&old), key))?;
+    }
+    withdrawn.insert(key, withdrawal.bytes())?;
+    items::add(tx, ItemKind::Withdrawal, key, withdrawal.bytes(), withdrawal.timestamp().as_millisecond())?;
+    tx.open_table(WITHDRAWN_EXPIRY)?.insert(&timed_key(withdrawal_until(withdrawal), key), ())?;
+    Ok(())
+}
+
+/// Drops a seen listing from `tx` (table and indexes); returns it.
+pub(super) fn remove_seen_in(tx: &WriteTransaction, key: &[u8; 48]) -> Result<Option<Verified<Listing>>, StoreError> {
+    let Some(bytes) = tx.open_table(SEEN_LISTINGS)?.remove(key)?.map(|v| v.value().to_vec()) else {
+        return Ok(None);
+    };
+    let listing = decode::<Listing>(&bytes)?;
+    items::remove(tx, listing.bytes(), listing.timestamp().as_millisecond())?;
+    tx.open_table(SEEN_EXPIRY)?.remove(&timed_key(listing.value().expires_at, key))?;
+    Ok(Some(listing))
+}
+
+/// Remembers that `listing` (about to leave the directory) was held, so an
+/// older copy of it is not taken again before it could have expired.
+pub(super) fn raise_high_water(
+    tx: &WriteTransaction,
+    key: &[u8; 48],
+    listing: &Verified<Listing>,
+) -> Result<(), StoreError> {
+    let mut table = tx.open_table(LISTING_HIGH_WATER)?;
+    let held = table.get(key)?.map(|v| high_water(v.value()));
+    let version = listing.value().version;
+    let until = listing.timestamp().saturating_add(MAX_LISTING_LIFETIME).unwrap_or(Timestamp::MAX);
+    if held.is_some_and(|(v, u)| v >= version && u >= until) {
+        return Ok(());
+    }
+    let (version, until) = match held {
+        Some((v, u)) => (v.max(version), u.max(until)),
+        None => (version, until),
+    };
+    let mut value = [0u8; 12];
+    value[..4].copy_from_slice(&version.to_be_bytes());
+    value[4..].copy_from_slice(&until.as_millisecond().to_be_bytes());
+    table.insert(key, &value)?;
+    Ok(())
+}
+
+pub(super) fn high_water(value: &[u8; 12]) -> (u32, Timestamp) {
+    let mut version = [0u8; 4];
+    version.copy_from_slice(&value[..4]);
+    let mut until = [0u8; 8];
+    until.copy_from_slice(&value[4..]);
+    let until = Timestamp::from_millisecond(i64::from_be_bytes(until)).unwrap_or(Timestamp::MAX);
+    (u32::from_be_bytes(version), until)
 }
 
 impl Store {
     pub fn put_profile(&self, profile: &Verified<Profile>) -> Result<(), StoreError> {
         let tx = self.db.write()?;
-        tx.open_table(PROFILE)?.insert(SELF_KEY, profile.bytes())?;
+        {
+            let mut table = tx.open_table(PROFILE)?;
+            let old = table.get(SELF_KEY)?.map(|v| v.value().to_vec());
+            if let Some(old) = old {
+                let old = decode::<Profile>(&old)?;
+                items::remove(&tx, old.bytes(), old.timestamp().as_millisecond())?;
+            }
+            table.insert(SELF_KEY, profile.bytes())?;
+            let key = items::profile_key(profile.author().as_bytes());
+            items::add(&tx, ItemKind::Profile, &key, profile.bytes(), profile.timestamp().as_millisecond())?;
+        }
         tx.commit()?;
         Ok(())
     }
@@ -40,7 +134,7 @@ impl Store {
     /// Saves one of the user's own listings (a new one or a new version).
     pub fn put_own_listing(&self, listing: &Verified<Listing>) -> Result<(), StoreError> {
         let tx = self.db.write()?;
-        tx.open_table(OWN_LISTINGS)?.insert(&listing.value().id.0, listing.bytes())?;
+        put_own_in(&tx, listing)?;
         tx.commit()?;
         Ok(())
     }
@@ -60,9 +154,19 @@ impl Store {
     /// Removes an own listing and records the signed withdrawal, in one write.
     pub fn withdraw_own_listing(&self, withdrawal: &Verified<ListingWithdrawal>) -> Result<bool, StoreError> {
         let tx = self.db.write()?;
-        let removed = tx.open_table(OWN_LISTINGS)?.remove(&withdrawal.value().id.0)?.is_some();
+        let removed = remove_own_in(&tx, &withdrawal.value().id)?.is_some();
         let key = seen_key(&withdrawal.author(), &withdrawal.value().id);
-        tx.open_table(WITHDRAWN)?.insert(&key, withdrawal.bytes())?;
+        put_withdrawal_in(&tx, &key, withdrawal)?;
+        tx.commit()?;
+        Ok(removed)
+    }
+
+    /// Drops an own listing that expired: it needs no withdrawal, since
+    /// every copy of it expires at the same moment. Returns whether it was
+    /// there.
+    pub fn drop_expired_own_listing(&self, id: &ListingId) -> Result<bool, StoreError> {
+        let tx = self.db.write()?;
+        let removed = remove_own_in(&tx, id)?.is_some();
         tx.commit()?;
         Ok(removed)
     }
@@ -71,7 +175,7 @@ impl Store {
     /// id and not withdrawn. Returns whether it was kept.
     pub fn put_seen_listing(&self, listing: &Verified<Listing>) -> Result<bool, StoreError> {
         let batch = self.directory_batch()?;
-        let kept = batch.put_seen_listing(listing)?;
+        let kept = batch.put_seen_listing(listing, usize::MAX)?.is_kept();
         batch.commit()?;
         Ok(kept)
     }
@@ -80,33 +184,110 @@ impl Store {
     /// was news (a higher version than any withdrawal known).
     pub fn put_withdrawal(&self, withdrawal: &Verified<ListingWithdrawal>) -> Result<bool, StoreError> {
         let batch = self.directory_batch()?;
-        let news = batch.put_withdrawal(withdrawal)?;
+        let news = batch.put_withdrawal(withdrawal, usize::MAX, usize::MAX)?;
         batch.commit()?;
         Ok(news)
     }
 
-    /// Listings from others that have not expired at `now`.
+    /// Listings from others that have not expired at `now`. A damaged row
+    /// is skipped and logged, not fatal to the rest.
     pub fn seen_listings(&self, now: Timestamp) -> Result<Vec<Verified<Listing>>, StoreError> {
         let tx = self.db.read()?;
         let table = tx.open_table(SEEN_LISTINGS)?;
         let mut out = Vec::new();
         for entry in table.iter()? {
-            let listing: Verified<Listing> = decode(entry?.1.value())?;
-            if !listing.value().is_expired(now) {
-                out.push(listing);
+            let (key, value) = entry?;
+            match decode::<Listing>(value.value()) {
+                Ok(listing) if !listing.value().is_expired(now) => out.push(listing),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(key = %hex(key.value()), "skipping a damaged seen listing: {e}"),
             }
         }
         Ok(out)
     }
 
-    /// Drops expired listings from others; returns how many.
+    /// One listing from someone else, if held and not expired at `now`.
+    pub fn seen_listing(
+        &self,
+        author: &PublicKey,
+        id: &ListingId,
+        now: Timestamp,
+    ) -> Result<Option<Verified<Listing>>, StoreError> {
+        let tx = self.db.read()?;
+        let table = tx.open_table(SEEN_LISTINGS)?;
+        let found = table.get(&seen_key(author, id))?.map(|v| decode::<Listing>(v.value())).transpose()?;
+        Ok(found.filter(|l| !l.value().is_expired(now)))
+    }
+
+    /// How many listings from others the directory holds (expired or not).
+    pub fn seen_listing_count(&self) -> Result<u64, StoreError> {
+        use redb::ReadableTableMetadata;
+        let tx = self.db.read()?;
+        Ok(tx.open_table(SEEN_LISTINGS)?.len()?)
+    }
+
+    /// Drops what has run out: others' listings past their expiry (their
+    /// highest version is remembered), withdrawals past their lifetime and
+    /// high-water marks no longer needed. Returns how many listings and
+    /// withdrawals went. One durable write.
     pub fn prune_expired(&self, now: Timestamp) -> Result<usize, StoreError> {
         let tx = self.db.write()?;
-        let removed = {
-            let mut table = tx.open_table(SEEN_LISTINGS)?;
-            table.extract_if(|_, bytes| decode::<Listing>(bytes).is_ok_and(|l| l.value().is_expired(now)))?.count()
+        let cutoff = timed_key(now, &[0xff; 48]);
+        let mut removed = 0;
+        let expired: Vec<[u8; 56]> = {
+            let table = tx.open_table(SEEN_EXPIRY)?;
+            table.range::<&[u8; 56]>(..=&cutoff)?.map(|row| Ok(*row?.0.value())).collect::<Result<_, StoreError>>()?
         };
+        for entry in expired {
+            let mut key = [0u8; 48];
+            key.copy_from_slice(&entry[8..]);
+            tx.open_table(SEEN_EXPIRY)?.remove(&entry)?;
+            if let Some(listing) = remove_seen_in(&tx, &key)? {
+                raise_high_water(&tx, &key, &listing)?;
+                removed += 1;
+            }
+        }
+        let forgotten: Vec<[u8; 56]> = {
+            let table = tx.open_table(WITHDRAWN_EXPIRY)?;
+            table.range::<&[u8; 56]>(..=&cutoff)?.map(|row| Ok(*row?.0.value())).collect::<Result<_, StoreError>>()?
+        };
+        for entry in forgotten {
+            let mut key = [0u8; 48];
+            key.copy_from_slice(&entry[8..]);
+            tx.open_table(WITHDRAWN_EXPIRY)?.remove(&entry)?;
+            let old = tx.open_table(WITHDRAWN)?.remove(&key)?.map(|v| v.value().to_vec());
+            if let Some(old) = old {
+                let old = decode::<ListingWithdrawal>(&old)?;
+                items::remove(&tx, old.bytes(), old.timestamp().as_millisecond())?;
+                removed += 1;
+            }
+        }
+        tx.open_table(LISTING_HIGH_WATER)?.retain(|_, value| high_water(value).1 > now)?;
         tx.commit()?;
         Ok(removed)
     }
+}
+
+fn put_own_in(tx: &WriteTransaction, listing: &Verified<Listing>) -> Result<(), StoreError> {
+    remove_own_in(tx, &listing.value().id)?;
+    tx.open_table(OWN_LISTINGS)?.insert(&listing.value().id.0, listing.bytes())?;
+    let key = seen_key(&listing.author(), &listing.value().id);
+    items::add(tx, ItemKind::Listing, &key, listing.bytes(), listing.timestamp().as_millisecond())
+}
+
+pub(super) fn remove_own_in(tx: &WriteTransaction, id: &ListingId) -> Result<Option<Verified<Listing>>, StoreError> {
+    let Some(bytes) = tx.open_table(OWN_LISTINGS)?.remove(&id.0)?.map(|v| v.value().to_vec()) else {
+        return Ok(None);
+    };
+    let listing = decode::<Listing>(&bytes)?;
+    items::remove(tx, listing.bytes(), listing.timestamp().as_millisecond())?;
+    Ok(Some(listing))
+}
+
+pub(super) fn add_own_in(tx: &WriteTransaction, listing: &Verified<Listing>) -> Result<(), StoreError> {
+    put_own_in(tx, listing)
+}
+
+pub(super) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -1,18 +1,17 @@
 //! Negotiations: the current state and the signed event log, written
-//! together so state and log never disagree.
-//!
-//! When both parties take a step at the same position at once, the two logs
-//! would fork. Both sides resolve it the same way: the teacher's step wins,
-//! and the learner's is rolled back (it is reported as superseded).
+//! together so state and log never disagree. Which step goes where (a
+//! fork between two concurrent steps included) is decided by the pure
+//! [`crate::market::negotiation::log`]; this file only keeps the result.
 
-use redb::{ReadableTable, Table};
+use redb::{ReadableTable, WriteTransaction};
 
 use super::error::corrupt;
-use super::outbox::{Queued, queue_in};
-use super::tables::{NEGOTIATION_EVENTS, NEGOTIATIONS};
+use super::outbox::{Queued, Slot, queue_in, unqueue_in};
+use super::tables::{NEGOTIATION_ACKED, NEGOTIATION_EVENTS, NEGOTIATIONS, NEGOTIATIONS_BY_PEER};
 use super::{Store, StoreError};
-use crate::market::negotiation::step;
-use crate::market::{Effect, Negotiation, NegotiationError, NegotiationEvent, NegotiationId, Role};
+use crate::identity::PublicKey;
+use crate::market::negotiation::{Offered, offer};
+use crate::market::{Effect, Negotiation, NegotiationEvent, NegotiationId};
 use crate::wire::Verified;
 
 /// The outcome of offering an event to the store.
@@ -24,10 +23,26 @@ pub enum Applied {
     Duplicate(Negotiation),
 }
 
+/// How the log changes with one step.
+#[derive(Debug, Clone, Copy)]
+pub enum LogChange<'a> {
+    /// The step goes at the end.
+    Append(&'a Verified<NegotiationEvent>),
+    /// Steps from `from` on are dropped, and the step goes at `from`.
+    Replace { from: u32, event: &'a Verified<NegotiationEvent> },
+}
+
 fn event_key(id: &NegotiationId, seq: u32) -> [u8; 20] {
     let mut key = [0u8; 20];
     key[..16].copy_from_slice(&id.0);
     key[16..].copy_from_slice(&seq.to_be_bytes());
+    key
+}
+
+fn peer_key(peer: &PublicKey, id: &NegotiationId) -> [u8; 48] {
+    let mut key = [0u8; 48];
+    key[..32].copy_from_slice(peer.as_bytes());
+    key[32..].copy_from_slice(&id.0);
     key
 }
 
@@ -40,47 +55,54 @@ fn decode_event(bytes: &[u8]) -> Result<Verified<NegotiationEvent>, StoreError> 
 }
 
 impl Store {
-    /// Applies a signed event through the state machine and stores the new
-    /// state and the event (and, if given, a message to send about it) in
-    /// one transaction. The event's own signed timestamp is the `now` of the
-    /// step, so both parties compute the same state.
+    /// Keeps a step and the state it leads to, queues `send` and drops the
+    /// queued messages in `unsend`, all in one durable write.
+    pub fn record_negotiation(
+        &self,
+        state: &Negotiation,
+        change: LogChange<'_>,
+        send: &[Queued],
+        unsend: &[(PublicKey, Slot)],
+    ) -> Result<(), StoreError> {
+        let tx = self.db.write()?;
+        record_in(&tx, state, change)?;
+        for entry in send {
+            queue_in(&tx, entry)?;
+        }
+        for (to, slot) in unsend {
+            unqueue_in(&tx, to, slot)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Offers a signed event to the log as `me` holds it, through the same
+    /// pure rule the node uses ([`offer`]), and keeps the result (queueing
+    /// `send` with it). For tools and tests that build stores directly.
     pub fn apply_negotiation_event(
         &self,
+        me: &PublicKey,
         event: &Verified<NegotiationEvent>,
         send: Option<&Queued>,
     ) -> Result<Applied, StoreError> {
         let id = event.value().negotiation;
-        let seq = event.value().seq;
-        let tx = self.db.write()?;
-        let result = {
-            let mut states = tx.open_table(NEGOTIATIONS)?;
-            let mut log = tx.open_table(NEGOTIATION_EVENTS)?;
-            let mut current = states.get(&id.0)?.map(|v| decode_state(v.value())).transpose()?;
-            if let Some(state) = &current
-                && seq < state.seq
-            {
-                let existing = log.get(&event_key(&id, seq))?.map(|v| decode_event(v.value())).transpose()?;
-                match existing {
-                    Some(existing) if existing.bytes() == event.bytes() => {
-                        return Ok(Applied::Duplicate(state.clone()));
-                    }
-                    Some(existing) if !wins(state, event, &existing) => {
-                        return Err(NegotiationError::OutOfOrder { expected: state.seq, got: seq }.into());
-                    }
-                    _ => current = rewind(&mut log, &id, seq, state.seq)?,
-                }
+        let state = self.negotiation(&id)?;
+        let log = self.negotiation_log(&id)?;
+        let settled = self.negotiation_acked(&id)?;
+        let sends: Vec<Queued> = send.into_iter().cloned().collect();
+        match offer(&log, state.as_ref(), settled, me, event)? {
+            Offered::Duplicate => {
+                Ok(Applied::Duplicate(state.ok_or_else(|| corrupt("negotiation", "log without state"))?))
             }
-            let (next, effects) = step(current.as_ref(), event.author(), event.value(), event.timestamp())?;
-            let encoded = postcard::to_stdvec(&next).map_err(|e| corrupt("negotiation", e))?;
-            states.insert(&id.0, encoded.as_slice())?;
-            log.insert(&event_key(&id, seq), event.bytes())?;
-            Applied::New(next, effects)
-        };
-        if let Some(entry) = send {
-            queue_in(&tx, entry, event.timestamp())?;
+            Offered::Appended { state, effects } => {
+                self.record_negotiation(&state, LogChange::Append(event), &sends, &[])?;
+                Ok(Applied::New(state, effects))
+            }
+            Offered::Replaced { from, state, effects, .. } => {
+                self.record_negotiation(&state, LogChange::Replace { from, event }, &sends, &[])?;
+                Ok(Applied::New(state, effects))
+            }
         }
-        tx.commit()?;
-        Ok(result)
     }
 
     pub fn negotiation(&self, id: &NegotiationId) -> Result<Option<Negotiation>, StoreError> {
@@ -92,7 +114,35 @@ impl Store {
     pub fn negotiations(&self) -> Result<Vec<Negotiation>, StoreError> {
         let tx = self.db.read()?;
         let table = tx.open_table(NEGOTIATIONS)?;
-        table.iter()?.map(|entry| decode_state(entry?.1.value())).collect()
+        let mut out = Vec::new();
+        for entry in table.iter()? {
+            let (key, value) = entry?;
+            match decode_state(value.value()) {
+                Ok(state) => out.push(state),
+                Err(e) => {
+                    tracing::warn!(id = %super::listings::hex(key.value()), "skipping a damaged negotiation: {e}")
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The negotiations held with `peer`.
+    pub fn negotiations_with(&self, peer: &PublicKey) -> Result<Vec<Negotiation>, StoreError> {
+        let tx = self.db.read()?;
+        let index = tx.open_table(NEGOTIATIONS_BY_PEER)?;
+        let states = tx.open_table(NEGOTIATIONS)?;
+        let (first, last) =
+            (peer_key(peer, &NegotiationId::default()), peer_key(peer, &crate::market::Id16([0xff; 16])));
+        let mut out = Vec::new();
+        for row in index.range::<&[u8; 48]>(&first..=&last)? {
+            let mut id = [0u8; 16];
+            id.copy_from_slice(&row?.0.value()[32..]);
+            if let Some(state) = states.get(&id)? {
+                out.push(decode_state(state.value())?);
+            }
+        }
+        Ok(out)
     }
 
     /// The signed events of one negotiation, in order.
@@ -103,35 +153,47 @@ impl Store {
         let range = table.range::<&[u8; 20]>(&first..=&last)?;
         range.map(|entry| decode_event(entry?.1.value())).collect()
     }
+
+    /// How many leading steps the other party has acknowledged.
+    pub fn negotiation_acked(&self, id: &NegotiationId) -> Result<u32, StoreError> {
+        let tx = self.db.read()?;
+        Ok(tx.open_table(NEGOTIATION_ACKED)?.get(&id.0)?.map_or(0, |v| v.value()))
+    }
+
+    /// The other party acknowledged steps up to (not including) `upto`.
+    pub fn acknowledge_negotiation(&self, id: &NegotiationId, upto: u32) -> Result<(), StoreError> {
+        let tx = self.db.write()?;
+        {
+            let mut table = tx.open_table(NEGOTIATION_ACKED)?;
+            let held = table.get(&id.0)?.map_or(0, |v| v.value());
+            if upto > held {
+                table.insert(&id.0, upto)?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
 }
 
-/// Whether `incoming` beats `existing` for the same log position: the
-/// teacher's step wins; between two steps of one author, the smaller bytes.
-fn wins(state: &Negotiation, incoming: &Verified<NegotiationEvent>, existing: &Verified<NegotiationEvent>) -> bool {
-    let teacher = |e: &Verified<NegotiationEvent>| state.role_of(&e.author()) == Some(Role::Teacher);
-    match (teacher(incoming), teacher(existing)) {
-        (true, false) => true,
-        (false, true) => false,
-        _ => incoming.bytes() < existing.bytes(),
+fn record_in(tx: &WriteTransaction, state: &Negotiation, change: LogChange<'_>) -> Result<(), StoreError> {
+    let id = state.id;
+    let encoded = postcard::to_stdvec(state).map_err(|e| corrupt("negotiation", e))?;
+    let mut states = tx.open_table(NEGOTIATIONS)?;
+    let new = states.insert(&id.0, encoded.as_slice())?.is_none();
+    let mut log = tx.open_table(NEGOTIATION_EVENTS)?;
+    let event = match change {
+        LogChange::Append(event) => event,
+        LogChange::Replace { from, event } => {
+            let (first, last) = (event_key(&id, from), event_key(&id, u32::MAX));
+            log.retain_in::<&[u8; 20], _>(&first..=&last, |_, _| false)?;
+            event
+        }
+    };
+    log.insert(&event_key(&id, event.value().seq), event.bytes())?;
+    if new {
+        let mut by_peer = tx.open_table(NEGOTIATIONS_BY_PEER)?;
+        by_peer.insert(&peer_key(&state.teacher, &id), ())?;
+        by_peer.insert(&peer_key(&state.learner, &id), ())?;
     }
-}
-
-/// Drops log entries from `from` on and replays the rest; returns the state
-/// before position `from`.
-fn rewind(
-    log: &mut Table<&[u8; 20], &[u8]>,
-    id: &NegotiationId,
-    from: u32,
-    until: u32,
-) -> Result<Option<Negotiation>, StoreError> {
-    for seq in from..until {
-        log.remove(&event_key(id, seq))?;
-    }
-    let mut state = None;
-    for seq in 0..from {
-        let event = log.get(&event_key(id, seq))?.map(|v| decode_event(v.value())).transpose()?;
-        let event = event.ok_or_else(|| corrupt("negotiation", format!("log has no step {seq}")))?;
-        state = Some(step(state.as_ref(), event.author(), event.value(), event.timestamp())?.0);
-    }
-    Ok(state)
+    Ok(())
 }

@@ -4,8 +4,8 @@
 
 use redb::ReadableTable;
 
-use super::listings::{decode, seen_key};
-use super::tables::{OWN_LISTINGS, PAUSED_LISTINGS, WITHDRAWN};
+use super::listings::{add_own_in, decode, put_withdrawal_in, remove_own_in, seen_key};
+use super::tables::PAUSED_LISTINGS;
 use super::{Store, StoreError};
 use crate::market::{Listing, ListingWithdrawal};
 use crate::wire::Verified;
@@ -17,10 +17,9 @@ impl Store {
         let id = withdrawal.value().id;
         let tx = self.db.write()?;
         {
-            let mut own = tx.open_table(OWN_LISTINGS)?;
-            let Some(bytes) = own.remove(&id.0)?.map(|v| v.value().to_vec()) else { return Ok(false) };
-            tx.open_table(PAUSED_LISTINGS)?.insert(&id.0, bytes.as_slice())?;
-            tx.open_table(WITHDRAWN)?.insert(&seen_key(&withdrawal.author(), &id), withdrawal.bytes())?;
+            let Some(listing) = remove_own_in(&tx, &id)? else { return Ok(false) };
+            tx.open_table(PAUSED_LISTINGS)?.insert(&id.0, listing.bytes())?;
+            put_withdrawal_in(&tx, &seen_key(&withdrawal.author(), &id), withdrawal)?;
         }
         tx.commit()?;
         Ok(true)
@@ -30,7 +29,7 @@ impl Store {
     pub fn resume_own_listing(&self, listing: &Verified<Listing>) -> Result<(), StoreError> {
         let tx = self.db.write()?;
         tx.open_table(PAUSED_LISTINGS)?.remove(&listing.value().id.0)?;
-        tx.open_table(OWN_LISTINGS)?.insert(&listing.value().id.0, listing.bytes())?;
+        add_own_in(&tx, listing)?;
         tx.commit()?;
         Ok(())
     }

@@ -7,7 +7,7 @@ use redb::ReadableTable;
 use serde::{Deserialize, Serialize};
 
 use super::error::corrupt;
-use super::listings::{decode, seen_key};
+use super::listings::{decode, remove_seen_in, seen_key};
 use super::tables::{PEER_PROFILES, PEERS, SEEN_LISTINGS};
 use super::{Store, StoreError};
 use crate::identity::PublicKey;
@@ -62,12 +62,22 @@ impl Store {
             let mut dropped = Vec::new();
             if blocked {
                 let (first, last) = (seen_key(peer, &Id16([0; 16])), seen_key(peer, &Id16([0xff; 16])));
-                let mut seen = tx.open_table(SEEN_LISTINGS)?;
-                for row in seen.extract_from_if::<&[u8; 48], _>(&first..=&last, |_, _| true)? {
-                    let (key, _) = row?;
-                    let mut id = [0u8; 16];
-                    id.copy_from_slice(&key.value()[32..]);
-                    dropped.push(Id16(id));
+                let keys: Vec<[u8; 48]> = tx
+                    .open_table(SEEN_LISTINGS)?
+                    .range::<&[u8; 48]>(&first..=&last)?
+                    .map(|row| Ok(*row?.0.value()))
+                    .collect::<Result<_, StoreError>>()?;
+                for key in keys {
+                    if let Some(listing) = remove_seen_in(&tx, &key)? {
+                        dropped.push(listing.value().id);
+                    }
+                }
+                // Their profile leaves the directory too (the name stays
+                // in the peer record, to show whom you blocked).
+                let profile = tx.open_table(PEER_PROFILES)?.remove(peer.as_bytes())?.map(|v| v.value().to_vec());
+                if let Some(profile) = profile {
+                    let profile = decode::<Profile>(&profile)?;
+                    super::items::remove(&tx, profile.bytes(), profile.timestamp().as_millisecond())?;
                 }
             }
             dropped

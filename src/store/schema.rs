@@ -5,7 +5,7 @@ use redb::{Database, ReadableTable, WriteTransaction};
 
 use super::{StoreError, tables::*};
 
-pub const SCHEMA_VERSION: u64 = 4;
+pub const SCHEMA_VERSION: u64 = 5;
 const VERSION_KEY: &str = "schema_version";
 
 /// Upgrades a store by one schema version.
@@ -13,7 +13,7 @@ type Migration = fn(&WriteTransaction) -> Result<(), StoreError>;
 
 /// `MIGRATIONS[n]` upgrades schema `n + 1` to `n + 2`; append one whenever
 /// `SCHEMA_VERSION` grows.
-const MIGRATIONS: &[Migration] = &[add_contacts, add_peer_profiles, add_paused_listings];
+const MIGRATIONS: &[Migration] = &[add_contacts, add_peer_profiles, add_paused_listings, super::migrate5::run];
 
 /// 3 → 4: paused own listings.
 fn add_paused_listings(tx: &WriteTransaction) -> Result<(), StoreError> {
@@ -91,11 +91,11 @@ fn create_tables(tx: &WriteTransaction) -> Result<(), StoreError> {
     tx.open_table(PEERS)?;
     tx.open_table(CHAT)?;
     tx.open_table(COSIGN)?;
-    tx.open_table(OUTBOX)?;
     tx.open_table(PRIVATE_ENDORSEMENTS)?;
     tx.open_table(CONTACTS)?;
     tx.open_table(PEER_PROFILES)?;
     tx.open_table(PAUSED_LISTINGS)?;
+    super::migrate5::create(tx)?;
     Ok(())
 }
 

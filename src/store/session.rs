@@ -1,6 +1,5 @@
 //! Chat and co-signing progress, per negotiation.
 
-use jiff::Timestamp;
 use redb::ReadableTable;
 use serde::{Deserialize, Serialize};
 
@@ -48,10 +47,20 @@ impl Store {
             new
         };
         if let Some(entry) = send {
-            queue_in(&tx, entry, message.timestamp())?;
+            queue_in(&tx, entry)?;
         }
         tx.commit()?;
         Ok(new)
+    }
+
+    /// How many chat messages one negotiation holds.
+    pub fn chat_count(&self, negotiation: &NegotiationId) -> Result<usize, StoreError> {
+        let tx = self.db.read()?;
+        let table = tx.open_table(CHAT)?;
+        let (mut first, mut last) = ([0u8; 40], [0xffu8; 40]);
+        first[..16].copy_from_slice(&negotiation.0);
+        last[..16].copy_from_slice(&negotiation.0);
+        Ok(table.range::<&[u8; 40]>(&first..=&last)?.count())
     }
 
     /// One negotiation's chat, oldest first.
@@ -83,13 +92,12 @@ impl Store {
         negotiation: &NegotiationId,
         state: &CosignState,
         send: Option<&Queued>,
-        now: Timestamp,
     ) -> Result<(), StoreError> {
         let bytes = postcard::to_stdvec(state).map_err(|e| corrupt("cosign", e))?;
         let tx = self.db.write()?;
         tx.open_table(COSIGN)?.insert(&negotiation.0, bytes.as_slice())?;
         if let Some(entry) = send {
-            queue_in(&tx, entry, now)?;
+            queue_in(&tx, entry)?;
         }
         tx.commit()?;
         Ok(())
@@ -105,13 +113,12 @@ impl Store {
         state: &CosignState,
         endorsement: &VerifiedEndorsement,
         send: &Queued,
-        now: Timestamp,
     ) -> Result<bool, StoreError> {
         let bytes = postcard::to_stdvec(state).map_err(|e| corrupt("cosign", e))?;
         let tx = self.db.write()?;
         let new = insert_endorsements(&tx, std::slice::from_ref(endorsement))? == 1;
         tx.open_table(COSIGN)?.insert(&negotiation.0, bytes.as_slice())?;
-        queue_in(&tx, send, now)?;
+        queue_in(&tx, send)?;
         tx.commit()?;
         Ok(new)
     }

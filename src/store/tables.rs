@@ -33,8 +33,6 @@ pub const PEERS: TableDefinition<&[u8; 32], &[u8]> = TableDefinition::new("peers
 pub const CHAT: TableDefinition<&[u8; 40], &[u8]> = TableDefinition::new("chat");
 /// Co-signing progress per negotiation (postcard `CosignState`).
 pub const COSIGN: TableDefinition<&[u8; 16], &[u8]> = TableDefinition::new("cosign");
-/// Messages waiting for a peer's ack: queued-at ms ‖ content hash → entry.
-pub const OUTBOX: TableDefinition<&[u8; 24], &[u8]> = TableDefinition::new("outbox");
 /// Endorsements kept out of the public portfolio: id → nothing.
 pub const PRIVATE_ENDORSEMENTS: TableDefinition<&str, ()> = TableDefinition::new("private_endorsements");
 /// Peers met through a ticket (`agora connect`): key → ticket text; dialled
@@ -46,3 +44,32 @@ pub const PEER_PROFILES: TableDefinition<&[u8; 32], &[u8]> = TableDefinition::ne
 /// Own listings on pause: withdrawn from the network, kept here to resume
 /// (as their next version). Listing id → signed listing. Since schema 4.
 pub const PAUSED_LISTINGS: TableDefinition<&[u8; 16], &[u8]> = TableDefinition::new("paused_listings");
+/// Messages waiting for a peer's ack, in order per peer: peer ‖ queue
+/// position (big endian) → entry. Since schema 5 (replaces `outbox`).
+pub const OUTBOX_QUEUE: TableDefinition<&[u8; 40], &[u8]> = TableDefinition::new("outbox_queue");
+/// What each queued message stands for (a negotiation step, a chat line,
+/// a co-signing part): slot → its key in `outbox_queue`, so that a repeat
+/// replaces the queued one. Since schema 5.
+pub const OUTBOX_SLOTS: TableDefinition<&[u8; 32], &[u8; 40]> = TableDefinition::new("outbox_slots");
+/// Every envelope peers reconcile (listings, withdrawals, profiles, own
+/// and others'), in reconciliation order: signed time (ms, big endian) ‖
+/// SHA-256 of the envelope → kind ‖ the envelope's key (author ‖ id).
+/// Since schema 5.
+pub const DIRECTORY_ITEMS: TableDefinition<&[u8; 40], &[u8; 49]> = TableDefinition::new("directory_items");
+/// SHA-256 of an envelope → its key in `directory_items`. Since schema 5.
+pub const DIRECTORY_HASHES: TableDefinition<&[u8; 32], &[u8; 40]> = TableDefinition::new("directory_hashes");
+/// Others' listings by expiry: expires (ms, big endian) ‖ author ‖ id.
+/// Since schema 5.
+pub const SEEN_EXPIRY: TableDefinition<&[u8; 56], ()> = TableDefinition::new("seen_expiry");
+/// Withdrawals by the time they may be forgotten (every listing they
+/// cover has expired by then): until (ms) ‖ author ‖ id. Since schema 5.
+pub const WITHDRAWN_EXPIRY: TableDefinition<&[u8; 56], ()> = TableDefinition::new("withdrawn_expiry");
+/// The highest version seen of listings that expired or were dropped
+/// here, so that an older copy cannot come back: author ‖ id → version ‖
+/// until (ms). Since schema 5.
+pub const LISTING_HIGH_WATER: TableDefinition<&[u8; 48], &[u8; 12]> = TableDefinition::new("listing_high_water");
+/// Negotiations per counterpart: peer ‖ negotiation id → (). Since schema 5.
+pub const NEGOTIATIONS_BY_PEER: TableDefinition<&[u8; 48], ()> = TableDefinition::new("negotiations_by_peer");
+/// How many leading steps of a negotiation the other party acknowledged:
+/// id → count. Since schema 5.
+pub const NEGOTIATION_ACKED: TableDefinition<&[u8; 16], u32> = TableDefinition::new("negotiation_acked");

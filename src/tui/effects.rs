@@ -204,10 +204,12 @@ async fn present(
     options: &Options,
 ) -> Result<String, String> {
     let (store, me, now) = (node.store().clone(), node.id(), options.clock.now());
-    let (picked, left_out) = tokio::task::spawn_blocking(move || store.presentable(&me, &selection, now))
-        .await
-        .map_err(|e| e.to_string())?
-        .map_err(|e| e.to_string())?;
+    let (picked, left_out) = tokio::task::spawn_blocking(move || {
+        store.presentable(&me, &selection).map(|candidates| crate::endorse::presentation::verified(candidates, now))
+    })
+    .await
+    .map_err(|e| e.to_string())?
+    .map_err(|e| e.to_string())?;
     if picked.is_empty() {
         return Err("no endorsement of yours matches".into());
     }

@@ -2,6 +2,8 @@
 //! endorsement signed by both parties.
 #![allow(dead_code)]
 
+pub mod sim;
+
 use agora::endorse::{Endorsement, Party, VerifiedEndorsement, assemble, sign_proofs};
 use agora::identity::Identity;
 use jiff::Timestamp;

@@ -39,3 +39,19 @@ impl Selection {
             && self.role.is_none_or(|r| r == role)
     }
 }
+
+/// The `candidates` that verify in full at `now`, in order, and how many
+/// were left out because they no longer do.
+pub fn verified(candidates: Vec<Vec<u8>>, now: Timestamp) -> (Vec<crate::endorse::VerifiedEndorsement>, usize) {
+    let (mut verified, mut left_out) = (Vec::with_capacity(candidates.len()), 0);
+    for bytes in candidates {
+        match crate::endorse::verify(&bytes, now) {
+            Ok(v) => verified.push(v),
+            Err(err) => {
+                tracing::warn!("left out of the presentation: {err}");
+                left_out += 1;
+            }
+        }
+    }
+    (verified, left_out)
+}

@@ -26,4 +26,22 @@ pub enum NegotiationError {
     TooEarly { action: &'static str, from: jiff::Timestamp },
     #[error(transparent)]
     Invalid(#[from] FieldError),
+    #[error("step {got} arrived but this side has only {have} steps; the missing ones are fetched first")]
+    Gap { have: u32, got: u32 },
+    #[error("this negotiation is between two other people")]
+    NotYours,
+    #[error("a different step {seq} by the same author is already in the log")]
+    Equivocation { seq: u32 },
+    #[error("step {seq} is settled history and cannot be replaced")]
+    Settled { seq: u32 },
+    #[error("step {seq} was taken at the same moment as the other party's, whose step stands")]
+    Superseded { seq: u32 },
+}
+
+impl NegotiationError {
+    /// Whether trying again later may succeed (the log is incomplete here),
+    /// as opposed to a step that is wrong for good.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, NegotiationError::Gap { .. })
+    }
 }

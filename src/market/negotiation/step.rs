@@ -10,6 +10,21 @@ pub const EARLY_START: SignedDuration = SignedDuration::from_mins(15);
 /// A no-show may be reported this long after the agreed start.
 pub const NO_SHOW_GRACE: SignedDuration = SignedDuration::from_mins(15);
 
+/// The moments of an agreed session worth waking up for: when it may
+/// start, and when a no-show may be reported.
+pub fn moments(agreed: &Terms) -> [Timestamp; 2] {
+    [
+        agreed.start.saturating_sub(EARLY_START).unwrap_or(agreed.start),
+        agreed.start.saturating_add(NO_SHOW_GRACE).unwrap_or(agreed.start),
+    ]
+}
+
+/// The shortest a session may run before it can be completed: half of
+/// the agreed length. A session ended sooner is not one both can endorse.
+pub fn minimum_length(agreed: &Terms) -> SignedDuration {
+    SignedDuration::from_secs(i64::from(agreed.duration_minutes) * 30)
+}
+
 /// What the node must do after a step.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Effect {
@@ -122,8 +137,7 @@ fn advance(
             check_future(terms, now)?;
             next.agreed = Some(terms.clone());
             next.phase = Phase::Agreed;
-            effects.push(Effect::WakeAt(terms.start.saturating_sub(EARLY_START).unwrap_or(terms.start)));
-            effects.push(Effect::WakeAt(terms.start.saturating_add(NO_SHOW_GRACE).unwrap_or(terms.start)));
+            effects.extend(moments(terms).map(Effect::WakeAt));
         }
         (Phase::Proposed { by, .. }, Action::Decline { reason }) => {
             if *by == role {
@@ -157,7 +171,17 @@ fn advance(
             next.phase = Phase::InProgress { started_at: now };
         }
         (Phase::InProgress { started_at }, Action::Complete) => {
-            next.phase = Phase::Completed { started_at: *started_at, ended_at: now.max(*started_at) };
+            // Credited time runs from the start to this step, at least half
+            // and at most all of the agreed length, whatever the clock of
+            // whoever completes says.
+            let agreed = state.agreed.as_ref().ok_or_else(illegal)?;
+            let from = started_at.saturating_add(minimum_length(agreed)).map_err(|_| illegal())?;
+            if now < from {
+                return Err(NegotiationError::TooEarly { action, from });
+            }
+            let longest = agreed.end().duration_since(agreed.start);
+            let latest = started_at.saturating_add(longest).map_err(|_| illegal())?;
+            next.phase = Phase::Completed { started_at: *started_at, ended_at: now.min(latest) };
             effects.push(Effect::BeginEndorsement);
             effects.push(Effect::Closed);
         }

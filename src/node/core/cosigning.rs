@@ -5,52 +5,66 @@
 //! stopped, and a record with one proof is never stored as an endorsement.
 //! A draft that arrives again is answered with the record already kept.
 
-use super::actor::Actor;
+use jiff::Timestamp;
+
+use super::Core;
 use super::negotiating::encode;
-use super::{Event, NodeError};
 use crate::endorse::cosign::{
     Attestation, Draft, Final, Review, accept_final, countersign, draft, endorsement_for, expected_from_draft,
 };
 use crate::endorse::strict_json;
+use crate::identity::PublicKey;
 use crate::market::{NegotiationId, Phase, Role};
 use crate::net::SessionMessage;
-use crate::store::Queued;
+use crate::node::{Event, NodeError};
+use crate::store::{Queued, Slot};
 use crate::wire::{open, seal};
 
-impl Actor {
-    pub(super) fn review(&mut self, id: NegotiationId, rating: u8, words: String) -> Result<(), NodeError> {
+impl Core {
+    pub(super) fn review(
+        &mut self,
+        id: NegotiationId,
+        rating: u8,
+        words: String,
+        now: Timestamp,
+    ) -> Result<(), NodeError> {
         let state = self.store.negotiation(&id)?.ok_or(NodeError::NotFound("negotiation"))?;
-        if state.role_of(&self.identity.public()) != Some(Role::Learner) {
+        if state.role_of(&self.me.public()) != Some(Role::Learner) {
             return Err(NodeError::WrongRole("learner"));
         }
-        let now = self.config.clock.now();
         let mut cosign = self.store.cosign_state(&id)?;
         if cosign.review.is_some() {
             // The teacher may hold the first one already, and a draft made
             // from it would no longer match ours.
             return Err(NodeError::Invalid("this session is reviewed already".into()));
         }
-        let signed = seal(&self.identity, &Review { negotiation: id, rating, words }, now)?;
+        let signed = seal(&self.me, &Review { negotiation: id, rating, words }, now)?;
         cosign.review = Some(signed.bytes().to_vec());
         let message = encode(SessionMessage::Review(signed.bytes().to_vec()))?;
-        self.store.put_cosign_state(&id, &cosign, Some(&Queued::new(state.teacher, message, now)), now)?;
-        self.deliver_due();
+        self.store.put_cosign_state(&id, &cosign, Some(&Queued::new(state.teacher, Slot::Review(id), message)))?;
+        self.delivery.add(state.teacher);
+        self.deliver_due(now);
         Ok(())
     }
 
-    pub(super) fn attest(&mut self, id: NegotiationId, attestation: Attestation) -> Result<(), NodeError> {
+    pub(super) fn attest(
+        &mut self,
+        id: NegotiationId,
+        attestation: Attestation,
+        now: Timestamp,
+    ) -> Result<(), NodeError> {
         attestation.validate().map_err(|e| NodeError::Invalid(e.to_string()))?;
         let state = self.store.negotiation(&id)?.ok_or(NodeError::NotFound("negotiation"))?;
-        if state.role_of(&self.identity.public()) != Some(Role::Teacher) {
+        if state.role_of(&self.me.public()) != Some(Role::Teacher) {
             return Err(NodeError::WrongRole("teacher"));
         }
         let mut cosign = self.store.cosign_state(&id)?;
         let previous = cosign.attestation.replace(attestation);
-        self.store.put_cosign_state(&id, &cosign, None, self.config.clock.now())?;
-        if let Err(e) = self.maybe_draft(&id) {
+        self.store.put_cosign_state(&id, &cosign, None)?;
+        if let Err(e) = self.maybe_draft(&id, now) {
             // Not given after all: the teacher may try again.
             cosign.attestation = previous;
-            self.store.put_cosign_state(&id, &cosign, None, self.config.clock.now())?;
+            self.store.put_cosign_state(&id, &cosign, None)?;
             return Err(e);
         }
         Ok(())
@@ -58,49 +72,48 @@ impl Actor {
 
     /// Teacher: once the session is completed and both parts are in, sign
     /// the draft and send it to the learner.
-    pub(super) fn maybe_draft(&mut self, id: &NegotiationId) -> Result<(), NodeError> {
+    pub(super) fn maybe_draft(&mut self, id: &NegotiationId, now: Timestamp) -> Result<(), NodeError> {
         let Some(state) = self.store.negotiation(id)? else { return Ok(()) };
         let mut cosign = self.store.cosign_state(id)?;
         let ready = matches!(state.phase, Phase::Completed { .. })
-            && state.role_of(&self.identity.public()) == Some(Role::Teacher)
+            && state.role_of(&self.me.public()) == Some(Role::Teacher)
             && cosign.draft.is_none();
         let (Some(review), Some(attestation), true) = (&cosign.review, &cosign.attestation, ready) else {
             return Ok(());
         };
-        let now = self.config.clock.now();
         let review = open::<Review>(review, now)?;
         let names = (self.own_name(), self.peer_name(&state.learner));
         let endorsement = endorsement_for(&state, (&names.0, &names.1), review.value(), attestation)?;
-        let document = draft(&endorsement, &self.identity, now)?;
-        let signed = seal(&self.identity, &Draft { negotiation: *id, document: document.clone() }, now)?;
+        let document = draft(&endorsement, &self.me, now)?;
+        let signed = seal(&self.me, &Draft { negotiation: *id, document: document.clone() }, now)?;
         cosign.draft = Some(document);
         let message = encode(SessionMessage::Draft(signed.bytes().to_vec()))?;
-        self.store.put_cosign_state(id, &cosign, Some(&Queued::new(state.learner, message, now)), now)?;
-        self.deliver_due();
+        self.store.put_cosign_state(id, &cosign, Some(&Queued::new(state.learner, Slot::Draft(*id), message)))?;
+        self.delivery.add(state.learner);
+        self.deliver_due(now);
         Ok(())
     }
 
-    pub(super) fn take_review(&mut self, bytes: &[u8]) -> Result<(), NodeError> {
-        let review = open::<Review>(bytes, self.config.clock.now())?;
+    pub(super) fn take_review(&mut self, from: PublicKey, bytes: &[u8], now: Timestamp) -> Result<(), NodeError> {
+        let review = open::<Review>(bytes, now)?;
         let id = review.value().negotiation;
         let state = self.store.negotiation(&id)?.ok_or(NodeError::NotFound("negotiation"))?;
-        if review.author() != state.learner || state.teacher != self.identity.public() {
+        if review.author() != state.learner || from != state.learner || state.teacher != self.me.public() {
             return Err(NodeError::WrongRole("learner (to the teacher)"));
         }
         let mut cosign = self.store.cosign_state(&id)?;
         if cosign.review.is_none() {
             cosign.review = Some(bytes.to_vec());
-            self.store.put_cosign_state(&id, &cosign, None, self.config.clock.now())?;
+            self.store.put_cosign_state(&id, &cosign, None)?;
         }
-        self.maybe_draft(&id)
+        self.maybe_draft(&id, now)
     }
 
-    pub(super) fn take_draft(&mut self, bytes: &[u8]) -> Result<(), NodeError> {
-        let now = self.config.clock.now();
+    pub(super) fn take_draft(&mut self, from: PublicKey, bytes: &[u8], now: Timestamp) -> Result<(), NodeError> {
         let draft = open::<Draft>(bytes, now)?;
         let id = draft.value().negotiation;
         let state = self.store.negotiation(&id)?.ok_or(NodeError::NotFound("negotiation"))?;
-        if draft.author() != state.teacher || state.learner != self.identity.public() {
+        if draft.author() != state.teacher || from != state.teacher || state.learner != self.me.public() {
             return Err(NodeError::WrongRole("teacher (to the learner)"));
         }
         let mut cosign = self.store.cosign_state(&id)?;
@@ -118,25 +131,25 @@ impl Actor {
                 }
                 stored
             }
-            None => countersign(&expected, &draft.value().document, &self.identity, now)?,
+            None => countersign(&expected, &draft.value().document, &self.me, now)?,
         };
-        let signed = seal(&self.identity, &Final { negotiation: id, credential: verified.bytes().to_vec() }, now)?;
+        let signed = seal(&self.me, &Final { negotiation: id, credential: verified.bytes().to_vec() }, now)?;
         cosign.draft = Some(draft.value().document.clone());
         let message = encode(SessionMessage::Final(signed.bytes().to_vec()))?;
-        let queued = Queued::new(state.teacher, message, now);
-        if self.store.put_countersigned(&id, &cosign, &verified, &queued, now)? {
+        let queued = Queued::new(state.teacher, Slot::Final(id), message);
+        if self.store.put_countersigned(&id, &cosign, &verified, &queued)? {
             self.emit(Event::EndorsementStored(expected.id));
         }
-        self.deliver_due();
+        self.delivery.add(state.teacher);
+        self.deliver_due(now);
         Ok(())
     }
 
-    pub(super) fn take_final(&mut self, bytes: &[u8]) -> Result<(), NodeError> {
-        let now = self.config.clock.now();
+    pub(super) fn take_final(&mut self, from: PublicKey, bytes: &[u8], now: Timestamp) -> Result<(), NodeError> {
         let final_ = open::<Final>(bytes, now)?;
         let id = final_.value().negotiation;
         let state = self.store.negotiation(&id)?.ok_or(NodeError::NotFound("negotiation"))?;
-        if final_.author() != state.learner || state.teacher != self.identity.public() {
+        if final_.author() != state.learner || from != state.learner || state.teacher != self.me.public() {
             return Err(NodeError::WrongRole("learner (to the teacher)"));
         }
         let cosign = self.store.cosign_state(&id)?;
@@ -158,7 +171,7 @@ impl Actor {
     fn own_name(&self) -> String {
         match self.store.profile() {
             Ok(Some(profile)) => profile.value().name.clone(),
-            _ => self.identity.public().fingerprint(),
+            _ => self.me.public().fingerprint(),
         }
     }
 

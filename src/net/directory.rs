@@ -1,0 +1,34 @@
+//! `agora/directory/2`: directory anti-entropy as range-based set
+//! reconciliation (negentropy) over every envelope two peers hold, then a
+//! fetch of the envelopes one lacks, by content hash. Each message is one
+//! stream: a request, then its reply. However large the directory, every
+//! message stays under [`MAX_DIRECTORY_MESSAGE_BYTES`].
+
+use serde::{Deserialize, Serialize};
+
+pub const DIRECTORY_ALPN: &[u8] = b"agora/directory/2";
+/// No directory request or reply is larger than this.
+pub const MAX_DIRECTORY_MESSAGE_BYTES: usize = 1 << 20;
+/// Envelopes asked for in one fetch at most.
+pub const MAX_FETCH: usize = 128;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DirectoryRequest {
+    /// A negentropy message from the initiator.
+    Reconcile(Vec<u8>),
+    /// The envelopes with these SHA-256 hashes, please.
+    Fetch(Vec<[u8; 32]>),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DirectoryReply {
+    /// The responder's negentropy message.
+    Reconcile(Vec<u8>),
+    /// The envelopes asked for that the responder holds, as a
+    /// [`crate::wire::list`].
+    Envelopes(Vec<u8>),
+    /// Not now (over the asker's rate, say): ask again later.
+    Busy(String),
+    /// Never (the asker is blocked, or the request is malformed).
+    Refused(String),
+}

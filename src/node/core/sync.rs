@@ -1,0 +1,312 @@
+//! Directory anti-entropy, as range-based set reconciliation.
+//!
+//! Two peers compare the sets of envelopes they hold (listings,
+//! withdrawals, profiles) with negentropy: fingerprints over ranges of
+//! (signed time, hash), split where they differ, so equal directories
+//! cost one small round trip and every message stays bounded however
+//! large the directory grows. The initiator then fetches what it lacks
+//! by hash, a bounded batch at a time, and takes only envelopes that hash
+//! to what it asked for: an answer cannot smuggle in anything else, nor
+//! make this node allocate more than it asked for.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::sync::Arc;
+
+use jiff::{SignedDuration, Timestamp};
+use negentropy::{Bound, Id, Item, Negentropy, NegentropyStorageBase, NegentropyStorageVector};
+use sha2::{Digest, Sha256};
+
+use super::{Core, Outcome, Output};
+use crate::identity::PublicKey;
+use crate::net::{DirectoryReply, DirectoryRequest, MAX_DIRECTORY_MESSAGE_BYTES, MAX_FETCH};
+use crate::node::Event;
+use crate::wire::{MAX_ENVELOPE_BYTES, list};
+
+/// Negentropy's frame limit for one message.
+const FRAME_LIMIT: u64 = 64 * 1024;
+/// Reconciliation rounds in one session at most.
+const MAX_ROUNDS: u32 = 64;
+/// Hashes one session will fetch at most (the rest waits for the next).
+const MAX_NEED: usize = 200_000;
+/// A neighbour reconciled with this recently is not asked again when it
+/// comes up again.
+const QUIET_AFTER_SYNC: SignedDuration = SignedDuration::from_secs(30);
+/// Hashes of envelopes refused here, not fetched again (bounded).
+const MAX_REFUSED_HASHES: usize = 10_000;
+
+#[derive(Default)]
+pub struct Sync {
+    snapshot: Option<Arc<NegentropyStorageVector>>,
+    rounds: BTreeMap<u64, Round>,
+    next_round: u64,
+    last: BTreeMap<PublicKey, Timestamp>,
+    refused: BTreeSet<[u8; 32]>,
+    refused_order: VecDeque<[u8; 32]>,
+}
+
+impl std::fmt::Debug for Sync {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sync").field("rounds", &self.rounds.len()).finish_non_exhaustive()
+    }
+}
+
+struct Round {
+    peer: PublicKey,
+    negentropy: Negentropy<'static, Shared>,
+    rounds: u32,
+    need: Vec<[u8; 32]>,
+    asked: BTreeSet<[u8; 32]>,
+    received: usize,
+}
+
+impl Sync {
+    /// The directory changed: the next reconciliation reads it again.
+    pub fn directory_changed(&mut self) {
+        self.snapshot = None;
+    }
+
+    /// Remembers an envelope refused here, so it is not fetched again.
+    pub fn refuse_hash(&mut self, envelope: &[u8]) {
+        let hash: [u8; 32] = Sha256::digest(envelope).into();
+        if self.refused.insert(hash) {
+            self.refused_order.push_back(hash);
+            if self.refused_order.len() > MAX_REFUSED_HASHES
+                && let Some(old) = self.refused_order.pop_front()
+            {
+                self.refused.remove(&old);
+            }
+        }
+    }
+
+    pub fn rounds_in_progress(&self) -> usize {
+        self.rounds.len()
+    }
+}
+
+impl Core {
+    fn snapshot(&mut self) -> Result<Arc<NegentropyStorageVector>, String> {
+        if let Some(snapshot) = &self.sync.snapshot {
+            return Ok(snapshot.clone());
+        }
+        let items = self.store.directory_items().map_err(|e| e.to_string())?;
+        let mut storage = NegentropyStorageVector::with_capacity(items.len());
+        for item in items {
+            storage.insert(item.time_ms, Id::from_byte_array(item.hash)).map_err(|e| e.to_string())?;
+        }
+        storage.seal().map_err(|e| e.to_string())?;
+        let snapshot = Arc::new(storage);
+        self.sync.snapshot = Some(snapshot.clone());
+        Ok(snapshot)
+    }
+
+    /// Reconciles with every neighbour.
+    pub(super) fn sync_all(&mut self, now: Timestamp) {
+        self.limiter.forget_idle(now);
+        self.sync.last.retain(|_, at| now.duration_since(*at) < SignedDuration::from_mins(10));
+        for peer in self.neighbors.clone() {
+            self.sync_with(peer, now, true);
+        }
+    }
+
+    /// Starts a reconciliation with `peer`, unless one runs or (when not
+    /// `forced`) one finished moments ago.
+    pub(super) fn sync_with(&mut self, peer: PublicKey, now: Timestamp, forced: bool) {
+        if self.sync.rounds.values().any(|r| r.peer == peer) {
+            return;
+        }
+        if !forced && self.sync.last.get(&peer).is_some_and(|at| now.duration_since(*at) < QUIET_AFTER_SYNC) {
+            return;
+        }
+        let started = self.snapshot().and_then(|snapshot| {
+            let mut negentropy = Negentropy::owned(Shared(snapshot), FRAME_LIMIT).map_err(|e| e.to_string())?;
+            let first = negentropy.initiate().map_err(|e| e.to_string())?;
+            Ok((negentropy, first))
+        });
+        let (negentropy, first) = match started {
+            Ok(started) => started,
+            Err(e) => return tracing::warn!("cannot reconcile: {e}"),
+        };
+        self.sync.last.insert(peer, now);
+        let round = self.sync.next_round;
+        self.sync.next_round += 1;
+        self.sync.rounds.insert(
+            round,
+            Round { peer, negentropy, rounds: 1, need: Vec::new(), asked: BTreeSet::new(), received: 0 },
+        );
+        self.ask(peer, round, &DirectoryRequest::Reconcile(first));
+    }
+
+    fn ask(&mut self, to: PublicKey, round: u64, request: &DirectoryRequest) {
+        match postcard::to_stdvec(request) {
+            Ok(request) => self.out.push(Output::AskDirectory { to, round, request }),
+            Err(e) => {
+                self.sync.rounds.remove(&round);
+                tracing::warn!("cannot encode a directory request: {e}");
+            }
+        }
+    }
+
+    pub(super) fn directory_answer(&mut self, from: PublicKey, round: u64, outcome: Outcome, now: Timestamp) {
+        let Some(mut state) = self.sync.rounds.remove(&round) else { return };
+        if state.peer != from {
+            return;
+        }
+        let bytes = match outcome {
+            Outcome::Answered(bytes) => bytes,
+            Outcome::Failed(e) => return tracing::debug!(peer = %from.fingerprint(), "directory round failed: {e}"),
+        };
+        if bytes.len() > MAX_DIRECTORY_MESSAGE_BYTES {
+            return self.refused(from, "a directory answer over the size limit", now);
+        }
+        let reply = match postcard::from_bytes::<DirectoryReply>(&bytes) {
+            Ok(reply) => reply,
+            Err(_) => return self.refused(from, "a malformed directory answer", now),
+        };
+        match reply {
+            DirectoryReply::Reconcile(message) if state.asked.is_empty() => {
+                let (mut have, mut need) = (Vec::new(), Vec::new());
+                let next = match state.negentropy.reconcile_with_ids(&message, &mut have, &mut need) {
+                    Ok(next) => next,
+                    Err(e) => return self.refused(from, &format!("directory reconciliation: {e}"), now),
+                };
+                // Negentropy hands these over in hash-set order: sorted, a
+                // run is the same on every replay.
+                let mut need: Vec<[u8; 32]> = need.iter().map(|id| id.to_bytes()).collect();
+                need.sort_unstable();
+                let room = MAX_NEED.saturating_sub(state.need.len());
+                state.need.extend(need.into_iter().filter(|h| !self.sync.refused.contains(h)).take(room));
+                match next {
+                    Some(next) if state.rounds < MAX_ROUNDS => {
+                        state.rounds += 1;
+                        self.sync.rounds.insert(round, state);
+                        self.ask(from, round, &DirectoryRequest::Reconcile(next));
+                    }
+                    _ => {
+                        state.need.sort_unstable();
+                        state.need.dedup();
+                        state.need.reverse();
+                        self.fetch_next(round, state, now);
+                    }
+                }
+            }
+            DirectoryReply::Envelopes(list_bytes) if !state.asked.is_empty() => {
+                let taken = match self.matching(&list_bytes, &state.asked) {
+                    Ok(taken) => taken,
+                    Err(reason) => return self.refused(from, &reason, now),
+                };
+                state.received += self.take_fetched(from, taken, now);
+                state.asked.clear();
+                self.fetch_next(round, state, now);
+            }
+            DirectoryReply::Busy(reason) => tracing::debug!(peer = %from.fingerprint(), "directory busy: {reason}"),
+            DirectoryReply::Refused(reason) => self.refused(from, &format!("they refused to reconcile: {reason}"), now),
+            _ => self.refused(from, "a directory answer out of turn", now),
+        }
+    }
+
+    /// Asks for the next batch of what is needed, or ends the session.
+    fn fetch_next(&mut self, round: u64, mut state: Round, now: Timestamp) {
+        let batch: Vec<[u8; 32]> = (0..MAX_FETCH).map_while(|_| state.need.pop()).collect();
+        if batch.is_empty() {
+            self.sync.last.insert(state.peer, now);
+            self.emit(Event::Synced { peer: state.peer, received: state.received });
+            return;
+        }
+        state.asked = batch.iter().copied().collect();
+        let peer = state.peer;
+        self.sync.rounds.insert(round, state);
+        self.ask(peer, round, &DirectoryRequest::Fetch(batch));
+    }
+
+    /// The envelopes in an answer, if every one hashes to something asked
+    /// for, each at most once.
+    fn matching(&self, bytes: &[u8], asked: &BTreeSet<[u8; 32]>) -> Result<Vec<Vec<u8>>, String> {
+        let entries =
+            list::decode(bytes, asked.len(), MAX_ENVELOPE_BYTES).map_err(|e| format!("directory answer: {e}"))?;
+        let mut seen = BTreeSet::new();
+        let mut out = Vec::with_capacity(entries.remaining());
+        for entry in entries {
+            let entry = entry.map_err(|e| format!("directory answer: {e}"))?;
+            let hash: [u8; 32] = Sha256::digest(entry).into();
+            if !asked.contains(&hash) || !seen.insert(hash) {
+                return Err("a directory answer held an envelope not asked for".into());
+            }
+            out.push(entry.to_vec());
+        }
+        Ok(out)
+    }
+
+    /// Answers one directory round from `from`.
+    pub(super) fn serve_directory(&mut self, from: PublicKey, bytes: &[u8], now: Timestamp) -> Vec<u8> {
+        let reply = self.directory_reply(from, bytes, now);
+        postcard::to_stdvec(&reply).unwrap_or_default()
+    }
+
+    fn directory_reply(&mut self, from: PublicKey, bytes: &[u8], now: Timestamp) -> DirectoryReply {
+        if self.blocked.contains(&from) {
+            return DirectoryReply::Refused("you are blocked here".into());
+        }
+        if !self.limiter.directory.allow(from, now) {
+            return DirectoryReply::Busy("over your directory rate; ask again later".into());
+        }
+        if bytes.len() > MAX_DIRECTORY_MESSAGE_BYTES {
+            return DirectoryReply::Refused("request over the size limit".into());
+        }
+        match postcard::from_bytes::<DirectoryRequest>(bytes) {
+            Ok(DirectoryRequest::Reconcile(message)) => {
+                let answered = self.snapshot().and_then(|snapshot| {
+                    let mut negentropy = Negentropy::owned(Shared(snapshot), FRAME_LIMIT).map_err(|e| e.to_string())?;
+                    negentropy.reconcile(&message).map_err(|e| e.to_string())
+                });
+                match answered {
+                    Ok(message) => DirectoryReply::Reconcile(message),
+                    Err(e) => DirectoryReply::Refused(format!("reconciliation: {e}")),
+                }
+            }
+            Ok(DirectoryRequest::Fetch(hashes)) if hashes.len() <= MAX_FETCH => {
+                match self.store.directory_envelopes(&hashes) {
+                    Ok(mut envelopes) => {
+                        // Stay under the message limit whatever is stored.
+                        let mut total = 16;
+                        envelopes.retain(|e| {
+                            total += e.len() + 5;
+                            total <= MAX_DIRECTORY_MESSAGE_BYTES
+                        });
+                        DirectoryReply::Envelopes(list::encode(&envelopes))
+                    }
+                    Err(e) => DirectoryReply::Busy(format!("store: {e}")),
+                }
+            }
+            Ok(DirectoryRequest::Fetch(hashes)) => {
+                DirectoryReply::Refused(format!("{} hashes asked; at most {MAX_FETCH}", hashes.len()))
+            }
+            Err(_) => DirectoryReply::Refused("malformed request".into()),
+        }
+    }
+}
+
+/// A directory snapshot shared by every reconciliation that reads it.
+struct Shared(Arc<NegentropyStorageVector>);
+
+impl NegentropyStorageBase for Shared {
+    fn size(&self) -> Result<usize, negentropy::Error> {
+        self.0.size()
+    }
+
+    fn get_item(&self, i: usize) -> Result<Option<Item>, negentropy::Error> {
+        self.0.get_item(i)
+    }
+
+    fn iterate(
+        &self,
+        begin: usize,
+        end: usize,
+        cb: &mut dyn FnMut(Item, usize) -> Result<bool, negentropy::Error>,
+    ) -> Result<(), negentropy::Error> {
+        self.0.iterate(begin, end, cb)
+    }
+
+    fn find_lower_bound(&self, first: usize, last: usize, value: &Bound) -> usize {
+        self.0.find_lower_bound(first, last, value)
+    }
+}

@@ -1,0 +1,53 @@
+//! `agora/session/1` on the wire. The listener reads each stream's message,
+//! hands it to the core through the shell and writes back its ack; a
+//! connection may carry many messages, one stream each, in order.
+
+use std::time::Duration;
+
+use iroh::endpoint::Connection;
+use iroh::protocol::{AcceptError, ProtocolHandler};
+use tokio::sync::{mpsc, oneshot};
+
+use super::ToShell;
+use crate::net::MAX_SESSION_MESSAGE_BYTES;
+
+/// One delivery, connect to ack.
+pub const DELIVERY_TIMEOUT: Duration = Duration::from_secs(10);
+/// Messages taken from one connection before it must reconnect.
+const MAX_MESSAGES_PER_CONNECTION: usize = 4096;
+/// How long an open connection may sit idle between messages.
+const IDLE: Duration = Duration::from_secs(120);
+
+#[derive(Debug, Clone)]
+pub struct SessionProtocol {
+    to_shell: mpsc::Sender<ToShell>,
+}
+
+impl SessionProtocol {
+    pub(crate) fn new(to_shell: mpsc::Sender<ToShell>) -> Self {
+        Self { to_shell }
+    }
+
+    async fn serve(&self, connection: &Connection) -> anyhow::Result<()> {
+        let from = super::key(connection.remote_id());
+        for _ in 0..MAX_MESSAGES_PER_CONNECTION {
+            let Ok(Ok((mut send, mut recv))) = tokio::time::timeout(IDLE, connection.accept_bi()).await else {
+                return Ok(());
+            };
+            let bytes = recv.read_to_end(MAX_SESSION_MESSAGE_BYTES).await?;
+            let (reply, answer) = oneshot::channel();
+            self.to_shell.send(ToShell::Session { from, bytes, reply }).await?;
+            let ack = answer.await?;
+            send.write_all(&ack).await?;
+            send.finish()?;
+        }
+        Ok(())
+    }
+}
+
+impl ProtocolHandler for SessionProtocol {
+    async fn accept(&self, connection: Connection) -> Result<(), AcceptError> {
+        super::served("session", connection.remote_id(), self.serve(&connection).await);
+        Ok(())
+    }
+}

@@ -1,0 +1,100 @@
+//! The index of every envelope peers reconcile: listings (own and seen),
+//! withdrawals and profiles, ordered by signed time and content hash, as
+//! range-based set reconciliation wants them, and found again by hash when
+//! a peer asks for one. Every write that adds or drops such an envelope
+//! updates this index in the same transaction.
+
+use redb::{ReadableTable, WriteTransaction};
+use sha2::{Digest, Sha256};
+
+use super::StoreError;
+use super::tables::{DIRECTORY_HASHES, DIRECTORY_ITEMS};
+
+/// What kind of envelope an item is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum ItemKind {
+    Listing = 1,
+    Withdrawal = 2,
+    Profile = 3,
+}
+
+/// An item's place in reconciliation order: signed time in milliseconds
+/// (negative times count as 0) and the SHA-256 of the envelope.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Item {
+    pub time_ms: u64,
+    pub hash: [u8; 32],
+}
+
+impl Item {
+    pub fn of(envelope: &[u8], signed_ms: i64) -> Self {
+        Self { time_ms: signed_ms.max(0) as u64, hash: Sha256::digest(envelope).into() }
+    }
+
+    pub(super) fn key(&self) -> [u8; 40] {
+        let mut key = [0u8; 40];
+        key[..8].copy_from_slice(&self.time_ms.to_be_bytes());
+        key[8..].copy_from_slice(&self.hash);
+        key
+    }
+
+    pub(super) fn from_key(key: &[u8; 40]) -> Self {
+        let mut time = [0u8; 8];
+        time.copy_from_slice(&key[..8]);
+        let mut hash = [0u8; 32];
+        hash.copy_from_slice(&key[8..]);
+        Self { time_ms: u64::from_be_bytes(time), hash }
+    }
+}
+
+/// Adds the envelope `bytes` (signed at `signed_ms`, stored under `key`)
+/// to the index.
+pub(super) fn add(
+    tx: &WriteTransaction,
+    kind: ItemKind,
+    key: &[u8; 48],
+    bytes: &[u8],
+    signed_ms: i64,
+) -> Result<(), StoreError> {
+    let item = Item::of(bytes, signed_ms);
+    let mut value = [0u8; 49];
+    value[0] = kind as u8;
+    value[1..].copy_from_slice(key);
+    tx.open_table(DIRECTORY_ITEMS)?.insert(&item.key(), &value)?;
+    tx.open_table(DIRECTORY_HASHES)?.insert(&item.hash, &item.key())?;
+    Ok(())
+}
+
+/// Drops the envelope `bytes` (signed at `signed_ms`) from the index.
+pub(super) fn remove(tx: &WriteTransaction, bytes: &[u8], signed_ms: i64) -> Result<(), StoreError> {
+    let item = Item::of(bytes, signed_ms);
+    tx.open_table(DIRECTORY_ITEMS)?.remove(&item.key())?;
+    tx.open_table(DIRECTORY_HASHES)?.remove(&item.hash)?;
+    Ok(())
+}
+
+/// Where an item's envelope is kept, from its index entry.
+pub(super) fn locate(value: &[u8; 49]) -> Option<(ItemKind, [u8; 48])> {
+    let kind = match value[0] {
+        1 => ItemKind::Listing,
+        2 => ItemKind::Withdrawal,
+        3 => ItemKind::Profile,
+        _ => return None,
+    };
+    let mut key = [0u8; 48];
+    key.copy_from_slice(&value[1..]);
+    Some((kind, key))
+}
+
+/// The index key of a profile: its author and sixteen zero bytes.
+pub(super) fn profile_key(author: &[u8; 32]) -> [u8; 48] {
+    let mut key = [0u8; 48];
+    key[..32].copy_from_slice(author);
+    key
+}
+
+/// Reads the whole index in reconciliation order.
+pub(super) fn all(table: &impl ReadableTable<&'static [u8; 40], &'static [u8; 49]>) -> Result<Vec<Item>, StoreError> {
+    table.iter()?.map(|row| Ok(Item::from_key(row?.0.value()))).collect()
+}

@@ -47,7 +47,9 @@ pub use control::{ControlSocket, ask as ask_control};
 pub use core::Limits;
 pub use relays::RelayStatus;
 pub use shell::directory::DirectoryProtocol;
-pub use shell::portfolio::{PORTFOLIO_ALPN, Portfolio, PortfolioProtocol, accept_portfolio};
+pub use shell::portfolio::{
+    PORTFOLIO_ALPN, Portfolio, PortfolioProtocol, accept_portfolio, read_answer as read_portfolio_answer,
+};
 pub use shell::session::SessionProtocol;
 
 use core::{Command, Done};

@@ -188,7 +188,7 @@ impl Sim {
         let gone = self.key(index);
         let neighbours: Vec<usize> = (0..self.peers.len()).filter(|i| *i != index && self.peers[*i].is_up()).collect();
         for other in neighbours {
-            let at = self.elapsed + self.links.latency(self.key(other), gone);
+            let at = self.links.close_in_order(gone, self.key(other), self.elapsed);
             self.schedule(at, Happening::Gossip { peer: other, event: InEvent::PeerDisconnected(gone) });
         }
     }
@@ -450,7 +450,7 @@ impl Sim {
                 OutEvent::SendMessage(to, message) => {
                     self.peers[peer].bytes_sent += message.size().unwrap_or(0) as u64;
                     let Some(&target) = self.by_key.get(&to) else { continue };
-                    if let Some(at) = self.links.carry(me, to, self.elapsed) {
+                    if let Some(at) = self.links.carry_in_order(me, to, self.elapsed) {
                         self.schedule(at, Happening::Gossip { peer: target, event: InEvent::RecvMessage(me, message) });
                     }
                 }
@@ -462,7 +462,7 @@ impl Sim {
                 }
                 OutEvent::DisconnectPeer(to) => {
                     if let Some(&target) = self.by_key.get(&to) {
-                        let at = self.elapsed + self.links.latency(me, to);
+                        let at = self.links.close_in_order(me, to, self.elapsed);
                         self.schedule(at, Happening::Gossip { peer: target, event: InEvent::PeerDisconnected(me) });
                     }
                 }

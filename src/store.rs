@@ -30,7 +30,7 @@ mod session;
 mod tables;
 
 pub use contacts::MAX_CONTACTS;
-pub use directory_batch::{DirectoryBatch, Kept};
+pub use directory_batch::{DirectoryBatch, Kept, Withdrawn};
 pub use endorsements::EndorsementSummary;
 pub use error::StoreError;
 pub use items::Item as DirectoryItem;

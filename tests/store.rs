@@ -131,7 +131,7 @@ fn a_directory_batch_is_kept_whole_on_commit_and_not_at_all_when_dropped() {
     assert!(batch.put_seen_listing(&second, usize::MAX).unwrap().is_kept());
     assert_eq!(batch.seen_listing_count(&author.public(), &Id16([2; 16])).unwrap(), (2, true));
     let withdrawal = seal(&author, &ListingWithdrawal { id: Id16([1; 16]), version: 1 }, now()).unwrap();
-    assert!(batch.put_withdrawal(&withdrawal, usize::MAX, usize::MAX).unwrap());
+    assert!((batch.put_withdrawal(&withdrawal, usize::MAX, usize::MAX).unwrap() == agora::store::Withdrawn::News));
     assert!(!batch.put_seen_listing(&first, usize::MAX).unwrap().is_kept(), "the batch sees its own withdrawal");
     batch.commit().unwrap();
     let held = store.seen_listings(now()).unwrap();

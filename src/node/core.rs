@@ -289,6 +289,12 @@ impl Core {
         }
     }
 
+    /// The directory tables were written around the core (a test filling
+    /// a store, a tool): what it remembers of them is read again.
+    pub fn directory_written_elsewhere(&mut self) {
+        self.sync.directory_changed();
+    }
+
     /// Handles one input at `now`; returns what to carry out.
     pub fn handle(&mut self, input: Input, now: Timestamp) -> Vec<Output> {
         match input {

@@ -25,6 +25,9 @@ pub struct Links {
     pub loss: f64,
     fixed: BTreeMap<(PublicKey, PublicKey), Duration>,
     groups: Option<BTreeMap<PublicKey, usize>>,
+    /// The last arrival on each directed connection (gossip is one ordered
+    /// stream per pair, as on a QUIC connection).
+    last_arrival: BTreeMap<(PublicKey, PublicKey), Duration>,
 }
 
 impl Links {
@@ -37,6 +40,7 @@ impl Links {
             loss: 0.0,
             fixed: BTreeMap::new(),
             groups: None,
+            last_arrival: BTreeMap::new(),
         }
     }
 
@@ -93,6 +97,27 @@ impl Links {
             return None;
         }
         Some(now + self.latency(from, to))
+    }
+
+    /// Like [`Self::carry`], but in order: a message on the same directed
+    /// connection never overtakes the one before it.
+    pub fn carry_in_order(&mut self, from: PublicKey, to: PublicKey, now: Duration) -> Option<Duration> {
+        let at = self.carry(from, to, now)?;
+        Some(self.after_last(from, to, at))
+    }
+
+    /// When the end of a connection reaches `to`: after everything sent on
+    /// it before (whatever loss and partitions say).
+    pub fn close_in_order(&mut self, from: PublicKey, to: PublicKey, now: Duration) -> Duration {
+        let at = now + self.latency(from, to);
+        self.after_last(from, to, at)
+    }
+
+    fn after_last(&mut self, from: PublicKey, to: PublicKey, at: Duration) -> Duration {
+        let last = self.last_arrival.entry((from, to)).or_insert(Duration::ZERO);
+        let at = at.max(*last + Duration::from_micros(1));
+        *last = at;
+        at
     }
 
     /// Cuts the network into `groups`; peers in none form one more group.

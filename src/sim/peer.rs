@@ -74,6 +74,13 @@ impl SimPeer {
         self.core.as_ref()
     }
 
+    /// See [`Core::directory_written_elsewhere`].
+    pub fn directory_written_elsewhere(&mut self) {
+        if let Some(core) = self.core.as_mut() {
+            core.directory_written_elsewhere();
+        }
+    }
+
     pub fn is_up(&self) -> bool {
         self.core.is_some()
     }

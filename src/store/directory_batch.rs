@@ -40,6 +40,17 @@ pub enum Kept {
     Full,
 }
 
+/// What became of a withdrawal offered to the directory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Withdrawn {
+    /// Kept: a higher version than any withdrawal known.
+    News,
+    NotNewer,
+    /// The author (or the directory) holds as many as allowed, and this
+    /// one withdraws no listing held here.
+    Full,
+}
+
 impl Kept {
     pub fn is_kept(self) -> bool {
         self == Kept::Kept
@@ -122,53 +133,72 @@ impl DirectoryBatch {
     }
 
     /// Applies a signed withdrawal to the seen listings. Returns whether it
-    /// was news (a higher version than any withdrawal known). At most
-    /// `per_author` withdrawals of one author and `in_all` in total are
-    /// kept; past either, the one to be forgotten soonest makes room.
+    /// was news (a higher version than any withdrawal known), or
+    /// [`Withdrawn::Full`] when the author (or the directory) holds as
+    /// many withdrawals as allowed: then only a withdrawal of a listing
+    /// held here is taken, and the one to be forgotten soonest makes room.
     pub fn put_withdrawal(
         &self,
         withdrawal: &Verified<ListingWithdrawal>,
         per_author: usize,
         in_all: usize,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<Withdrawn, StoreError> {
         let author = withdrawal.author();
+        let version = withdrawal.value().version;
         let key = seen_key(&author, &withdrawal.value().id);
         let known = self.tx.open_table(WITHDRAWN)?.get(&key)?.map(|v| v.value().to_vec());
+        let current = self.tx.open_table(SEEN_LISTINGS)?.get(&key)?.map(|v| v.value().to_vec());
+        let covers = match &current {
+            Some(bytes) => decode::<Listing>(bytes)?.value().version <= version,
+            None => false,
+        };
         match known {
-            Some(bytes) if decode::<ListingWithdrawal>(&bytes)?.value().version >= withdrawal.value().version => {
-                return Ok(false);
+            Some(bytes) if decode::<ListingWithdrawal>(&bytes)?.value().version >= version => {
+                return Ok(Withdrawn::NotNewer);
             }
             Some(_) => {}
             None => {
-                self.room_for_withdrawal(&author, per_author, in_all)?;
+                if !self.room_for_withdrawal(&author, per_author, in_all, covers)? {
+                    return Ok(Withdrawn::Full);
+                }
             }
         }
-        let current = self.tx.open_table(SEEN_LISTINGS)?.get(&key)?.map(|v| v.value().to_vec());
-        if let Some(current) = current
-            && decode::<Listing>(&current)?.value().version <= withdrawal.value().version
-        {
+        if covers {
             remove_seen_in(&self.tx, &key)?;
         }
         put_withdrawal_in(&self.tx, &key, withdrawal)?;
-        Ok(true)
+        Ok(Withdrawn::News)
     }
 
-    fn room_for_withdrawal(&self, author: &PublicKey, per_author: usize, in_all: usize) -> Result<(), StoreError> {
+    /// Makes room for one more withdrawal by `author`, if it may have it.
+    fn room_for_withdrawal(
+        &self,
+        author: &PublicKey,
+        per_author: usize,
+        in_all: usize,
+        covers_a_held_listing: bool,
+    ) -> Result<bool, StoreError> {
         let (first, last) = (seen_key(author, &ListingId::default()), seen_key(author, &Id16([0xff; 16])));
-        let mine: Vec<(Vec<u8>, [u8; 48])> = {
-            let table = self.tx.open_table(WITHDRAWN)?;
-            table
-                .range::<&[u8; 48]>(&first..=&last)?
-                .map(|row| {
-                    let (k, v) = row?;
-                    Ok((v.value().to_vec(), *k.value()))
-                })
-                .collect::<Result<_, StoreError>>()?
-        };
-        if mine.len() >= per_author {
+        let at_cap = per_author != usize::MAX
+            && self.tx.open_table(WITHDRAWN)?.range::<&[u8; 48]>(&first..=&last)?.take(per_author).count()
+                >= per_author;
+        if at_cap {
+            if !covers_a_held_listing {
+                return Ok(false);
+            }
             // The author's oldest withdrawal goes.
+            let theirs: Vec<(Vec<u8>, [u8; 48])> = {
+                let table = self.tx.open_table(WITHDRAWN)?;
+                table
+                    .range::<&[u8; 48]>(&first..=&last)?
+                    .map(|row| {
+                        let (k, v) = row?;
+                        Ok((v.value().to_vec(), *k.value()))
+                    })
+                    .collect::<Result<_, StoreError>>()?
+            };
             let mut oldest: Option<(jiff::Timestamp, [u8; 48])> = None;
-            for (bytes, key) in &mine {
+            for (bytes, key) in &theirs {
                 let until = withdrawal_until(&decode::<ListingWithdrawal>(bytes)?);
                 if oldest.is_none_or(|(t, _)| until < t) {
                     oldest = Some((until, *key));
@@ -179,12 +209,15 @@ impl DirectoryBatch {
             }
         }
         if self.tx.open_table(WITHDRAWN)?.len()? as usize >= in_all {
+            if !covers_a_held_listing {
+                return Ok(false);
+            }
             let soonest = self.tx.open_table(WITHDRAWN_EXPIRY)?.first()?.map(|(k, _)| *k.value());
             if let Some(soonest) = soonest {
                 self.forget_withdrawal(&soonest)?;
             }
         }
-        Ok(())
+        Ok(true)
     }
 
     fn forget_withdrawal(&self, timed: &[u8; 56]) -> Result<(), StoreError> {

@@ -186,7 +186,7 @@ impl Store {
         let batch = self.directory_batch()?;
         let news = batch.put_withdrawal(withdrawal, usize::MAX, usize::MAX)?;
         batch.commit()?;
-        Ok(news)
+        Ok(news == super::Withdrawn::News)
     }
 
     /// Listings from others that have not expired at `now`. A damaged row

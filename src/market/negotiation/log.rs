@@ -47,6 +47,12 @@ pub fn offer(
 ) -> Result<Offered, NegotiationError> {
     let seq = incoming.value().seq;
     let next = log.len() as u32;
+    // Only the two parties author steps, whatever the position.
+    if let Some(state) = state
+        && state.role_of(&incoming.author()).is_none()
+    {
+        return Err(NegotiationError::NotAParty);
+    }
     if seq > next {
         return Err(NegotiationError::Gap { have: next, got: seq });
     }

@@ -121,24 +121,27 @@ impl Core {
             cosign.review.as_ref().ok_or(NodeError::Invalid("no review of ours for this session yet".into()))?;
         let review = open::<Review>(review, now)?;
         let expected = expected_from_draft(&state, review.value(), &draft.value().document)?;
-        let verified = match self.store.endorsement_bytes(&expected.id)? {
-            // Countersigned before, but the teacher did not hear of it (a
-            // lost ack, a crash): the same record again, never a second one.
-            Some(stored) => {
-                let stored = crate::endorse::verify(&stored, now)?;
-                if stored.endorsement() != &expected {
-                    return Err(NodeError::Invalid("the draft differs from the endorsement already kept".into()));
-                }
-                stored
+        // Countersigned before, but the teacher did not hear of it (a lost
+        // ack, a crash, a draft sent again): the same record goes back,
+        // never a second one, and nothing is signed or verified again.
+        if let Some(held) = self.store.endorsement_summary(&expected.id)? {
+            if held != expected {
+                return Err(NodeError::Invalid("the draft differs from the endorsement already kept".into()));
             }
-            None => countersign(&expected, &draft.value().document, &self.me, now)?,
-        };
-        let signed = seal(&self.me, &Final { negotiation: id, credential: verified.bytes().to_vec() }, now)?;
-        cosign.draft = Some(draft.value().document.clone());
-        let message = encode(SessionMessage::Final(signed.bytes().to_vec()))?;
-        let queued = Queued::new(state.teacher, Slot::Final(id), message);
-        if self.store.put_countersigned(&id, &cosign, &verified, &queued)? {
-            self.emit(Event::EndorsementStored(expected.id));
+            let credential = self.store.endorsement_bytes(&expected.id)?.ok_or(NodeError::NotFound("endorsement"))?;
+            let signed = seal(&self.me, &Final { negotiation: id, credential }, now)?;
+            let message = encode(SessionMessage::Final(signed.bytes().to_vec()))?;
+            let queued = Queued::new(state.teacher, Slot::Final(id), message);
+            self.store.put_cosign_state(&id, &cosign, Some(&queued))?;
+        } else {
+            let verified = countersign(&expected, &draft.value().document, &self.me, now)?;
+            let signed = seal(&self.me, &Final { negotiation: id, credential: verified.bytes().to_vec() }, now)?;
+            cosign.draft = Some(draft.value().document.clone());
+            let message = encode(SessionMessage::Final(signed.bytes().to_vec()))?;
+            let queued = Queued::new(state.teacher, Slot::Final(id), message);
+            if self.store.put_countersigned(&id, &cosign, &verified, &queued)? {
+                self.emit(Event::EndorsementStored(expected.id));
+            }
         }
         self.delivery.add(state.teacher);
         self.deliver_due(now);

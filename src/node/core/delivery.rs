@@ -123,6 +123,7 @@ impl Core {
                 self.emit(Event::Delivered(to));
             }
             Ok(Ack::Refused(reason)) => {
+                let reason = super::refusals::printable(&reason);
                 tracing::info!(peer = %to.fingerprint(), "peer refused a message: {reason}");
                 self.done_with(to, &key);
                 self.emit(Event::DeliveryRefused { to, reason });
@@ -135,6 +136,7 @@ impl Core {
                 }
             }
             Ok(Ack::Later(reason)) => {
+                let reason = super::refusals::printable(&reason);
                 tracing::debug!(peer = %to.fingerprint(), "peer asks to send again later: {reason}");
                 self.back_off(to, now, LATER_AT_LEAST);
             }

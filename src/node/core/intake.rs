@@ -10,7 +10,7 @@ use crate::identity::PublicKey;
 use crate::market::{Listing, ListingWithdrawal, Profile, check_lifetime};
 use crate::net::Frame;
 use crate::node::Event;
-use crate::store::{DirectoryBatch, Kept, StoreError};
+use crate::store::{DirectoryBatch, Kept, StoreError, Withdrawn};
 use crate::wire::{Body, Verified, WireError, domain_of, open};
 
 /// Entries signed this recently count as news worth passing on.
@@ -78,20 +78,23 @@ impl Core {
     }
 
     /// Takes envelopes fetched from `from` (already matched to the hashes
-    /// asked for); returns how many were news.
-    pub(super) fn take_fetched(&mut self, from: PublicKey, envelopes: Vec<Vec<u8>>, now: Timestamp) -> usize {
+    /// asked for); returns how many were news and how many were refused.
+    pub(super) fn take_fetched(&mut self, from: PublicKey, envelopes: Vec<Vec<u8>>, now: Timestamp) -> (usize, usize) {
         let mut checked = Vec::new();
+        let mut refused = 0;
         for envelope in envelopes {
             match self.check(&envelope, Via::Fetch, now) {
                 Ok(Some(c)) => checked.push((from, envelope, c)),
                 Ok(None) => {}
                 Err(e) => {
+                    refused += 1;
                     self.refused(from, &e.to_string(), now);
                     self.sync.refuse_hash(&envelope);
                 }
             }
         }
-        self.store_checked(checked, Via::Fetch, now)
+        let (news, refused_here) = self.store_checked(checked, Via::Fetch, now);
+        (news, refused + refused_here)
     }
 
     /// Verifies one envelope and checks who says it; `None` for what is
@@ -130,21 +133,27 @@ impl Core {
 
     /// Stores a run of checked envelopes in one batch; events (and the
     /// rebroadcast of fresh news that came by fetch) follow its commit.
-    /// Returns how many were news.
-    fn store_checked(&mut self, mut checked: Vec<(PublicKey, Vec<u8>, Checked)>, via: Via, now: Timestamp) -> usize {
+    /// Returns how many were news, and how many were refused.
+    fn store_checked(
+        &mut self,
+        mut checked: Vec<(PublicKey, Vec<u8>, Checked)>,
+        via: Via,
+        now: Timestamp,
+    ) -> (usize, usize) {
         if checked.is_empty() {
-            return 0;
+            return (0, 0);
         }
         checked.sort_by_key(|(_, _, c)| matches!(c, Checked::Profile(_)));
         let batch = match self.store.directory_batch() {
             Ok(batch) => batch,
             Err(e) => {
                 tracing::warn!("not taking directory news: {e}");
-                return 0;
+                return (0, 0);
             }
         };
         let mut events = Vec::new();
         let mut news = Vec::new();
+        let mut refused = 0;
         for (from, envelope, item) in checked {
             match self.keep(&batch, item, now) {
                 Ok(Some(event)) => {
@@ -158,13 +167,19 @@ impl Core {
                     events.push(event);
                 }
                 Ok(None) => {}
-                Err(e) => self.refused(from, &e.to_string(), now),
+                Err(e) => {
+                    refused += 1;
+                    self.refused(from, &e.to_string(), now);
+                    if via == Via::Fetch {
+                        self.sync.refuse_hash(&envelope);
+                    }
+                }
             }
         }
         if let Err(e) = batch.commit() {
             // Lost news comes back with the next reconciliation.
             tracing::warn!("storing directory news: {e}");
-            return 0;
+            return (0, refused);
         }
         self.sync.directory_changed();
         let received = events.len();
@@ -174,7 +189,7 @@ impl Core {
         for frame in news {
             self.broadcast(frame);
         }
-        received
+        (received, refused)
     }
 
     /// Puts one checked envelope in the batch, within the caps.
@@ -198,8 +213,14 @@ impl Core {
             }
             Checked::Withdrawal(withdrawal) => {
                 let (author, id) = (withdrawal.author(), withdrawal.value().id);
-                let news = batch.put_withdrawal(&withdrawal, limits.withdrawals_per_author, limits.max_withdrawals)?;
-                Ok(news.then_some(Event::ListingWithdrawn { author, id }))
+                match batch.put_withdrawal(&withdrawal, limits.withdrawals_per_author, limits.max_withdrawals)? {
+                    Withdrawn::News => Ok(Some(Event::ListingWithdrawn { author, id })),
+                    Withdrawn::NotNewer => Ok(None),
+                    Withdrawn::Full => Err(IntakeError::Invalid(format!(
+                        "the author has {} withdrawals here already, and this one withdraws nothing held",
+                        limits.withdrawals_per_author
+                    ))),
+                }
             }
             Checked::Profile(profile) => {
                 // Names are not news the client is told of one by one.

@@ -29,7 +29,7 @@ pub struct Refusals {
 impl Core {
     /// Notes that something `from` sent was refused for `reason`.
     pub(super) fn refused(&mut self, from: PublicKey, reason: &str, now: Timestamp) {
-        tracing::debug!(peer = %from.fingerprint(), "refused: {reason}");
+        tracing::debug!(peer = %from.fingerprint(), "refused: {}", printable(reason));
         let r = &mut self.refusals;
         r.total += 1;
         if r.by_peer.len() < MAX_COUNTED || r.by_peer.contains_key(&from) {
@@ -44,7 +44,7 @@ impl Core {
         let first = !r.pending;
         r.pending = true;
         if tell {
-            self.emit(Event::Rejected { from, reason: reason.to_owned() });
+            self.emit(Event::Rejected { from, reason: printable(reason) });
         }
         if first {
             self.wake(now.saturating_add(SUMMARY_EVERY).unwrap_or(now), Timer::Refusals);
@@ -73,4 +73,34 @@ fn reason_kind(reason: &str) -> &str {
     let end = reason.find([':', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9']).unwrap_or(reason.len());
     let kind = reason[..end].trim();
     if kind.is_empty() { "other" } else { kind }
+}
+
+/// Longest reason passed on, in characters.
+const MAX_REASON_CHARS: usize = 300;
+
+/// A reason as it may be shown: peers write some of these words, so
+/// control and invisible formatting characters (which could repaint a
+/// terminal or reorder what is shown) become U+FFFD, and the length is
+/// bounded.
+pub(crate) fn printable(reason: &str) -> String {
+    let unsafe_char = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{206f}' | '\u{feff}')
+    };
+    let mut out: String =
+        reason.chars().take(MAX_REASON_CHARS).map(|c| if unsafe_char(c) { '\u{fffd}' } else { c }).collect();
+    if reason.chars().count() > MAX_REASON_CHARS {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn reasons_lose_escapes_and_length() {
+        let shown = super::printable("bad \x1b]0;pwned\x07 \u{202e}gnp.exe \u{9b}2J");
+        assert!(!shown.chars().any(|c| c.is_control() || c == '\u{202e}'), "{shown:?}");
+        assert_eq!(super::printable(&"x".repeat(1000)).chars().count(), 301);
+    }
 }

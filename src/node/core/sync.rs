@@ -26,8 +26,14 @@ use crate::wire::{MAX_ENVELOPE_BYTES, list};
 const FRAME_LIMIT: u64 = 64 * 1024;
 /// Reconciliation rounds in one session at most.
 const MAX_ROUNDS: u32 = 64;
-/// Hashes one session will fetch at most (the rest waits for the next).
-const MAX_NEED: usize = 200_000;
+/// Hashes one session fetches at most; when there is more, another
+/// session follows at once.
+const MAX_NEED: usize = 10_000;
+/// A session in which more than this many fetched envelopes were refused,
+/// and more refused than taken, marks the peer as a source of junk...
+const JUNK_AT: usize = 64;
+/// ... which is not reconciled with again for this long.
+const JUNK_PENALTY: SignedDuration = SignedDuration::from_mins(10);
 /// A neighbour reconciled with this recently is not asked again when it
 /// comes up again.
 const QUIET_AFTER_SYNC: SignedDuration = SignedDuration::from_secs(30);
@@ -42,6 +48,7 @@ pub struct Sync {
     last: BTreeMap<PublicKey, Timestamp>,
     refused: BTreeSet<[u8; 32]>,
     refused_order: VecDeque<[u8; 32]>,
+    penalised: BTreeMap<PublicKey, Timestamp>,
 }
 
 impl std::fmt::Debug for Sync {
@@ -57,6 +64,9 @@ struct Round {
     need: Vec<[u8; 32]>,
     asked: BTreeSet<[u8; 32]>,
     received: usize,
+    refused: usize,
+    /// More was needed than one session fetches.
+    truncated: bool,
 }
 
 impl Sync {
@@ -103,6 +113,7 @@ impl Core {
     pub(super) fn sync_all(&mut self, now: Timestamp) {
         self.limiter.forget_idle(now);
         self.sync.last.retain(|_, at| now.duration_since(*at) < SignedDuration::from_mins(10));
+        self.sync.penalised.retain(|_, until| now < *until);
         for peer in self.neighbors.clone() {
             self.sync_with(peer, now, true);
         }
@@ -112,6 +123,9 @@ impl Core {
     /// `forced`) one finished moments ago.
     pub(super) fn sync_with(&mut self, peer: PublicKey, now: Timestamp, forced: bool) {
         if self.sync.rounds.values().any(|r| r.peer == peer) {
+            return;
+        }
+        if self.sync.penalised.get(&peer).is_some_and(|until| now < *until) {
             return;
         }
         if !forced && self.sync.last.get(&peer).is_some_and(|at| now.duration_since(*at) < QUIET_AFTER_SYNC) {
@@ -131,7 +145,16 @@ impl Core {
         self.sync.next_round += 1;
         self.sync.rounds.insert(
             round,
-            Round { peer, negentropy, rounds: 1, need: Vec::new(), asked: BTreeSet::new(), received: 0 },
+            Round {
+                peer,
+                negentropy,
+                rounds: 1,
+                need: Vec::new(),
+                asked: BTreeSet::new(),
+                received: 0,
+                refused: 0,
+                truncated: false,
+            },
         );
         self.ask(peer, round, &DirectoryRequest::Reconcile(first));
     }
@@ -174,7 +197,9 @@ impl Core {
                 let mut need: Vec<[u8; 32]> = need.iter().map(|id| id.to_bytes()).collect();
                 need.sort_unstable();
                 let room = MAX_NEED.saturating_sub(state.need.len());
-                state.need.extend(need.into_iter().filter(|h| !self.sync.refused.contains(h)).take(room));
+                let mut wanted = need.into_iter().filter(|h| !self.sync.refused.contains(h));
+                state.need.extend(wanted.by_ref().take(room));
+                state.truncated |= wanted.next().is_some();
                 match next {
                     Some(next) if state.rounds < MAX_ROUNDS => {
                         state.rounds += 1;
@@ -194,8 +219,20 @@ impl Core {
                     Ok(taken) => taken,
                     Err(reason) => return self.refused(from, &reason, now),
                 };
-                state.received += self.take_fetched(from, taken, now);
+                let (news, refused) = self.take_fetched(from, taken, now);
+                state.received += news;
+                state.refused += refused;
                 state.asked.clear();
+                if state.refused > JUNK_AT && state.refused > state.received {
+                    tracing::info!(
+                        peer = %from.fingerprint(),
+                        refused = state.refused,
+                        "stopping reconciliation with a peer whose envelopes are refused here"
+                    );
+                    self.sync.penalised.insert(from, now.saturating_add(JUNK_PENALTY).unwrap_or(now));
+                    self.emit(Event::Synced { peer: from, received: state.received });
+                    return;
+                }
                 self.fetch_next(round, state, now);
             }
             DirectoryReply::Busy(reason) => tracing::debug!(peer = %from.fingerprint(), "directory busy: {reason}"),
@@ -210,6 +247,9 @@ impl Core {
         if batch.is_empty() {
             self.sync.last.insert(state.peer, now);
             self.emit(Event::Synced { peer: state.peer, received: state.received });
+            if state.truncated {
+                self.sync_with(state.peer, now, true);
+            }
             return;
         }
         state.asked = batch.iter().copied().collect();

@@ -124,6 +124,20 @@ pub fn inspect_value(document: Value, now: Timestamp, suites: Suites, contexts: 
     report
 }
 
+/// Whether a credential (with its `proof`) passes every rule checked
+/// before hashing: a presentation is hashed only when all of its do.
+pub(crate) fn passes_screening(credential: &Value, now: Timestamp) -> bool {
+    let proofs = match credential.get("proof") {
+        Some(Value::Array(items)) => items.as_slice(),
+        Some(one) => std::slice::from_ref(one),
+        None => &[],
+    };
+    let (report, screened) = screen_document(credential, proofs, now);
+    report.claims.is_ok()
+        && report.problems.is_empty()
+        && screened.iter().all(|s| matches!(s.outcome, Outcome::Check(_)))
+}
+
 /// Everything checked before hashing: the report so far, and what becomes
 /// of each proof. Nothing is screened in a document not in agora's shape,
 /// or carrying more proofs than any agora record.

@@ -18,6 +18,7 @@ pub mod presentation;
 pub mod rdfc;
 mod report;
 pub mod reputation;
+mod screen;
 mod sign;
 pub mod strict_json;
 pub mod timebank;
@@ -33,3 +34,6 @@ pub use sign::{
 
 /// Largest endorsement file agora reads.
 pub const MAX_ENDORSEMENT_BYTES: usize = 64 * 1024;
+/// Most JSON values an endorsement file may hold: agora's records hold
+/// about a hundred.
+pub const MAX_ENDORSEMENT_VALUES: usize = 256;

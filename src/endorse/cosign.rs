@@ -8,11 +8,15 @@ use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{EndorseError, Endorsement, Party, ShapeError, VerifiedEndorsement, assemble, sign_proofs};
-use crate::endorse::data_integrity::{Cryptosuite, DocumentHashes, ProofInfo, proof_info, verify_proof_in_set};
+use super::screen::{Outcome, screen};
+use super::{
+    EndorseError, Endorsement, MAX_ENDORSEMENT_BYTES, MAX_ENDORSEMENT_VALUES, Party, ShapeError, VerifiedEndorsement,
+    assemble, sign_proofs,
+};
+use crate::endorse::data_integrity::{Cryptosuite, DocumentHashes, verify_checked};
 use crate::endorse::rdfc::ContextSet;
 use crate::identity::Identity;
-use crate::market::{Negotiation, Phase};
+use crate::market::{Negotiation, Phase, Role};
 use crate::wire::{Body, FieldError, check_text};
 
 /// The learner's part, sent to the teacher.
@@ -132,35 +136,44 @@ pub fn draft(endorsement: &Endorsement, teacher: &Identity, now: Timestamp) -> R
 
 /// Learner: checks the draft is exactly `expected` with the teacher's two
 /// valid proofs (one per cryptosuite), adds the learner's two and returns
-/// the finished record.
+/// the finished record. Everything that needs no hashing (the number of
+/// proofs, the claims, each proof's fields, signer, purpose and suite) is
+/// checked before the teacher's signatures are.
 pub fn countersign(
     expected: &Endorsement,
     draft: &[u8],
     learner: &Identity,
     now: Timestamp,
 ) -> Result<VerifiedEndorsement, EndorseError> {
-    let document = super::strict_json::parse(draft, super::MAX_ENDORSEMENT_BYTES)?;
-    let proofs = document.get("proof").and_then(Value::as_array).cloned().unwrap_or_default();
+    let mut document = super::strict_json::parse_within(draft, MAX_ENDORSEMENT_BYTES, MAX_ENDORSEMENT_VALUES)?;
+    let proofs = match document.as_object_mut().and_then(|map| map.remove("proof")) {
+        Some(Value::Array(proofs)) => proofs,
+        _ => Vec::new(),
+    };
     if proofs.len() != 2 {
         return Err(EndorseError::ProofCount(proofs.len()));
     }
-    let mut unsecured = document.clone();
-    if let Some(map) = unsecured.as_object_mut() {
-        map.remove("proof");
-    }
-    let mut hashes = DocumentHashes::default();
-    for (index, suite) in [Cryptosuite::Jcs, Cryptosuite::Rdfc].into_iter().enumerate() {
-        let signer = verify_proof_in_set(&unsecured, &proofs, index, &mut hashes, ContextSet::builtin())
-            .map_err(|source| EndorseError::Proof { index, source })?;
-        let ProofInfo { purpose, cryptosuite, .. } =
-            proof_info(&proofs[index]).map_err(|source| EndorseError::Proof { index, source })?;
-        if signer != expected.teacher.key || purpose != super::TEACHER_PURPOSE || cryptosuite != suite.name() {
-            return Err(EndorseError::MissingProof { role: crate::market::Role::Teacher, suite: suite.name() });
-        }
-    }
+    let unsecured = document;
     let claims = Endorsement::from_document(&unsecured)?;
     if claims != *expected {
         return Err(ShapeError::Unexpected { path: "(draft differs from the agreed session)".into() }.into());
+    }
+    let mut checked = Vec::with_capacity(2);
+    for (screened, suite) in
+        screen(&unsecured, expected, &proofs).into_iter().zip([Cryptosuite::Jcs, Cryptosuite::Rdfc])
+    {
+        match screened.outcome {
+            Outcome::Refused(problem) => return Err(problem),
+            Outcome::Check(proof) if screened.role == Some(Role::Teacher) && proof.suite == suite => {
+                checked.push(proof)
+            }
+            _ => return Err(EndorseError::MissingProof { role: Role::Teacher, suite: suite.name() }),
+        }
+    }
+    let mut hashes = DocumentHashes::default();
+    for proof in &checked {
+        verify_checked(&unsecured, &proofs, proof, &mut hashes, ContextSet::builtin())
+            .map_err(|source| EndorseError::Proof { index: proof.index, source })?;
     }
     let learner_proofs = sign_proofs(expected, learner, now)?;
     assemble(expected, proofs, learner_proofs, now)
@@ -174,7 +187,7 @@ pub fn expected_from_draft(
     review: &Review,
     draft: &[u8],
 ) -> Result<Endorsement, EndorseError> {
-    let mut document = super::strict_json::parse(draft, super::MAX_ENDORSEMENT_BYTES)?;
+    let mut document = super::strict_json::parse_within(draft, MAX_ENDORSEMENT_BYTES, MAX_ENDORSEMENT_VALUES)?;
     if let Some(map) = document.as_object_mut() {
         map.remove("proof");
     }

@@ -155,6 +155,18 @@ impl Endorsement {
 
     /// Reads an unsigned document (no `proof`) in exactly agora's shape.
     pub fn from_document(doc: &Value) -> Result<Self, ShapeError> {
+        Self::read(doc, |_| false)
+    }
+
+    /// Reads the claims of a secured document in exactly agora's shape,
+    /// leaving its `proof` aside (neither read nor checked here).
+    pub fn from_secured(doc: &Value) -> Result<Self, ShapeError> {
+        Self::read(doc, |key| key == "proof")
+    }
+
+    /// Reads `doc`, whose top-level keys for which `aside` holds are not
+    /// part of the shape.
+    fn read(doc: &Value, aside: fn(&str) -> bool) -> Result<Self, ShapeError> {
         let text = |path: &'static str| doc.pointer(path).and_then(Value::as_str).ok_or(ShapeError::Missing(path));
         let date = |path: &'static str| parse_date(text(path)?).ok_or(ShapeError::BadDate(path));
         let did = |path: &'static str| key_bytes_from_did_key(text(path)?).map_err(|_| ShapeError::BadDid(path));
@@ -178,7 +190,7 @@ impl Endorsement {
             issued: date("/validFrom")?,
         };
         endorsement.validate()?;
-        if let Some(path) = first_difference(doc, &endorsement.to_document(), String::new()) {
+        if let Some(path) = difference(doc, &endorsement.to_document(), String::new(), aside) {
             return Err(ShapeError::Unexpected { path });
         }
         Ok(endorsement)
@@ -187,9 +199,15 @@ impl Endorsement {
 
 /// The first path at which `got` differs from `want`, if any.
 fn first_difference(got: &Value, want: &Value, path: String) -> Option<String> {
+    difference(got, want, path, |_| false)
+}
+
+/// [`first_difference`], leaving aside the keys of `got` (at this level
+/// only) for which `aside` holds.
+fn difference(got: &Value, want: &Value, path: String, aside: fn(&str) -> bool) -> Option<String> {
     match (got, want) {
         (Value::Object(g), Value::Object(w)) => {
-            if let Some(extra) = g.keys().find(|k| !w.contains_key(*k)) {
+            if let Some(extra) = g.keys().find(|k| !aside(k) && !w.contains_key(*k)) {
                 return Some(join(&path, extra));
             }
             w.iter().find_map(|(k, wv)| match g.get(k) {

@@ -2,10 +2,13 @@
 //! `sha256(canonical proof config) || sha256(canonical document)`, signed
 //! with Ed25519, encoded as multibase base58btc. Also resolves proof sets
 //! and chains (`previousProof`) to the document each proof actually covers.
+//! Every rule that needs no hashing is checked first ([`check_proof`]), so
+//! a proof that breaks one costs no canonicalization.
 
+mod chain;
 mod suite;
 
-pub use suite::{Cryptosuite, DocumentHashes};
+pub use suite::{Cryptosuite, DocumentHashes, canonicalizations};
 
 use jiff::Timestamp;
 use serde_json::{Map, Value};
@@ -15,6 +18,10 @@ use crate::identity::{Identity, PublicKey, public_from_verification_method, veri
 
 pub const PROOF_TYPE: &str = "DataIntegrityProof";
 pub const CRYPTOSUITE_JCS: &str = "eddsa-jcs-2022";
+/// Most proofs one document may carry (agora's records carry four).
+pub const MAX_PROOFS: usize = 8;
+/// Most ids one proof's `previousProof` may name: every other proof once.
+pub const MAX_PREVIOUS_PROOFS: usize = MAX_PROOFS - 1;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq, Clone)]
 pub enum ProofError {
@@ -38,6 +45,16 @@ pub enum ProofError {
     BadExpires,
     #[error("previousProof `{0}` names no proof in this document")]
     MissingPreviousProof(String),
+    #[error("previousProof names {found} proofs; at most {max} are read")]
+    TooManyPreviousProofs { found: usize, max: usize },
+    #[error("previousProof names `{0}` more than once")]
+    DuplicatePreviousProof(String),
+    #[error("previousProof names the proof itself (`{0}`)")]
+    SelfPreviousProof(String),
+    #[error("more than one proof in this document has the id `{0}`")]
+    DuplicateProofId(String),
+    #[error("the document carries {found} proofs; at most {max} are read")]
+    TooManyProofs { found: usize, max: usize },
     #[error("signature does not verify")]
     BadSignature,
     #[error("could not canonicalize: {0}")]
@@ -146,6 +163,9 @@ pub fn proof_info(proof: &Value) -> Result<ProofInfo, ProofError> {
     let previous_proof = match proof.get("previousProof") {
         None => Vec::new(),
         Some(Value::String(id)) => vec![id.clone()],
+        Some(Value::Array(ids)) if ids.len() > MAX_PREVIOUS_PROOFS => {
+            return Err(ProofError::TooManyPreviousProofs { found: ids.len(), max: MAX_PREVIOUS_PROOFS });
+        }
         Some(Value::Array(ids)) => ids
             .iter()
             .map(|id| id.as_str().map(str::to_owned).ok_or(ProofError::MissingField("previousProof")))
@@ -172,33 +192,50 @@ pub fn verify_proof(secured: &Value, index: usize) -> Result<PublicKey, ProofErr
 
 /// [`verify_proof`] with a chosen set of JSON-LD contexts (for RDFC).
 pub fn verify_proof_with(secured: &Value, index: usize, contexts: &ContextSet) -> Result<PublicKey, ProofError> {
-    let mut unsecured = secured.clone();
-    let proofs = match unsecured.as_object_mut().and_then(|m| m.remove("proof")) {
-        Some(Value::Array(items)) => items,
-        Some(one) => vec![one],
-        None => Vec::new(),
+    let object = secured.as_object().ok_or(ProofError::NotAnObject)?;
+    let proofs = match object.get("proof") {
+        Some(Value::Array(items)) => items.as_slice(),
+        Some(one) => std::slice::from_ref(one),
+        None => &[],
     };
-    verify_proof_in_set(&unsecured, &proofs, index, &mut DocumentHashes::default(), contexts)
+    // The secured document has the same `@context`; nothing is copied
+    // before the proof passes every check that needs no hashing.
+    let checked = check_proof(secured, proofs, index)?;
+    let unsecured: Map<String, Value> =
+        object.iter().filter(|(key, _)| *key != "proof").map(|(k, v)| (k.clone(), v.clone())).collect();
+    verify_checked(&Value::Object(unsecured), proofs, &checked, &mut DocumentHashes::default(), contexts)
 }
 
-/// Verifies `proofs[index]` over `unsecured` (the document without its
-/// `proof`), sharing document hashes across the set. A proof naming
-/// `previousProof` covers the document with those proofs attached.
-pub fn verify_proof_in_set(
-    unsecured: &Value,
-    proofs: &[Value],
-    index: usize,
-    hashes: &mut DocumentHashes,
-    contexts: &ContextSet,
-) -> Result<PublicKey, ProofError> {
+/// A proof that passed every rule checked without hashing: what remains
+/// is to hash what it covers and check its signature.
+#[derive(Debug, Clone)]
+pub struct CheckedProof {
+    pub index: usize,
+    pub suite: Cryptosuite,
+    pub key: PublicKey,
+    pub info: ProofInfo,
+    signature: [u8; 64],
+    /// The proofs it chains to (indices in the set), in the order named.
+    previous: Vec<usize>,
+}
+
+/// Checks `proofs[index]` against everything that needs no hashing: the
+/// size of the set, the proof's type, fields, cryptosuite, dates, key,
+/// signature encoding and `@context`, and that its `previousProof` ids are
+/// few, distinct, not its own, and each name exactly one proof of the set.
+pub fn check_proof(unsecured: &Value, proofs: &[Value], index: usize) -> Result<CheckedProof, ProofError> {
+    if proofs.len() > MAX_PROOFS {
+        return Err(ProofError::TooManyProofs { found: proofs.len(), max: MAX_PROOFS });
+    }
     let proof = proofs.get(index).ok_or(ProofError::NotAnObject)?;
     let object = proof.as_object().ok_or(ProofError::NotAnObject)?;
     let info = proof_info(proof)?;
     let kind = object.get("type").and_then(Value::as_str).ok_or(ProofError::MissingField("type"))?;
     if kind != PROOF_TYPE {
-        return Err(ProofError::WrongType(kind.to_owned()));
+        return Err(ProofError::WrongType(kind.chars().take(100).collect()));
     }
-    let suite = Cryptosuite::parse(&info.cryptosuite).ok_or(ProofError::UnsupportedCryptosuite(info.cryptosuite))?;
+    let suite = Cryptosuite::parse(&info.cryptosuite)
+        .ok_or_else(|| ProofError::UnsupportedCryptosuite(info.cryptosuite.chars().take(100).collect()))?;
     parse_date(&info.created).ok_or(ProofError::BadCreated)?;
     if let Some(expires) = &info.expires {
         parse_date(expires).ok_or(ProofError::BadExpires)?;
@@ -211,22 +248,43 @@ pub fn verify_proof_in_set(
     {
         return Err(ProofError::ContextMismatch);
     }
-    let doc_hash = if info.previous_proof.is_empty() {
+    let previous = chain::resolve(proofs, index, &info.previous_proof)?;
+    Ok(CheckedProof { index, suite, key, info, signature, previous })
+}
+
+/// Hashes what a checked proof covers (each document variant once per
+/// `hashes`) and checks its signature.
+pub fn verify_checked(
+    unsecured: &Value,
+    proofs: &[Value],
+    checked: &CheckedProof,
+    hashes: &mut DocumentHashes,
+    contexts: &ContextSet,
+) -> Result<PublicKey, ProofError> {
+    let suite = checked.suite;
+    let object = proofs.get(checked.index).and_then(Value::as_object).ok_or(ProofError::NotAnObject)?;
+    let doc_hash = if checked.previous.is_empty() {
         hashes.get(suite, unsecured, contexts)?
     } else {
-        let mut chained = Vec::new();
-        for wanted in &info.previous_proof {
-            let found = proofs.iter().find(|p| p.get("id").and_then(Value::as_str) == Some(wanted.as_str()));
-            chained.push(found.cloned().ok_or_else(|| ProofError::MissingPreviousProof(wanted.clone()))?);
-        }
-        let mut covered = unsecured.clone();
-        let attached = if chained.len() == 1 { chained.remove(0) } else { Value::Array(chained) };
-        covered.as_object_mut().ok_or(ProofError::NotAnObject)?.insert("proof".into(), attached);
-        suite.hash(&covered, contexts)?
+        hashes.get_chained(suite, unsecured, proofs, &checked.previous, contexts)?
     };
     let config = suite.config(object, unsecured.get("@context"));
     let hash = suite.hash_data(&config, &doc_hash, contexts)?;
-    if key.verify(&hash, &signature) { Ok(key) } else { Err(ProofError::BadSignature) }
+    if checked.key.verify(&hash, &checked.signature) { Ok(checked.key) } else { Err(ProofError::BadSignature) }
+}
+
+/// Verifies `proofs[index]` over `unsecured` (the document without its
+/// `proof`), sharing document hashes across the set. A proof naming
+/// `previousProof` covers the document with those proofs attached.
+pub fn verify_proof_in_set(
+    unsecured: &Value,
+    proofs: &[Value],
+    index: usize,
+    hashes: &mut DocumentHashes,
+    contexts: &ContextSet,
+) -> Result<PublicKey, ProofError> {
+    let checked = check_proof(unsecured, proofs, index)?;
+    verify_checked(unsecured, proofs, &checked, hashes, contexts)
 }
 
 /// The JCS `hashData` for a proof config and a document hash.

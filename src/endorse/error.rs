@@ -28,6 +28,10 @@ pub enum EndorseError {
     DuplicateProof { role: Role, suite: &'static str },
     #[error("proof {0} chains to another proof; agora endorsements use a plain proof set")]
     Chained(usize),
+    #[error("{found} proofs is more than an agora endorsement carries (at most {max} are read)")]
+    TooManyProofs { found: usize, max: usize },
+    #[error("proof {index} has a field `{field}`, which agora does not write in a proof")]
+    ProofField { index: usize, field: String },
     #[error("not valid before {0}")]
     NotYetValid(String),
     #[error("expired on {0}")]

@@ -7,6 +7,7 @@
 
 mod check;
 mod error;
+mod holder;
 mod selection;
 
 pub use check::{CredentialEntry, HolderProof, PresentationReport, inspect_presentation};
@@ -27,6 +28,11 @@ pub const HOLDER_PURPOSE: &str = "authentication";
 /// Largest presentation file agora reads (a thousand endorsements fit).
 pub const MAX_PRESENTATION_BYTES: usize = 16 << 20;
 pub const MAX_CREDENTIALS: usize = 2000;
+/// Most JSON values a presentation file may hold: as many credentials as
+/// agora reads, each as large as an endorsement file may be in values.
+pub const MAX_PRESENTATION_VALUES: usize = MAX_CREDENTIALS * super::MAX_ENDORSEMENT_VALUES + 64;
+/// Longest `challenge` or `domain` agora writes or reads.
+pub const MAX_BINDING_CHARS: usize = 256;
 
 /// What the holder's proof binds the presentation to.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -51,6 +57,11 @@ pub fn present(
 ) -> Result<Vec<u8>, PresentationError> {
     if credentials.len() > MAX_CREDENTIALS {
         return Err(PresentationError::TooManyCredentials(credentials.len()));
+    }
+    for (field, value) in [("challenge", &binding.challenge), ("domain", &binding.domain)] {
+        if value.as_ref().is_some_and(|v| v.chars().count() > MAX_BINDING_CHARS) {
+            return Err(PresentationError::BindingTooLong { field, max: MAX_BINDING_CHARS });
+        }
     }
     let embedded = credentials
         .iter()

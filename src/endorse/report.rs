@@ -4,16 +4,18 @@
 use jiff::Timestamp;
 use serde_json::Value;
 
-use super::data_integrity::{Cryptosuite, DocumentHashes, parse_date, proof_info, verify_proof_in_set};
+use super::data_integrity::{Cryptosuite, DocumentHashes, MAX_PROOFS, parse_date, verify_checked};
 use super::rdfc::ContextSet;
+use super::screen::{Outcome, Screened, screen};
 use super::strict_json;
-use super::{EndorseError, Endorsement, MAX_ENDORSEMENT_BYTES, ShapeError, purpose_for};
-use crate::identity::{PublicKey, did_key_from_public, public_from_verification_method};
+use super::{EndorseError, Endorsement, MAX_ENDORSEMENT_BYTES, MAX_ENDORSEMENT_VALUES, ShapeError};
+use crate::identity::PublicKey;
 use crate::market::Role;
 use crate::wire::MAX_FUTURE_SKEW;
 
 /// Which cryptosuites' signatures to check. Whatever is not checked is
-/// still read: its signer must be a party, with the right purpose.
+/// still read and held to every rule that needs no hashing: its signer
+/// must be a party, with the right purpose.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Suites {
     All,
@@ -39,8 +41,10 @@ pub struct ProofReport {
     pub cryptosuite: String,
     /// The role of the signer in the endorsement, when the signer is a party.
     pub role: Option<Role>,
-    /// `Ok` when the signature verifies over the document; `None` when this
-    /// check left the proof's cryptosuite out.
+    /// `Ok` when the signature verifies over the document, `Err` when it
+    /// does not or cannot be checked; `None` when this check left the
+    /// proof's cryptosuite out, or the proof was refused by a rule checked
+    /// before hashing (the report's problems say which).
     pub signature: Option<Result<(), super::ProofError>>,
 }
 
@@ -71,15 +75,16 @@ impl Report {
     }
 }
 
-/// Checks everything and reports it all: signatures first, then whether the
-/// signers are the parties the (now authenticated) document names.
+/// Checks everything and reports it all: first every rule that needs no
+/// hashing (the number of proofs, the shape, each proof's fields, signer
+/// and purpose), then the signatures of the proofs that passed.
 pub fn inspect(bytes: &[u8], now: Timestamp) -> Report {
     inspect_with(bytes, now, Suites::All)
 }
 
 /// [`inspect`], checking only the signatures of `suites`.
 pub fn inspect_with(bytes: &[u8], now: Timestamp, suites: Suites) -> Report {
-    match strict_json::parse(bytes, MAX_ENDORSEMENT_BYTES) {
+    match strict_json::parse_within(bytes, MAX_ENDORSEMENT_BYTES, MAX_ENDORSEMENT_VALUES) {
         Ok(document) => inspect_value(document, now, suites, ContextSet::builtin()),
         Err(e) => fail(empty(), e.into()),
     }
@@ -88,86 +93,127 @@ pub fn inspect_with(bytes: &[u8], now: Timestamp, suites: Suites) -> Report {
 /// [`inspect_with`] for a document already parsed (e.g. one credential of
 /// a presentation).
 pub fn inspect_value(document: Value, now: Timestamp, suites: Suites, contexts: &ContextSet) -> Report {
-    let mut report = empty();
-    let mut unsecured = match document {
-        Value::Object(map) => Value::Object(map),
-        _ => return fail(report, EndorseError::NotAnObject),
+    let Value::Object(mut unsecured) = document else {
+        return fail(empty(), EndorseError::NotAnObject);
     };
-    let proofs = match unsecured.as_object_mut().and_then(|m| m.remove("proof")) {
+    let proofs = match unsecured.remove("proof") {
         Some(Value::Array(items)) => items,
         Some(one) => vec![one],
         None => Vec::new(),
     };
-    let mut hashes = DocumentHashes::default();
+    let unsecured = Value::Object(unsecured);
+    let (mut report, screened) = screen_document(&unsecured, &proofs, now);
 
-    // 1. Signatures, over the exact document, before reading its claims.
-    let mut signers: Vec<Option<PublicKey>> = Vec::new();
-    for index in 0..proofs.len() {
-        let info = proof_info(&proofs[index]);
-        let suite = info.as_ref().ok().and_then(|i| Cryptosuite::parse(&i.cryptosuite));
-        let result =
-            suites.checks(suite).then(|| verify_proof_in_set(&unsecured, &proofs, index, &mut hashes, contexts));
-        if let Ok(info) = &info
-            && !info.previous_proof.is_empty()
+    // The signatures of the proofs that passed, over the exact document.
+    let mut hashes = DocumentHashes::default();
+    for (index, screened) in screened.iter().enumerate() {
+        if let Outcome::Check(checked) = &screened.outcome
+            && suites.checks(Some(checked.suite))
         {
-            report.problems.push(EndorseError::Chained(index));
+            let result = verify_checked(&unsecured, &proofs, checked, &mut hashes, contexts);
+            if let Err(source) = &result {
+                report.problems.push(EndorseError::Proof { index, source: source.clone() });
+            }
+            report.proofs[index].signature = Some(result.map(|_| ()));
         }
-        if let Some(Err(source)) = &result {
-            report.problems.push(EndorseError::Proof { index, source: source.clone() });
-        }
-        signers.push(result.as_ref().and_then(|r| r.as_ref().ok()).copied());
-        let (purpose, verification_method, created, cryptosuite) =
-            info.map(|i| (i.purpose, i.verification_method, i.created, i.cryptosuite)).unwrap_or_default();
-        report.proofs.push(ProofReport {
-            purpose,
-            verification_method,
-            created,
-            cryptosuite,
-            role: None,
-            signature: result.map(|r| r.map(|_| ())),
-        });
     }
+    // Unless there were too many proofs to screen: then that is the reason.
+    if report.claims.is_ok() && screened.len() == proofs.len() {
+        account(&mut report, &screened, suites);
+    }
+    report
+}
+
+/// Whether a credential (with its `proof`) passes every rule checked
+/// before hashing: a presentation is hashed only when all of its do.
+pub(crate) fn passes_screening(credential: &Value, now: Timestamp) -> bool {
+    let proofs = match credential.get("proof") {
+        Some(Value::Array(items)) => items.as_slice(),
+        Some(one) => std::slice::from_ref(one),
+        None => &[],
+    };
+    let (report, screened) = screen_document(credential, proofs, now);
+    report.claims.is_ok()
+        && report.problems.is_empty()
+        && screened.iter().all(|s| matches!(s.outcome, Outcome::Check(_)))
+}
+
+/// Everything checked before hashing: the report so far, and what becomes
+/// of each proof. Nothing is screened in a document not in agora's shape,
+/// or carrying more proofs than any agora record.
+fn screen_document(document: &Value, proofs: &[Value], now: Timestamp) -> (Report, Vec<Screened>) {
+    let mut report = empty();
+    if !document.is_object() {
+        return (fail(report, EndorseError::NotAnObject), Vec::new());
+    }
+    report.claims = Endorsement::from_secured(document);
+    if proofs.len() > MAX_PROOFS {
+        report.problems.push(EndorseError::TooManyProofs { found: proofs.len(), max: MAX_PROOFS });
+        return (report, Vec::new());
+    }
+    report.proofs = proofs.iter().map(describe).collect();
     if proofs.len() != 2 && proofs.len() != 4 {
         report.problems.push(EndorseError::ProofCount(proofs.len()));
     }
-    if let Some(until) = unsecured.get("validUntil").and_then(Value::as_str).and_then(parse_date)
+    if let Some(until) = document.get("validUntil").and_then(Value::as_str).and_then(parse_date)
         && until < now
     {
         report.problems.push(EndorseError::Expired(until.to_string()));
     }
-
-    // 2. The claims, and whether the signers are exactly the named parties.
-    report.claims = Endorsement::from_document(&unsecured);
     let Ok(claims) = &report.claims else {
-        return report;
+        return (report, Vec::new());
     };
-    for (index, proof) in report.proofs.iter_mut().enumerate() {
-        let key = signers[index].or_else(|| public_from_verification_method(&proof.verification_method).ok());
-        proof.role = key.and_then(|k| role_of(claims, &k));
-        match (key, proof.role) {
-            (Some(key), None) => {
-                report.problems.push(EndorseError::UnexpectedSigner { index, did: did_key_from_public(&key) })
+    let issued = claims.issued;
+    let screened = screen(document, claims, proofs);
+    for (index, screened) in screened.iter().enumerate() {
+        report.proofs[index].role = screened.role;
+        if let Outcome::Refused(problem) = &screened.outcome {
+            if let EndorseError::Proof { source, .. } = problem {
+                report.proofs[index].signature = Some(Err(source.clone()));
             }
-            (_, Some(role)) if proof.purpose != purpose_for(role) => report.problems.push(EndorseError::WrongPurpose {
-                index,
-                role,
-                found: proof.purpose.clone(),
-                expected: purpose_for(role),
-            }),
-            _ => {}
+            report.problems.push(problem.clone());
         }
     }
+    if issued.duration_since(now) > MAX_FUTURE_SKEW {
+        report.problems.push(EndorseError::NotYetValid(issued.to_string()));
+    }
+    (report, screened)
+}
+
+/// What a proof says of itself, for the report (nothing verified).
+fn describe(proof: &Value) -> ProofReport {
+    let text = |name: &str| proof.get(name).and_then(Value::as_str).unwrap_or_default().to_owned();
+    ProofReport {
+        purpose: text("proofPurpose"),
+        verification_method: text("verificationMethod"),
+        created: text("created"),
+        cryptosuite: text("cryptosuite"),
+        role: None,
+        signature: None,
+    }
+}
+
+/// Exactly one valid proof from each party in each suite (in `eddsa-jcs-2022`
+/// only, for records made before agora added `eddsa-rdfc-2022` proofs).
+fn account(report: &mut Report, screened: &[Screened], suites: Suites) {
     let has_rdfc = report.proofs.iter().any(|p| p.cryptosuite == Cryptosuite::Rdfc.name());
     for suite in [Cryptosuite::Jcs, Cryptosuite::Rdfc] {
         if suite == Cryptosuite::Rdfc && !has_rdfc && suites != Suites::Only(Cryptosuite::Rdfc) {
             continue; // recorded before agora added rdfc proofs
         }
         for role in [Role::Teacher, Role::Learner] {
-            let of_role = |p: &&ProofReport| {
-                p.role == Some(role) && p.cryptosuite == suite.name() && p.purpose == purpose_for(role)
-            };
-            let count = report.proofs.iter().filter(of_role).count();
-            let valid = report.proofs.iter().filter(of_role).filter(|p| !matches!(p.signature, Some(Err(_)))).count();
+            let (mut count, mut valid) = (0, 0);
+            for (screened, proof) in screened.iter().zip(&report.proofs) {
+                match &screened.outcome {
+                    _ if screened.role != Some(role) => {}
+                    Outcome::Check(checked) if checked.suite == suite => {
+                        count += 1;
+                        valid += usize::from(!matches!(proof.signature, Some(Err(_))));
+                    }
+                    Outcome::Repeated(repeated) if *repeated == suite => count += 1,
+                    _ => {}
+                }
+            }
             if count > 1 {
                 report.problems.push(EndorseError::DuplicateProof { role, suite: suite.name() });
             } else if valid != 1 {
@@ -175,10 +221,6 @@ pub fn inspect_value(document: Value, now: Timestamp, suites: Suites, contexts: 
             }
         }
     }
-    if claims.issued.duration_since(now) > MAX_FUTURE_SKEW {
-        report.problems.push(EndorseError::NotYetValid(claims.issued.to_string()));
-    }
-    report
 }
 
 fn empty() -> Report {

@@ -2,6 +2,9 @@
 //! `eddsa-jcs-2022` uses RFC 8785 JSON canonicalization; `eddsa-rdfc-2022`
 //! uses JSON-LD and RDF Dataset Canonicalization (bundled contexts only).
 
+use std::cell::Cell;
+
+use serde::Serialize;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
@@ -29,10 +32,11 @@ impl Cryptosuite {
     /// The canonical text this suite signs for `value`.
     pub fn canonicalize(self, value: &Value, contexts: &ContextSet) -> Result<Vec<u8>, ProofError> {
         match self {
-            Cryptosuite::Jcs => {
-                serde_json_canonicalizer::to_vec(value).map_err(|e| ProofError::Canonicalize(e.to_string()))
+            Cryptosuite::Jcs => jcs(value),
+            Cryptosuite::Rdfc => {
+                count_canonicalization();
+                Ok(rdfc::canonicalize(value, contexts)?.into_bytes())
             }
-            Cryptosuite::Rdfc => Ok(rdfc::canonicalize(value, contexts)?.into_bytes()),
         }
     }
 
@@ -61,12 +65,35 @@ impl Cryptosuite {
     }
 }
 
+/// The JCS form of anything serializable (a view of a document, say).
+pub(super) fn jcs<T: Serialize>(value: &T) -> Result<Vec<u8>, ProofError> {
+    count_canonicalization();
+    serde_json_canonicalizer::to_vec(value).map_err(|e| ProofError::Canonicalize(e.to_string()))
+}
+
+thread_local! {
+    static CANONICALIZATIONS: Cell<u64> = const { Cell::new(0) };
+}
+
+fn count_canonicalization() {
+    CANONICALIZATIONS.with(|count| count.set(count.get() + 1));
+}
+
+/// How many documents and proof configurations this thread has
+/// canonicalized so far: tests read it to tell that a refusal came before
+/// any hashing.
+pub fn canonicalizations() -> u64 {
+    CANONICALIZATIONS.with(Cell::get)
+}
+
 /// Hashes of one unsecured document, computed once per suite on demand and
-/// shared by every proof of a set.
+/// shared by every proof of a set; and of each variant of it with previous
+/// proofs attached, once per suite and list of proofs.
 #[derive(Default)]
 pub struct DocumentHashes {
     jcs: Option<[u8; 32]>,
     rdfc: Option<[u8; 32]>,
+    chained: Vec<(Cryptosuite, Vec<usize>, [u8; 32])>,
 }
 
 impl DocumentHashes {
@@ -85,6 +112,23 @@ impl DocumentHashes {
         }
         let hash = suite.hash(unsecured, contexts)?;
         *slot = Some(hash);
+        Ok(hash)
+    }
+
+    /// The hash of `unsecured` with `proofs[previous]` attached, in order.
+    pub(super) fn get_chained(
+        &mut self,
+        suite: Cryptosuite,
+        unsecured: &Value,
+        proofs: &[Value],
+        previous: &[usize],
+        contexts: &ContextSet,
+    ) -> Result<[u8; 32], ProofError> {
+        if let Some((.., hash)) = self.chained.iter().find(|(s, p, _)| *s == suite && p == previous) {
+            return Ok(*hash);
+        }
+        let hash = super::chain::covered_hash(suite, unsecured, proofs, previous, contexts)?;
+        self.chained.push((suite, previous.to_vec(), hash));
         Ok(hash)
     }
 }

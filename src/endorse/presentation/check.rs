@@ -1,21 +1,24 @@
 //! Reading a presentation back: the envelope, the holder's proof (and the
 //! challenge and domain the verifier asked for), then every credential in
-//! full and the holder's part in it. Everything wrong is reported, in order.
+//! full and the holder's part in it. Everything wrong is reported, in order;
+//! nothing is hashed that a cheaper rule already refused.
 
 use std::collections::HashMap;
 
 use jiff::Timestamp;
 use serde_json::{Map, Value};
 
-use super::{Binding, HOLDER_PURPOSE, MAX_CREDENTIALS, MAX_PRESENTATION_BYTES, PresentationError, contexts_for};
-use crate::endorse::credential::VC_CONTEXT;
-use crate::endorse::data_integrity::{
-    Cryptosuite, DocumentHashes, ProofError, parse_date, proof_info, verify_proof_in_set,
+use super::{
+    Binding, MAX_CREDENTIALS, MAX_PRESENTATION_BYTES, MAX_PRESENTATION_VALUES, PresentationError, contexts_for, holder,
 };
-use crate::endorse::{Endorsement, Report, Suites, inspect_value, strict_json};
+use crate::endorse::credential::VC_CONTEXT;
+use crate::endorse::data_integrity::ProofError;
+use crate::endorse::rdfc::ContextSet;
+use crate::endorse::report::passes_screening;
+use crate::endorse::strict_json::{self, JsonError};
+use crate::endorse::{EndorseError, MAX_ENDORSEMENT_BYTES, Report, ShapeError, Suites, inspect_value};
 use crate::identity::{PublicKey, did_key_from_public, public_from_did_key};
 use crate::market::Role;
-use crate::wire::MAX_FUTURE_SKEW;
 
 const FIELDS: &[&str] = &["@context", "id", "type", "holder", "verifiableCredential"];
 
@@ -28,7 +31,8 @@ pub struct HolderProof {
     pub purpose: String,
     pub challenge: Option<String>,
     pub domain: Option<String>,
-    /// `None` when this check left the proof's cryptosuite out.
+    /// `None` when this check left the proof's cryptosuite out, or the
+    /// presentation was refused by a rule checked before hashing.
     pub signature: Option<Result<(), ProofError>>,
 }
 
@@ -57,10 +61,13 @@ impl PresentationReport {
     }
 }
 
-/// Checks a presentation file against what the verifier asked for.
+/// Checks a presentation file against what the verifier asked for. Every
+/// rule that needs no hashing is checked first, for the envelope, every
+/// credential and the holder's proof; the whole is hashed only when none
+/// fails, and each credential's proofs only when they pass its own.
 pub fn inspect_presentation(bytes: &[u8], now: Timestamp, request: &Binding, suites: Suites) -> PresentationReport {
     let mut report = PresentationReport { request: request.clone(), ..Default::default() };
-    let mut document = match strict_json::parse(bytes, MAX_PRESENTATION_BYTES) {
+    let mut document = match strict_json::parse_within(bytes, MAX_PRESENTATION_BYTES, MAX_PRESENTATION_VALUES) {
         Ok(Value::Object(map)) => map,
         Ok(_) => return fail(report, PresentationError::NotAnObject),
         Err(e) => return fail(report, PresentationError::Json(e.to_string())),
@@ -72,31 +79,40 @@ pub fn inspect_presentation(bytes: &[u8], now: Timestamp, request: &Binding, sui
     };
     // 1. The envelope: exactly what agora writes, so nothing in it can be
     //    read one way as JSON and another as JSON-LD.
-    let Some(credentials) = envelope(&document, &mut report) else {
+    if !envelope(&document, &mut report) {
         return report;
+    }
+    let mut unsecured = Value::Object(document);
+    let credentials = credentials_of(&unsecured);
+    let sound = report.problems.is_empty();
+
+    // 2. Each credential is one agora would read on its own, and passes
+    //    every rule checked before hashing.
+    let oversized: Vec<Option<usize>> = credentials.iter().map(oversized).collect();
+    let screened = sound
+        && oversized.iter().all(Option::is_none)
+        && credentials.iter().all(|credential| passes_screening(credential, now));
+    let contexts = contexts_for(credentials.len());
+
+    // 3. The holder's proof over the whole presentation.
+    holder::check(&unsecured, &proofs, now, suites, &contexts, screened, &mut report);
+
+    // 4. Every credential in full, and the holder's part in each.
+    let credentials = match unsecured.as_object_mut().and_then(|map| map.remove("verifiableCredential")) {
+        Some(Value::Array(items)) => items,
+        Some(one) => vec![one],
+        None => Vec::new(),
     };
-    // Each credential's shape first, only to bound canonicalization work.
-    let shaped = credentials.iter().filter(|c| unsecured_shape(c).is_ok()).count();
-    let contexts = contexts_for(shaped);
-
-    // 2. The holder's proof over the whole presentation.
-    let unsecured = Value::Object(document.clone());
-    if proofs.len() != 1 {
-        report.problems.push(PresentationError::ProofCount(proofs.len()));
-    }
-    if let Some(proof) = proofs.first() {
-        holder_proof(&unsecured, &proofs, proof, now, suites, &contexts, &mut report);
-    }
-
-    // 3. Every credential in full, and the holder's part in each.
     let mut seen: HashMap<String, usize> = HashMap::new();
-    for (index, credential) in credentials.iter().enumerate() {
-        let credential_report =
-            inspect_value(credential.clone(), now, suites, crate::endorse::rdfc::ContextSet::builtin());
+    for (index, (credential, oversized)) in credentials.into_iter().zip(oversized).enumerate() {
+        let credential_report = match oversized {
+            Some(len) => too_large(len),
+            None => inspect_value(credential, now, suites, ContextSet::builtin()),
+        };
         for error in &credential_report.problems {
             report.problems.push(PresentationError::Credential { index, error: error.clone() });
         }
-        if let Err(shape) = &credential_report.claims {
+        if let (Err(shape), None) = (&credential_report.claims, oversized) {
             report.problems.push(PresentationError::Credential { index, error: shape.clone().into() });
         }
         let holder_role = credential_report.claims.as_ref().ok().and_then(|claims| {
@@ -118,15 +134,16 @@ pub fn inspect_presentation(bytes: &[u8], now: Timestamp, request: &Binding, sui
     report
 }
 
-/// Checks the envelope fields; returns the credentials when they are a list.
-fn envelope(document: &Map<String, Value>, report: &mut PresentationReport) -> Option<Vec<Value>> {
+/// Checks the envelope fields; false when there is no list of credentials
+/// to go on with (or more than agora reads).
+fn envelope(document: &Map<String, Value>, report: &mut PresentationReport) -> bool {
     if let Some(extra) = document.keys().find(|k| !FIELDS.contains(&k.as_str())) {
-        report.problems.push(PresentationError::UnexpectedField(extra.clone()));
+        report.problems.push(PresentationError::UnexpectedField(extra.chars().take(100).collect()));
     }
     let context = document.get("@context");
     if context != Some(&Value::Array(vec![VC_CONTEXT.into()])) {
-        let found = context.map_or("nothing".to_owned(), |c| c.to_string());
-        report.problems.push(PresentationError::Context(found.chars().take(200).collect()));
+        let found = context.map_or("nothing".to_owned(), |c| c.to_string().chars().take(200).collect());
+        report.problems.push(PresentationError::Context(found));
     }
     let types = document.get("type");
     if types != Some(&Value::Array(vec![super::PRESENTATION_TYPE.into()]))
@@ -136,97 +153,66 @@ fn envelope(document: &Map<String, Value>, report: &mut PresentationReport) -> O
     }
     match document.get("id") {
         None => {}
-        Some(Value::String(id)) => report.id = Some(id.clone()),
+        Some(Value::String(id)) if is_urn_uuid(id) => report.id = Some(id.clone()),
+        Some(Value::String(id)) => report.problems.push(PresentationError::Id(id.chars().take(100).collect())),
         Some(_) => report.problems.push(PresentationError::UnexpectedField("id".into())),
     }
     report.holder = document.get("holder").and_then(Value::as_str).and_then(|d| public_from_did_key(d).ok());
     if report.holder.is_none() {
         report.problems.push(PresentationError::Holder);
     }
-    let credentials = match document.get("verifiableCredential") {
-        Some(Value::Array(items)) if items.iter().all(Value::is_object) => items.clone(),
-        Some(one @ Value::Object(_)) => vec![one.clone()],
+    let count = match document.get("verifiableCredential") {
+        Some(Value::Array(items)) if items.len() > MAX_CREDENTIALS => {
+            report.problems.push(PresentationError::TooManyCredentials(items.len()));
+            return false;
+        }
+        Some(Value::Array(items)) if items.iter().all(Value::is_object) => items.len(),
+        Some(Value::Object(_)) => 1,
         _ => {
             report.problems.push(PresentationError::Credentials);
-            return None;
+            return false;
         }
     };
-    if credentials.is_empty() {
+    if count == 0 {
         report.problems.push(PresentationError::Empty);
     }
-    if credentials.len() > MAX_CREDENTIALS {
-        report.problems.push(PresentationError::TooManyCredentials(credentials.len()));
-        return None;
-    }
-    Some(credentials)
+    true
 }
 
-fn holder_proof(
-    unsecured: &Value,
-    proofs: &[Value],
-    proof: &Value,
-    now: Timestamp,
-    suites: Suites,
-    contexts: &crate::endorse::rdfc::ContextSet,
-    report: &mut PresentationReport,
-) {
-    let info = match proof_info(proof) {
-        Ok(info) => info,
-        Err(e) => return report.problems.push(PresentationError::Proof(e)),
-    };
-    let suite = Cryptosuite::parse(&info.cryptosuite);
-    let checked = suites.checks(suite);
-    let result = checked.then(|| verify_proof_in_set(unsecured, proofs, 0, &mut DocumentHashes::default(), contexts));
-    match &result {
-        Some(Ok(signer)) if Some(*signer) != report.holder => {
-            report.problems.push(PresentationError::NotHolder(did_key_from_public(signer)))
+fn is_urn_uuid(id: &str) -> bool {
+    id.strip_prefix("urn:uuid:").is_some_and(|uuid| uuid.len() == 36 && uuid::Uuid::try_parse(uuid).is_ok())
+}
+
+/// The credentials of an envelope that [`envelope`] accepted.
+fn credentials_of(document: &Value) -> &[Value] {
+    match document.get("verifiableCredential") {
+        Some(Value::Array(items)) => items,
+        Some(one) => std::slice::from_ref(one),
+        None => &[],
+    }
+}
+
+/// The size of `credential` written compactly, when that is more than an
+/// endorsement file may be (counted only up to the limit).
+fn oversized(credential: &Value) -> Option<usize> {
+    struct Counter(usize);
+    impl std::io::Write for Counter {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0 += bytes.len();
+            if self.0 > MAX_ENDORSEMENT_BYTES { Err(std::io::ErrorKind::FileTooLarge.into()) } else { Ok(bytes.len()) }
         }
-        Some(Err(e)) => report.problems.push(PresentationError::Proof(e.clone())),
-        _ => {}
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
     }
-    if info.purpose != HOLDER_PURPOSE {
-        report.problems.push(PresentationError::WrongPurpose(info.purpose.clone()));
-    }
-    if let Some(created) = parse_date(&info.created)
-        && created.duration_since(now) > MAX_FUTURE_SKEW
-    {
-        report.problems.push(PresentationError::NotYetValid(info.created.clone()));
-    }
-    if let Some(expires) = info.expires.as_deref().and_then(parse_date)
-        && expires < now
-    {
-        report.problems.push(PresentationError::Expired(expires.to_string()));
-    }
-    let quoted = |v: &Option<String>| v.as_ref().map_or("none".to_owned(), |v| format!("`{v}`"));
-    if let Some(expected) = &report.request.challenge
-        && info.challenge.as_ref() != Some(expected)
-    {
-        let found = quoted(&info.challenge);
-        report.problems.push(PresentationError::Challenge { expected: expected.clone(), found });
-    }
-    if let Some(expected) = &report.request.domain
-        && info.domain.as_ref() != Some(expected)
-    {
-        let found = quoted(&info.domain);
-        report.problems.push(PresentationError::Domain { expected: expected.clone(), found });
-    }
-    report.proof = Some(HolderProof {
-        cryptosuite: info.cryptosuite,
-        created: info.created,
-        verification_method: info.verification_method,
-        purpose: info.purpose,
-        challenge: info.challenge,
-        domain: info.domain,
-        signature: result.map(|r| r.map(|_| ())),
-    });
+    let mut counter = Counter(0);
+    serde_json::to_writer(&mut counter, credential).is_err().then_some(counter.0)
 }
 
-fn unsecured_shape(credential: &Value) -> Result<Endorsement, crate::endorse::ShapeError> {
-    let mut unsecured = credential.clone();
-    if let Some(map) = unsecured.as_object_mut() {
-        map.remove("proof");
-    }
-    Endorsement::from_document(&unsecured)
+/// The report of a credential refused for its size alone.
+fn too_large(len: usize) -> Report {
+    let error = EndorseError::Json(JsonError::TooLarge { len, max: MAX_ENDORSEMENT_BYTES });
+    Report { claims: Err(ShapeError::Missing("document")), proofs: Vec::new(), problems: vec![error] }
 }
 
 fn fail(mut report: PresentationReport, problem: PresentationError) -> PresentationReport {

@@ -18,6 +18,8 @@ pub enum PresentationError {
     UnexpectedField(String),
     #[error("`holder` is missing or not a did:key")]
     Holder,
+    #[error("the presentation's id `{0}` is not a urn:uuid")]
+    Id(String),
     #[error("`verifiableCredential` must be a list of credentials")]
     Credentials,
     #[error("the presentation holds no credentials")]
@@ -28,6 +30,12 @@ pub enum PresentationError {
     ProofCount(usize),
     #[error("holder's proof: {0}")]
     Proof(ProofError),
+    #[error("the holder's proof chains to another proof; agora presentations carry one plain proof")]
+    Chained,
+    #[error("the holder's proof has a field `{0}`, which agora does not write there")]
+    UnexpectedProofField(String),
+    #[error("the holder's proof has a `{field}` longer than {max} characters")]
+    BindingTooLong { field: &'static str, max: usize },
     #[error("the holder's proof has purpose `{0}`; it must be `authentication`")]
     WrongPurpose(String),
     #[error("the proof is signed by {0}, not by the holder")]

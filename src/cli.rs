@@ -27,8 +27,11 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 
+use crate::text;
+
 pub use context::Context;
 pub use show::clip;
+pub use show::safe_row;
 pub use show::short_id;
 
 #[derive(Parser, Debug)]
@@ -166,8 +169,9 @@ fn run(args: Args, launched: std::time::Instant) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// Joins an error and its causes into one line.
+/// Joins an error and its causes into one line, escaped: errors quote
+/// input (a file's field, a peer's reason).
 fn one_line(error: &anyhow::Error) -> String {
-    let text = format!("{error:#}");
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    let joined = format!("{error:#}").split_whitespace().collect::<Vec<_>>().join(" ");
+    text::escape(&joined).into_owned()
 }

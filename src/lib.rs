@@ -15,6 +15,7 @@
 //! - [`store`]: the local redb store (all-or-nothing writes, schema version).
 //! - [`config`]: `config.toml` defaults plus the user's overrides.
 //! - [`home`]: where an instance keeps its key, config and store (`AGORA_HOME`).
+//! - [`text`]: peers' and files' text made safe to print on a terminal.
 //! - [`net`]: the iroh endpoint, community topics, tickets and wire frames.
 //! - [`node`]: the one actor that owns endpoint, gossip, store and timers.
 //! - [`app`]: the terminal client's state and pure update (no terminal).
@@ -33,5 +34,6 @@ pub mod market;
 pub mod net;
 pub mod node;
 pub mod store;
+pub mod text;
 pub mod tui;
 pub mod wire;

@@ -377,3 +377,112 @@ fn reputation_pin_and_unpin_from_the_own_store() {
     let nobody = agora(home.path(), &["reputation", "Nobody At All"]);
     assert_eq!(nobody.status.code(), Some(2));
 }
+
+/// Whether `text` holds a character that could drive a terminal (line
+/// breaks aside): what must never reach stdout from a peer or a file.
+fn reaches_the_terminal_raw(text: &str) -> bool {
+    text.chars().any(|c| c != '\n' && agora::text::needs_escape(c))
+}
+
+/// Sets a JSON string at `pointer` in `document`.
+fn set(document: &mut serde_json::Value, pointer: &str, value: &str) {
+    *document.pointer_mut(pointer).unwrap_or_else(|| panic!("{pointer}")) = serde_json::Value::from(value);
+}
+
+#[test]
+fn verify_escapes_every_field_read_from_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (teacher, learner) = (identity(1), identity(2));
+    let record = cosigned(&endorsement(&teacher, &learner, 0), &teacher, &learner);
+    let mut document: serde_json::Value = serde_json::from_slice(record.bytes()).unwrap();
+    set(&mut document, "/proof/0/cryptosuite", "\x1b]0;pwned\x07");
+    set(&mut document, "/proof/1/created", "\x1b[2J\x1b[H");
+    set(&mut document, "/proof/2/verificationMethod", "did:key:\u{202e}z6Mk\u{9b}31m");
+    set(&mut document, "/proof/3/proofPurpose", "\u{200b}assertion\x7fMethod\rVALID");
+    set(&mut document, "/credentialSubject/achievement/criteria/narrative", "fine\nVALID: signed by both \u{2066}");
+    let file = dir.path().join("hostile.json");
+    std::fs::write(&file, serde_json::to_vec(&document).unwrap()).unwrap();
+
+    let out = agora(dir.path(), &["verify", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let report = stdout(&out);
+    assert!(!reaches_the_terminal_raw(&report), "{report:?}");
+    assert!(report.contains("\\u{1b}]0;pwned\\u{7}"), "the field is shown, escaped: {report}");
+    assert!(report.contains("\\u{202e}z6Mk\\u{9b}31m"), "{report}");
+    assert!(!report.lines().any(|l| l.starts_with("VALID")), "no line can be forged: {report}");
+
+    // JSON keeps every value exactly, with DEL, C1 and bidi as \u escapes.
+    let json = agora(dir.path(), &["verify", "--json", file.to_str().unwrap()]);
+    let text = stdout(&json);
+    assert!(!reaches_the_terminal_raw(&text), "{text:?}");
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(value["proofs"][0]["cryptosuite"], "\x1b]0;pwned\x07");
+    assert_eq!(value["proofs"][2]["verification_method"], "did:key:\u{202e}z6Mk\u{9b}31m");
+
+    // A file that is not an endorsement at all: its words are quoted escaped.
+    let odd = dir.path().join("odd.json");
+    std::fs::write(&odd, "{\"\\u001b]0;pwned\\u0007\": \"\\u009b2J\"}").unwrap();
+    let out = agora(dir.path(), &["verify", odd.to_str().unwrap()]);
+    assert!(!reaches_the_terminal_raw(&stdout(&out)) && !reaches_the_terminal_raw(&stderr(&out)), "{out:?}");
+}
+
+#[test]
+fn verify_escapes_a_presentations_fields() {
+    let home = tempfile::tempdir().unwrap();
+    let learner = agora::identity::Identity::from_secret_bytes(&[2; 32]);
+    common::write_key(home.path(), &learner);
+    let teacher = identity(1);
+    {
+        let store = Store::open(&home.path().join("store.redb")).unwrap();
+        store.put_endorsement(&cosigned(&endorsement(&teacher, &learner, 0), &teacher, &learner)).unwrap();
+    }
+    let file = home.path().join("p.json");
+    let export = agora(
+        home.path(),
+        &["portfolio", "export", "--challenge", "c", "--domain", "d", "--out", file.to_str().unwrap()],
+    );
+    assert!(export.status.success(), "{}", stderr(&export));
+    let mut document: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    set(&mut document, "/id", "urn:\x1b]0;pwned\x07");
+    set(&mut document, "/proof/challenge", "\x1b[2J");
+    set(&mut document, "/proof/domain", "evil\u{202e}moc.elgoog");
+    std::fs::write(&file, serde_json::to_vec(&document).unwrap()).unwrap();
+    let out = agora(home.path(), &["verify", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let report = stdout(&out);
+    assert!(!reaches_the_terminal_raw(&report), "{report:?}");
+    assert!(report.contains("urn:\\u{1b}]0;pwned\\u{7}") && report.contains("evil\\u{202e}moc"), "{report}");
+}
+
+#[test]
+fn peers_names_and_listing_titles_are_escaped_in_tables_and_json() {
+    let home = tempfile::tempdir().unwrap();
+    let (me, ada) = (identity(2), identity(1));
+    common::write_key(home.path(), &me);
+    let hostile = "Ada\x1b]0;pwned\x07\x1b[2J\u{9b}31m";
+    {
+        let store = Store::open(&home.path().join("store.redb")).unwrap();
+        let record = agora::store::PeerRecord {
+            key: ada.public(),
+            name: hostile.into(),
+            last_seen: Timestamp::now(),
+            blocked: false,
+        };
+        store.put_peer(&record).unwrap();
+        // Signed listings refuse control characters, not bidi or invisible ones.
+        let listing = common::offer("Rust \u{202e}rof sraey\u{200b}", "rust", Timestamp::now());
+        store.put_seen_listing(&seal(&ada, &listing, Timestamp::now()).unwrap()).unwrap();
+    }
+    for args in
+        [&["peers"][..], &["peers", "--json"], &["listings"], &["listings", "--json"], &["listing", "list", "--all"]]
+    {
+        let out = agora(home.path(), args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        let text = stdout(&out);
+        assert!(!reaches_the_terminal_raw(&text), "{args:?}: {text:?}");
+        assert!(text.contains("Rust") || text.contains("Ada"), "{args:?}: {text}");
+    }
+    let json = stdout(&agora(home.path(), &["peers", "--json"]));
+    let line: serde_json::Value = serde_json::from_str(json.trim()).unwrap();
+    assert_eq!(line["name"], hostile, "JSON decodes to the very same name");
+}

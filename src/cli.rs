@@ -112,6 +112,7 @@ pub const EXIT_ERROR: u8 = 2;
 
 pub fn main() -> ExitCode {
     let launched = std::time::Instant::now();
+    private_by_default();
     let args = match Args::try_parse() {
         Ok(args) => args,
         Err(e) => {
@@ -128,6 +129,19 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// Everything agora creates (store, logs, exports, sockets, temporary
+/// files) is for its owner only: the process's umask gains 0077, as ssh
+/// and gpg do. The files and directories that matter also get their mode
+/// set explicitly (see [`crate::files`]).
+fn private_by_default() {
+    #[cfg(unix)]
+    {
+        use rustix::fs::Mode;
+        let old = rustix::process::umask(Mode::from_raw_mode(0o077));
+        rustix::process::umask(old | Mode::from_raw_mode(0o077));
+    }
+}
+
 fn run(args: Args, launched: std::time::Instant) -> anyhow::Result<ExitCode> {
     if args.demo && args.command.is_some() {
         anyhow::bail!("--demo opens the terminal client; use it without a command");
@@ -139,6 +153,13 @@ fn run(args: Args, launched: std::time::Instant) -> anyhow::Result<ExitCode> {
     };
     let home = args.home.or_else(|| throwaway.as_ref().map(|t| t.path().to_path_buf()));
     let ctx = Context::new(home)?;
+    // Commands that need the directory fail later, with the reason.
+    if let Ok(Some(mode)) = ctx.home.ensure_data_dir() {
+        eprintln!(
+            "note: {} was open to other users (mode {mode:04o}); made it private (0700)",
+            text::safe(ctx.home.data_dir().display())
+        );
+    }
     // `serve` logs to stdout; everything else to the log file.
     if matches!(args.command, Some(Command::Serve)) {
         logging::init_stdout();

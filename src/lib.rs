@@ -15,6 +15,7 @@
 //! - [`store`]: the local redb store (all-or-nothing writes, schema version).
 //! - [`config`]: `config.toml` defaults plus the user's overrides.
 //! - [`home`]: where an instance keeps its key, config and store (`AGORA_HOME`).
+//! - [`files`]: private directories and files, replaced whole.
 //! - [`text`]: peers' and files' text made safe to print on a terminal.
 //! - [`net`]: the iroh endpoint, community topics, tickets and wire frames.
 //! - [`node`]: the one actor that owns endpoint, gossip, store and timers.
@@ -28,6 +29,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod endorse;
+pub mod files;
 pub mod home;
 pub mod identity;
 pub mod market;

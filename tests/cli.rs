@@ -145,8 +145,7 @@ fn endorsements_list_show_and_export_round_trip_through_verify() {
     let home = tempfile::tempdir().unwrap();
     // The learner's own home: their key, their store.
     let learner = agora::identity::Identity::from_secret_bytes(&[2; 32]);
-    std::fs::write(home.path().join("identity.key"), format!("{}\n", agora::identity::multibase_secret(&learner)))
-        .unwrap();
+    common::write_key(home.path(), &learner);
     let teacher = identity(1);
     let record = cosigned(&endorsement(&teacher, &learner, 0), &teacher, &learner);
     {
@@ -188,8 +187,7 @@ fn a_second_instance_on_the_same_home_is_told_it_is_in_use() {
 fn sessions_lists_negotiations_with_whose_move_it_is() {
     let home = tempfile::tempdir().unwrap();
     let teacher = agora::identity::Identity::from_secret_bytes(&[1; 32]);
-    std::fs::write(home.path().join("identity.key"), format!("{}\n", agora::identity::multibase_secret(&teacher)))
-        .unwrap();
+    common::write_key(home.path(), &teacher);
     let learner = identity(2);
     let terms = Terms {
         start: Timestamp::now().saturating_add(jiff::SignedDuration::from_hours(24)).unwrap(),
@@ -216,7 +214,7 @@ fn sessions_lists_negotiations_with_whose_move_it_is() {
 fn credits_shows_the_balance_recomputed_from_endorsements() {
     let home = tempfile::tempdir().unwrap();
     let me = agora::identity::Identity::from_secret_bytes(&[2; 32]);
-    std::fs::write(home.path().join("identity.key"), format!("{}\n", agora::identity::multibase_secret(&me))).unwrap();
+    common::write_key(home.path(), &me);
     let empty = agora(home.path(), &["credits"]);
     assert!(empty.status.success(), "{}", stderr(&empty));
     assert!(stdout(&empty).starts_with("balance   0 h\n"), "{}", stdout(&empty));
@@ -289,8 +287,7 @@ fn bare_agora_without_a_terminal_points_to_serve() {
 fn portfolio_export_makes_a_presentation_that_verify_checks_with_its_challenge() {
     let home = tempfile::tempdir().unwrap();
     let learner = agora::identity::Identity::from_secret_bytes(&[2; 32]);
-    std::fs::write(home.path().join("identity.key"), format!("{}\n", agora::identity::multibase_secret(&learner)))
-        .unwrap();
+    common::write_key(home.path(), &learner);
     let teacher = identity(1);
     {
         let store = Store::open(&home.path().join("store.redb")).unwrap();
@@ -349,7 +346,7 @@ fn portfolio_export_makes_a_presentation_that_verify_checks_with_its_challenge()
 fn reputation_pin_and_unpin_from_the_own_store() {
     let home = tempfile::tempdir().unwrap();
     let me = agora::identity::Identity::from_secret_bytes(&[2; 32]);
-    std::fs::write(home.path().join("identity.key"), format!("{}\n", agora::identity::multibase_secret(&me))).unwrap();
+    common::write_key(home.path(), &me);
     let ada = identity(1);
     {
         let store = Store::open(&home.path().join("store.redb")).unwrap();
@@ -485,4 +482,41 @@ fn peers_names_and_listing_titles_are_escaped_in_tables_and_json() {
     let json = stdout(&agora(home.path(), &["peers", "--json"]));
     let line: serde_json::Value = serde_json::from_str(json.trim()).unwrap();
     assert_eq!(line["name"], hostile, "JSON decodes to the very same name");
+}
+
+#[cfg(unix)]
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+#[cfg(unix)]
+#[test]
+fn a_home_open_to_others_is_made_private_and_said_so() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(home.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = agora(home.path(), &["id"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("was open to other users (mode 0755); made it private"), "{}", stderr(&out));
+    assert_eq!(mode(home.path()), 0o700);
+    assert!(!stderr(&agora(home.path(), &["id"])).contains("open to other users"), "said once");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_key_others_can_read_is_refused_with_the_fix() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = tempfile::tempdir().unwrap();
+    assert!(agora(home.path(), &["id"]).status.success());
+    let key = home.path().join("identity.key");
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    for args in [&["id"][..], &["serve"], &["listing", "add", "offer", "--skill", "rust", "--title", "Rust"]] {
+        let out = agora(home.path(), args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let errs = errors(&out);
+        assert_eq!(errs.len(), 1, "{args:?}: {}", stderr(&out));
+        assert!(errs[0].contains(&key.display().to_string()) && errs[0].contains("chmod 600"), "{}", errs[0]);
+    }
+    assert_eq!(mode(&key), 0o644, "the key is left for its owner to fix");
 }

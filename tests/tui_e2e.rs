@@ -11,7 +11,6 @@ mod pty;
 use std::path::Path;
 use std::process::Command;
 
-use agora::identity::multibase_secret;
 use agora::net::Ticket;
 use common::identity;
 use iroh::EndpointAddr;
@@ -31,7 +30,7 @@ fn home(name: &str, seed: u8, port: u16, bootstrap: Option<&str>) -> tempfile::T
          relay = \"disabled\"\nlan_discovery = false\n{bootstrap}[tui]\nmouse = false\n"
     );
     std::fs::write(dir.path().join("config.toml"), config).unwrap();
-    std::fs::write(dir.path().join("identity.key"), format!("{}\n", multibase_secret(&identity(seed)))).unwrap();
+    common::write_key(dir.path(), &identity(seed));
     dir
 }
 

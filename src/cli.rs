@@ -168,25 +168,37 @@ fn run(args: Args, launched: std::time::Instant) -> anyhow::Result<ExitCode> {
     }
     // Not locked for the whole command: `serve`'s log lines share stdout.
     let mut out = std::io::stdout();
-    match args.command {
-        None => client::run(&ctx, args.demo, launched),
-        Some(Command::Id(a)) => id::run(&ctx, a, &mut out),
-        Some(Command::Listing(c)) => listing::run(&ctx, c, &mut out),
-        Some(Command::Listings(a)) => listings::run(&ctx, a, &mut out),
-        Some(Command::Sessions(a)) => sessions::run(&ctx, a, &mut out),
-        Some(Command::Peers { json }) => peers::list(&ctx, json, &mut out),
-        Some(Command::Block { peer }) => peers::set_blocked(&ctx, &peer, true, &mut out),
-        Some(Command::Unblock { peer }) => peers::set_blocked(&ctx, &peer, false, &mut out),
-        Some(Command::Reputation { peer, json }) => reputation::show(&ctx, &peer, json, &mut out),
-        Some(Command::Pin { peer }) => reputation::set_pinned(&ctx, &peer, true, &mut out),
-        Some(Command::Unpin { peer }) => reputation::set_pinned(&ctx, &peer, false, &mut out),
-        Some(Command::Endorsements(c)) => endorsements::run(&ctx, c, &mut out),
-        Some(Command::Portfolio(c)) => portfolio::run(&ctx, c, &mut out),
-        Some(Command::Credits(a)) => credits::run(&ctx, a, &mut out),
-        Some(Command::Verify(a)) => verify::run(a, &mut out),
-        Some(Command::Serve) => serve::run(&ctx, &mut out),
-        Some(Command::Ticket { qr }) => ticket::show(&ctx, qr, &mut out),
-        Some(Command::Connect { ticket }) => ticket::connect(&ctx, &ticket, &mut out),
+    let result = command(&ctx, args.command, args.demo, launched, &mut out);
+    ctx.report_damage();
+    result
+}
+
+fn command(
+    ctx: &Context,
+    command: Option<Command>,
+    demo: bool,
+    launched: std::time::Instant,
+    out: &mut std::io::Stdout,
+) -> anyhow::Result<ExitCode> {
+    match command {
+        None => client::run(ctx, demo, launched),
+        Some(Command::Id(a)) => id::run(ctx, a, out),
+        Some(Command::Listing(c)) => listing::run(ctx, c, out),
+        Some(Command::Listings(a)) => listings::run(ctx, a, out),
+        Some(Command::Sessions(a)) => sessions::run(ctx, a, out),
+        Some(Command::Peers { json }) => peers::list(ctx, json, out),
+        Some(Command::Block { peer }) => peers::set_blocked(ctx, &peer, true, out),
+        Some(Command::Unblock { peer }) => peers::set_blocked(ctx, &peer, false, out),
+        Some(Command::Reputation { peer, json }) => reputation::show(ctx, &peer, json, out),
+        Some(Command::Pin { peer }) => reputation::set_pinned(ctx, &peer, true, out),
+        Some(Command::Unpin { peer }) => reputation::set_pinned(ctx, &peer, false, out),
+        Some(Command::Endorsements(c)) => endorsements::run(ctx, c, out),
+        Some(Command::Portfolio(c)) => portfolio::run(ctx, c, out),
+        Some(Command::Credits(a)) => credits::run(ctx, a, out),
+        Some(Command::Verify(a)) => verify::run(a, out),
+        Some(Command::Serve) => serve::run(ctx, out),
+        Some(Command::Ticket { qr }) => ticket::show(ctx, qr, out),
+        Some(Command::Connect { ticket }) => ticket::connect(ctx, &ticket, out),
     }
 }
 

@@ -12,6 +12,7 @@
 //! that were verified.
 
 mod contacts;
+mod damaged;
 mod directory;
 mod directory_batch;
 mod endorsements;
@@ -28,6 +29,7 @@ mod session;
 mod tables;
 
 pub use contacts::MAX_CONTACTS;
+pub use damaged::DamageCount;
 pub use directory::DigestEntry;
 pub use directory_batch::DirectoryBatch;
 pub use endorsements::EndorsementSummary;

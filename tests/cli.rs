@@ -520,3 +520,60 @@ fn a_key_others_can_read_is_refused_with_the_fix() {
     }
     assert_eq!(mode(&key), 0o644, "the key is left for its owner to fix");
 }
+
+#[test]
+fn an_empty_or_foreign_store_is_refused_not_recreated() {
+    let home = tempfile::tempdir().unwrap();
+    let store = home.path().join("store.redb");
+    for contents in [&b""[..], b"SQLite format 3\0 something else"] {
+        std::fs::write(&store, contents).unwrap();
+        for args in [&["listing", "list"][..], &["serve"], &["listings", "--json"], &["peers"]] {
+            let out = agora(home.path(), args);
+            assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stdout(&out));
+            let errs = errors(&out);
+            assert_eq!(errs.len(), 1, "{args:?}: {}", stderr(&out));
+            assert!(errs[0].contains(&store.display().to_string()) && errs[0].contains("move it away"), "{}", errs[0]);
+        }
+        assert_eq!(std::fs::read(&store).unwrap(), contents, "the file is left as it was");
+    }
+}
+
+#[test]
+fn a_damaged_record_is_skipped_and_counted() {
+    let home = tempfile::tempdir().unwrap();
+    let path = home.path().join("store.redb");
+    {
+        let store = Store::open(&path).unwrap();
+        for n in 3..6 {
+            let record = agora::store::PeerRecord {
+                key: identity(n).public(),
+                name: format!("peer {n}"),
+                last_seen: Timestamp::now(),
+                blocked: false,
+            };
+            store.put_peer(&record).unwrap();
+        }
+    }
+    {
+        // The peers table as the store defines it, with a row that is not a peer.
+        let peers: redb::TableDefinition<&[u8; 32], &[u8]> = redb::TableDefinition::new("peers");
+        let db = redb::Database::open(&path).unwrap();
+        let tx = db.begin_write().unwrap();
+        tx.open_table(peers).unwrap().insert(&[0xee; 32], &[0xff, 0xff, 0xff][..]).unwrap();
+        tx.commit().unwrap();
+    }
+    let out = agora(home.path(), &["peers"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).lines().filter(|l| l.contains("peer ")).count(), 3, "{}", stdout(&out));
+    assert!(stderr(&out).contains("note: 1 damaged record was skipped; see the log"), "{}", stderr(&out));
+    let log = std::fs::read_dir(home.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "log"))
+        .unwrap();
+    let log = std::fs::read_to_string(log).unwrap();
+    assert!(
+        log.contains("skipped a damaged record") && log.contains("table=\"peers\"") && log.contains("eeee"),
+        "{log}"
+    );
+}

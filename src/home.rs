@@ -64,11 +64,7 @@ impl Home {
         self.data_dir.join("control.sock")
     }
 
-    pub fn log_file(&self) -> PathBuf {
-        self.data_dir.join("agora.log")
-    }
-
-    /// Where the log is kept.
+    /// The client's log files are `agora.YYYY-MM-DD.log` here, one a day.
     pub fn log_dir(&self) -> &Path {
         &self.data_dir
     }

@@ -492,6 +492,30 @@ fn mode(path: &Path) -> u32 {
 
 #[cfg(unix)]
 #[test]
+fn a_first_run_creates_everything_private() {
+    let root = tempfile::tempdir().unwrap();
+    let home = root.path().join("home");
+    assert!(agora(&home, &["id"]).status.success());
+    let add = agora(&home, &["listing", "add", "offer", "--skill", "rust", "--title", "Rust"]);
+    assert!(add.status.success(), "{}", stderr(&add));
+    let export = agora(&home, &["portfolio", "export", "--out", home.join("p.json").to_str().unwrap()]);
+    assert_eq!(export.status.code(), Some(2), "nothing to export yet");
+    assert_eq!(mode(&home), 0o700, "the data directory");
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(&home).unwrap() {
+        let entry = entry.unwrap();
+        files.push(entry.file_name().to_string_lossy().into_owned());
+        assert_eq!(mode(&entry.path()), 0o600, "{:?}", entry.file_name());
+    }
+    files.sort();
+    assert!(files.iter().any(|f| f.starts_with("agora.") && f.ends_with(".log")), "{files:?}");
+    assert!(files.contains(&"identity.key".to_owned()) && files.contains(&"store.redb".to_owned()), "{files:?}");
+    assert!(!files.contains(&"agora.log".to_owned()), "logs roll daily: {files:?}");
+    assert!(files.iter().all(|f| !f.contains(".tmp") && !f.starts_with(".store")), "no leftovers: {files:?}");
+}
+
+#[cfg(unix)]
+#[test]
 fn a_home_open_to_others_is_made_private_and_said_so() {
     use std::os::unix::fs::PermissionsExt;
     let home = tempfile::tempdir().unwrap();

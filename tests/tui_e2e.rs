@@ -106,7 +106,9 @@ fn two_people_agree_meet_and_endorse_through_the_terminal_client() {
     learner.keys("n");
     learner.wait_for("Present your endorsements");
     learner.keys("\t\tn-0nce\r");
-    learner.wait_for("signed by you");
+    // The notice names the file written ("signed by you" alone is also
+    // the Portfolio's hint line, on screen before the file exists).
+    learner.wait_for("presentation-");
     let presented = std::fs::read_dir(grace.path().join("exports"))
         .unwrap()
         .map(|entry| entry.unwrap().path())

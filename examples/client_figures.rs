@@ -55,10 +55,9 @@ fn build_home(home: &Path) -> anyhow::Result<()> {
         "[profile]\nname = \"Ada\"\ntime_zone = \"UTC\"\n[network]\nbind = \"127.0.0.1\"\nrelay = \"disabled\"\n\
          lan_discovery = false\n[tui]\nmouse = false\n",
     )?;
-    std::fs::write(
-        home.join("identity.key"),
-        format!("{}\n", multibase_secret(&Identity::from_secret_bytes(&[1; 32]))),
-    )?;
+    // agora refuses a key file other users can read.
+    let key = home.join("identity.key");
+    agora::files::replace(&key, format!("{}\n", multibase_secret(&Identity::from_secret_bytes(&[1; 32]))).as_bytes())?;
     let store = Store::open(&home.join("store.redb"))?;
     let now = jiff::Timestamp::now();
     let skills = ["rust", "calculus", "spanish", "guitar", "python", "chemistry", "drawing", "latin"];
@@ -86,8 +85,9 @@ fn build_home(home: &Path) -> anyhow::Result<()> {
 
 /// One launch: (first frame ms, settled RSS MiB, idle CPU %).
 fn launch(binary: &Path, home: &Path) -> anyhow::Result<(u64, f64, f64)> {
-    let log = home.join("agora.log");
-    let _ = std::fs::remove_file(&log);
+    for old in log_files(home) {
+        let _ = std::fs::remove_file(old);
+    }
     let pty = native_pty_system().openpty(PtySize { rows: 40, cols: 120, pixel_width: 0, pixel_height: 0 })?;
     let mut command = CommandBuilder::new(binary);
     command.env("AGORA_HOME", home);
@@ -102,7 +102,7 @@ fn launch(binary: &Path, home: &Path) -> anyhow::Result<(u64, f64, f64)> {
     let mut writer = pty.master.take_writer()?;
     let deadline = Instant::now() + Duration::from_secs(30);
     let first = loop {
-        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        let text: String = log_files(home).iter().filter_map(|f| std::fs::read_to_string(f).ok()).collect();
         if let Some(ms) = text.lines().find_map(|l| l.split("first frame ").nth(1)?.split(' ').next()?.parse().ok()) {
             break ms;
         }
@@ -118,6 +118,18 @@ fn launch(binary: &Path, home: &Path) -> anyhow::Result<(u64, f64, f64)> {
     writer.write_all(b"q")?;
     child.wait()?;
     Ok((first, rss, used as f64 / 100.0 / IDLE.as_secs_f64() * 100.0))
+}
+
+/// The client's daily log files, `agora.YYYY-MM-DD.log`.
+fn log_files(home: &Path) -> Vec<std::path::PathBuf> {
+    let Ok(entries) = std::fs::read_dir(home) else { return Vec::new() };
+    entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("agora.") && n.ends_with(".log"))
+        })
+        .collect()
 }
 
 fn rss_mib(pid: u32) -> anyhow::Result<f64> {

@@ -27,8 +27,11 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 
+use crate::text;
+
 pub use context::Context;
 pub use show::clip;
+pub use show::safe_row;
 pub use show::short_id;
 
 #[derive(Parser, Debug)]
@@ -109,6 +112,7 @@ pub const EXIT_ERROR: u8 = 2;
 
 pub fn main() -> ExitCode {
     let launched = std::time::Instant::now();
+    private_by_default();
     let args = match Args::try_parse() {
         Ok(args) => args,
         Err(e) => {
@@ -125,6 +129,19 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// Everything agora creates (store, logs, exports, sockets, temporary
+/// files) is for its owner only: the process's umask gains 0077, as ssh
+/// and gpg do. The files and directories that matter also get their mode
+/// set explicitly (see [`crate::files`]).
+fn private_by_default() {
+    #[cfg(unix)]
+    {
+        use rustix::fs::Mode;
+        let old = rustix::process::umask(Mode::from_raw_mode(0o077));
+        rustix::process::umask(old | Mode::from_raw_mode(0o077));
+    }
+}
+
 fn run(args: Args, launched: std::time::Instant) -> anyhow::Result<ExitCode> {
     if args.demo && args.command.is_some() {
         anyhow::bail!("--demo opens the terminal client; use it without a command");
@@ -136,6 +153,13 @@ fn run(args: Args, launched: std::time::Instant) -> anyhow::Result<ExitCode> {
     };
     let home = args.home.or_else(|| throwaway.as_ref().map(|t| t.path().to_path_buf()));
     let ctx = Context::new(home)?;
+    // Commands that need the directory fail later, with the reason.
+    if let Ok(Some(mode)) = ctx.home.ensure_data_dir() {
+        eprintln!(
+            "note: {} was open to other users (mode {mode:04o}); made it private (0700)",
+            text::safe(ctx.home.data_dir().display())
+        );
+    }
     // `serve` logs to stdout; everything else to the log file.
     if matches!(args.command, Some(Command::Serve)) {
         logging::init_stdout();
@@ -144,30 +168,43 @@ fn run(args: Args, launched: std::time::Instant) -> anyhow::Result<ExitCode> {
     }
     // Not locked for the whole command: `serve`'s log lines share stdout.
     let mut out = std::io::stdout();
-    match args.command {
-        None => client::run(&ctx, args.demo, launched),
-        Some(Command::Id(a)) => id::run(&ctx, a, &mut out),
-        Some(Command::Listing(c)) => listing::run(&ctx, c, &mut out),
-        Some(Command::Listings(a)) => listings::run(&ctx, a, &mut out),
-        Some(Command::Sessions(a)) => sessions::run(&ctx, a, &mut out),
-        Some(Command::Peers { json }) => peers::list(&ctx, json, &mut out),
-        Some(Command::Block { peer }) => peers::set_blocked(&ctx, &peer, true, &mut out),
-        Some(Command::Unblock { peer }) => peers::set_blocked(&ctx, &peer, false, &mut out),
-        Some(Command::Reputation { peer, json }) => reputation::show(&ctx, &peer, json, &mut out),
-        Some(Command::Pin { peer }) => reputation::set_pinned(&ctx, &peer, true, &mut out),
-        Some(Command::Unpin { peer }) => reputation::set_pinned(&ctx, &peer, false, &mut out),
-        Some(Command::Endorsements(c)) => endorsements::run(&ctx, c, &mut out),
-        Some(Command::Portfolio(c)) => portfolio::run(&ctx, c, &mut out),
-        Some(Command::Credits(a)) => credits::run(&ctx, a, &mut out),
-        Some(Command::Verify(a)) => verify::run(a, &mut out),
-        Some(Command::Serve) => serve::run(&ctx, &mut out),
-        Some(Command::Ticket { qr }) => ticket::show(&ctx, qr, &mut out),
-        Some(Command::Connect { ticket }) => ticket::connect(&ctx, &ticket, &mut out),
+    let result = command(&ctx, args.command, args.demo, launched, &mut out);
+    ctx.report_damage();
+    result
+}
+
+fn command(
+    ctx: &Context,
+    command: Option<Command>,
+    demo: bool,
+    launched: std::time::Instant,
+    out: &mut std::io::Stdout,
+) -> anyhow::Result<ExitCode> {
+    match command {
+        None => client::run(ctx, demo, launched),
+        Some(Command::Id(a)) => id::run(ctx, a, out),
+        Some(Command::Listing(c)) => listing::run(ctx, c, out),
+        Some(Command::Listings(a)) => listings::run(ctx, a, out),
+        Some(Command::Sessions(a)) => sessions::run(ctx, a, out),
+        Some(Command::Peers { json }) => peers::list(ctx, json, out),
+        Some(Command::Block { peer }) => peers::set_blocked(ctx, &peer, true, out),
+        Some(Command::Unblock { peer }) => peers::set_blocked(ctx, &peer, false, out),
+        Some(Command::Reputation { peer, json }) => reputation::show(ctx, &peer, json, out),
+        Some(Command::Pin { peer }) => reputation::set_pinned(ctx, &peer, true, out),
+        Some(Command::Unpin { peer }) => reputation::set_pinned(ctx, &peer, false, out),
+        Some(Command::Endorsements(c)) => endorsements::run(ctx, c, out),
+        Some(Command::Portfolio(c)) => portfolio::run(ctx, c, out),
+        Some(Command::Credits(a)) => credits::run(ctx, a, out),
+        Some(Command::Verify(a)) => verify::run(a, out),
+        Some(Command::Serve) => serve::run(ctx, out),
+        Some(Command::Ticket { qr }) => ticket::show(ctx, qr, out),
+        Some(Command::Connect { ticket }) => ticket::connect(ctx, &ticket, out),
     }
 }
 
-/// Joins an error and its causes into one line.
+/// Joins an error and its causes into one line, escaped: errors quote
+/// input (a file's field, a peer's reason).
 fn one_line(error: &anyhow::Error) -> String {
-    let text = format!("{error:#}");
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    let joined = format!("{error:#}").split_whitespace().collect::<Vec<_>>().join(" ");
+    text::escape(&joined).into_owned()
 }

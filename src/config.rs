@@ -28,6 +28,8 @@ pub enum ConfigError {
     Read { path: PathBuf, source: std::io::Error },
     #[error("{path}: {message}")]
     Invalid { path: PathBuf, message: String },
+    #[error("cannot write {path}: {source} (the file was left as it was)")]
+    Write { path: PathBuf, source: std::io::Error },
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq)]

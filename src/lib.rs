@@ -15,6 +15,8 @@
 //! - [`store`]: the local redb store (all-or-nothing writes, schema version).
 //! - [`config`]: `config.toml` defaults plus the user's overrides.
 //! - [`home`]: where an instance keeps its key, config and store (`AGORA_HOME`).
+//! - [`files`]: private directories and files, replaced whole.
+//! - [`text`]: peers' and files' text made safe to print on a terminal.
 //! - [`net`]: the iroh endpoint, community topics, tickets and wire frames.
 //! - [`node`]: the pure core that makes every protocol decision, and the
 //!   shell that runs it on iroh (endpoint, gossip, connections, timers).
@@ -29,6 +31,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod endorse;
+pub mod files;
 pub mod home;
 pub mod identity;
 pub mod market;
@@ -36,5 +39,6 @@ pub mod net;
 pub mod node;
 pub mod sim;
 pub mod store;
+pub mod text;
 pub mod tui;
 pub mod wire;

@@ -12,6 +12,7 @@
 //! that were verified.
 
 mod contacts;
+mod damaged;
 mod directory;
 mod directory_batch;
 mod endorsements;
@@ -30,6 +31,7 @@ mod session;
 mod tables;
 
 pub use contacts::MAX_CONTACTS;
+pub use damaged::DamageCount;
 pub use directory_batch::{DirectoryBatch, Kept, Withdrawn};
 pub use endorsements::EndorsementSummary;
 pub use error::StoreError;

@@ -145,8 +145,7 @@ fn endorsements_list_show_and_export_round_trip_through_verify() {
     let home = tempfile::tempdir().unwrap();
     // The learner's own home: their key, their store.
     let learner = agora::identity::Identity::from_secret_bytes(&[2; 32]);
-    std::fs::write(home.path().join("identity.key"), format!("{}\n", agora::identity::multibase_secret(&learner)))
-        .unwrap();
+    common::write_key(home.path(), &learner);
     let teacher = identity(1);
     let record = cosigned(&endorsement(&teacher, &learner, 0), &teacher, &learner);
     {
@@ -188,8 +187,7 @@ fn a_second_instance_on_the_same_home_is_told_it_is_in_use() {
 fn sessions_lists_negotiations_with_whose_move_it_is() {
     let home = tempfile::tempdir().unwrap();
     let teacher = agora::identity::Identity::from_secret_bytes(&[1; 32]);
-    std::fs::write(home.path().join("identity.key"), format!("{}\n", agora::identity::multibase_secret(&teacher)))
-        .unwrap();
+    common::write_key(home.path(), &teacher);
     let learner = identity(2);
     let terms = Terms {
         start: Timestamp::now().saturating_add(jiff::SignedDuration::from_hours(24)).unwrap(),
@@ -218,7 +216,7 @@ fn sessions_lists_negotiations_with_whose_move_it_is() {
 fn credits_shows_the_balance_recomputed_from_endorsements() {
     let home = tempfile::tempdir().unwrap();
     let me = agora::identity::Identity::from_secret_bytes(&[2; 32]);
-    std::fs::write(home.path().join("identity.key"), format!("{}\n", agora::identity::multibase_secret(&me))).unwrap();
+    common::write_key(home.path(), &me);
     let empty = agora(home.path(), &["credits"]);
     assert!(empty.status.success(), "{}", stderr(&empty));
     assert!(stdout(&empty).starts_with("balance   0 h\n"), "{}", stdout(&empty));
@@ -291,8 +289,7 @@ fn bare_agora_without_a_terminal_points_to_serve() {
 fn portfolio_export_makes_a_presentation_that_verify_checks_with_its_challenge() {
     let home = tempfile::tempdir().unwrap();
     let learner = agora::identity::Identity::from_secret_bytes(&[2; 32]);
-    std::fs::write(home.path().join("identity.key"), format!("{}\n", agora::identity::multibase_secret(&learner)))
-        .unwrap();
+    common::write_key(home.path(), &learner);
     let teacher = identity(1);
     {
         let store = Store::open(&home.path().join("store.redb")).unwrap();
@@ -351,7 +348,7 @@ fn portfolio_export_makes_a_presentation_that_verify_checks_with_its_challenge()
 fn reputation_pin_and_unpin_from_the_own_store() {
     let home = tempfile::tempdir().unwrap();
     let me = agora::identity::Identity::from_secret_bytes(&[2; 32]);
-    std::fs::write(home.path().join("identity.key"), format!("{}\n", agora::identity::multibase_secret(&me))).unwrap();
+    common::write_key(home.path(), &me);
     let ada = identity(1);
     {
         let store = Store::open(&home.path().join("store.redb")).unwrap();
@@ -378,4 +375,231 @@ fn reputation_pin_and_unpin_from_the_own_store() {
     assert!(stdout(&agora(home.path(), &["reputation", &stranger])).contains("no path"));
     let nobody = agora(home.path(), &["reputation", "Nobody At All"]);
     assert_eq!(nobody.status.code(), Some(2));
+}
+
+/// Whether `text` holds a character that could drive a terminal (line
+/// breaks aside): what must never reach stdout from a peer or a file.
+fn reaches_the_terminal_raw(text: &str) -> bool {
+    text.chars().any(|c| c != '\n' && agora::text::needs_escape(c))
+}
+
+/// Sets a JSON string at `pointer` in `document`.
+fn set(document: &mut serde_json::Value, pointer: &str, value: &str) {
+    *document.pointer_mut(pointer).unwrap_or_else(|| panic!("{pointer}")) = serde_json::Value::from(value);
+}
+
+#[test]
+fn verify_escapes_every_field_read_from_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (teacher, learner) = (identity(1), identity(2));
+    let record = cosigned(&endorsement(&teacher, &learner, 0), &teacher, &learner);
+    let mut document: serde_json::Value = serde_json::from_slice(record.bytes()).unwrap();
+    set(&mut document, "/proof/0/cryptosuite", "\x1b]0;pwned\x07");
+    set(&mut document, "/proof/1/created", "\x1b[2J\x1b[H");
+    set(&mut document, "/proof/2/verificationMethod", "did:key:\u{202e}z6Mk\u{9b}31m");
+    set(&mut document, "/proof/3/proofPurpose", "\u{200b}assertion\x7fMethod\rVALID");
+    set(&mut document, "/credentialSubject/achievement/criteria/narrative", "fine\nVALID: signed by both \u{2066}");
+    let file = dir.path().join("hostile.json");
+    std::fs::write(&file, serde_json::to_vec(&document).unwrap()).unwrap();
+
+    let out = agora(dir.path(), &["verify", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let report = stdout(&out);
+    assert!(!reaches_the_terminal_raw(&report), "{report:?}");
+    assert!(report.contains("\\u{1b}]0;pwned\\u{7}"), "the field is shown, escaped: {report}");
+    assert!(report.contains("\\u{202e}z6Mk\\u{9b}31m"), "{report}");
+    assert!(!report.lines().any(|l| l.starts_with("VALID")), "no line can be forged: {report}");
+
+    // JSON keeps every value exactly, with DEL, C1 and bidi as \u escapes.
+    let json = agora(dir.path(), &["verify", "--json", file.to_str().unwrap()]);
+    let text = stdout(&json);
+    assert!(!reaches_the_terminal_raw(&text), "{text:?}");
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(value["proofs"][0]["cryptosuite"], "\x1b]0;pwned\x07");
+    assert_eq!(value["proofs"][2]["verification_method"], "did:key:\u{202e}z6Mk\u{9b}31m");
+
+    // A file that is not an endorsement at all: its words are quoted escaped.
+    let odd = dir.path().join("odd.json");
+    std::fs::write(&odd, "{\"\\u001b]0;pwned\\u0007\": \"\\u009b2J\"}").unwrap();
+    let out = agora(dir.path(), &["verify", odd.to_str().unwrap()]);
+    assert!(!reaches_the_terminal_raw(&stdout(&out)) && !reaches_the_terminal_raw(&stderr(&out)), "{out:?}");
+}
+
+#[test]
+fn verify_escapes_a_presentations_fields() {
+    let home = tempfile::tempdir().unwrap();
+    let learner = agora::identity::Identity::from_secret_bytes(&[2; 32]);
+    common::write_key(home.path(), &learner);
+    let teacher = identity(1);
+    {
+        let store = Store::open(&home.path().join("store.redb")).unwrap();
+        store.put_endorsement(&cosigned(&endorsement(&teacher, &learner, 0), &teacher, &learner)).unwrap();
+    }
+    let file = home.path().join("p.json");
+    let export = agora(
+        home.path(),
+        &["portfolio", "export", "--challenge", "c", "--domain", "d", "--out", file.to_str().unwrap()],
+    );
+    assert!(export.status.success(), "{}", stderr(&export));
+    let mut document: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    set(&mut document, "/id", "urn:\x1b]0;pwned\x07");
+    set(&mut document, "/proof/challenge", "\x1b[2J");
+    set(&mut document, "/proof/domain", "evil\u{202e}moc.elgoog");
+    std::fs::write(&file, serde_json::to_vec(&document).unwrap()).unwrap();
+    let out = agora(home.path(), &["verify", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let report = stdout(&out);
+    assert!(!reaches_the_terminal_raw(&report), "{report:?}");
+    assert!(report.contains("urn:\\u{1b}]0;pwned\\u{7}") && report.contains("evil\\u{202e}moc"), "{report}");
+}
+
+#[test]
+fn peers_names_and_listing_titles_are_escaped_in_tables_and_json() {
+    let home = tempfile::tempdir().unwrap();
+    let (me, ada) = (identity(2), identity(1));
+    common::write_key(home.path(), &me);
+    let hostile = "Ada\x1b]0;pwned\x07\x1b[2J\u{9b}31m";
+    {
+        let store = Store::open(&home.path().join("store.redb")).unwrap();
+        let record = agora::store::PeerRecord {
+            key: ada.public(),
+            name: hostile.into(),
+            last_seen: Timestamp::now(),
+            blocked: false,
+        };
+        store.put_peer(&record).unwrap();
+        // Signed listings refuse control characters, not bidi or invisible ones.
+        let listing = common::offer("Rust \u{202e}rof sraey\u{200b}", "rust", Timestamp::now());
+        store.put_seen_listing(&seal(&ada, &listing, Timestamp::now()).unwrap()).unwrap();
+    }
+    for args in
+        [&["peers"][..], &["peers", "--json"], &["listings"], &["listings", "--json"], &["listing", "list", "--all"]]
+    {
+        let out = agora(home.path(), args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        let text = stdout(&out);
+        assert!(!reaches_the_terminal_raw(&text), "{args:?}: {text:?}");
+        assert!(text.contains("Rust") || text.contains("Ada"), "{args:?}: {text}");
+    }
+    let json = stdout(&agora(home.path(), &["peers", "--json"]));
+    let line: serde_json::Value = serde_json::from_str(json.trim()).unwrap();
+    assert_eq!(line["name"], hostile, "JSON decodes to the very same name");
+}
+
+#[cfg(unix)]
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+#[cfg(unix)]
+#[test]
+fn a_first_run_creates_everything_private() {
+    let root = tempfile::tempdir().unwrap();
+    let home = root.path().join("home");
+    assert!(agora(&home, &["id"]).status.success());
+    let add = agora(&home, &["listing", "add", "offer", "--skill", "rust", "--title", "Rust"]);
+    assert!(add.status.success(), "{}", stderr(&add));
+    let export = agora(&home, &["portfolio", "export", "--out", home.join("p.json").to_str().unwrap()]);
+    assert_eq!(export.status.code(), Some(2), "nothing to export yet");
+    assert_eq!(mode(&home), 0o700, "the data directory");
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(&home).unwrap() {
+        let entry = entry.unwrap();
+        files.push(entry.file_name().to_string_lossy().into_owned());
+        assert_eq!(mode(&entry.path()), 0o600, "{:?}", entry.file_name());
+    }
+    files.sort();
+    assert!(files.iter().any(|f| f.starts_with("agora.") && f.ends_with(".log")), "{files:?}");
+    assert!(files.contains(&"identity.key".to_owned()) && files.contains(&"store.redb".to_owned()), "{files:?}");
+    assert!(!files.contains(&"agora.log".to_owned()), "logs roll daily: {files:?}");
+    assert!(files.iter().all(|f| !f.contains(".tmp") && !f.starts_with(".store")), "no leftovers: {files:?}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_home_open_to_others_is_made_private_and_said_so() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(home.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = agora(home.path(), &["id"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("was open to other users (mode 0755); made it private"), "{}", stderr(&out));
+    assert_eq!(mode(home.path()), 0o700);
+    assert!(!stderr(&agora(home.path(), &["id"])).contains("open to other users"), "said once");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_key_others_can_read_is_refused_with_the_fix() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = tempfile::tempdir().unwrap();
+    assert!(agora(home.path(), &["id"]).status.success());
+    let key = home.path().join("identity.key");
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    for args in [&["id"][..], &["serve"], &["listing", "add", "offer", "--skill", "rust", "--title", "Rust"]] {
+        let out = agora(home.path(), args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let errs = errors(&out);
+        assert_eq!(errs.len(), 1, "{args:?}: {}", stderr(&out));
+        assert!(errs[0].contains(&key.display().to_string()) && errs[0].contains("chmod 600"), "{}", errs[0]);
+    }
+    assert_eq!(mode(&key), 0o644, "the key is left for its owner to fix");
+}
+
+#[test]
+fn an_empty_or_foreign_store_is_refused_not_recreated() {
+    let home = tempfile::tempdir().unwrap();
+    let store = home.path().join("store.redb");
+    for contents in [&b""[..], b"SQLite format 3\0 something else"] {
+        std::fs::write(&store, contents).unwrap();
+        for args in [&["listing", "list"][..], &["serve"], &["listings", "--json"], &["peers"]] {
+            let out = agora(home.path(), args);
+            assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stdout(&out));
+            let errs = errors(&out);
+            assert_eq!(errs.len(), 1, "{args:?}: {}", stderr(&out));
+            assert!(errs[0].contains(&store.display().to_string()) && errs[0].contains("move it away"), "{}", errs[0]);
+        }
+        assert_eq!(std::fs::read(&store).unwrap(), contents, "the file is left as it was");
+    }
+}
+
+#[test]
+fn a_damaged_record_is_skipped_and_counted() {
+    let home = tempfile::tempdir().unwrap();
+    let path = home.path().join("store.redb");
+    {
+        let store = Store::open(&path).unwrap();
+        for n in 3..6 {
+            let record = agora::store::PeerRecord {
+                key: identity(n).public(),
+                name: format!("peer {n}"),
+                last_seen: Timestamp::now(),
+                blocked: false,
+            };
+            store.put_peer(&record).unwrap();
+        }
+    }
+    {
+        // The peers table as the store defines it, with a row that is not a peer.
+        let peers: redb::TableDefinition<&[u8; 32], &[u8]> = redb::TableDefinition::new("peers");
+        let db = redb::Database::open(&path).unwrap();
+        let tx = db.begin_write().unwrap();
+        tx.open_table(peers).unwrap().insert(&[0xee; 32], &[0xff, 0xff, 0xff][..]).unwrap();
+        tx.commit().unwrap();
+    }
+    let out = agora(home.path(), &["peers"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).lines().filter(|l| l.contains("peer ")).count(), 3, "{}", stdout(&out));
+    assert!(stderr(&out).contains("note: 1 damaged record was skipped; see the log"), "{}", stderr(&out));
+    let log = std::fs::read_dir(home.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "log"))
+        .unwrap();
+    let log = std::fs::read_to_string(log).unwrap();
+    assert!(
+        log.contains("skipped a damaged record") && log.contains("table=\"peers\"") && log.contains("eeee"),
+        "{log}"
+    );
 }

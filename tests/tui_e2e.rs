@@ -11,7 +11,6 @@ mod pty;
 use std::path::Path;
 use std::process::Command;
 
-use agora::identity::multibase_secret;
 use agora::net::Ticket;
 use common::identity;
 use iroh::EndpointAddr;
@@ -31,7 +30,7 @@ fn home(name: &str, seed: u8, port: u16, bootstrap: Option<&str>) -> tempfile::T
          relay = \"disabled\"\nlan_discovery = false\n{bootstrap}[tui]\nmouse = false\n"
     );
     std::fs::write(dir.path().join("config.toml"), config).unwrap();
-    std::fs::write(dir.path().join("identity.key"), format!("{}\n", multibase_secret(&identity(seed)))).unwrap();
+    common::write_key(dir.path(), &identity(seed));
     dir
 }
 
@@ -107,7 +106,9 @@ fn two_people_agree_meet_and_endorse_through_the_terminal_client() {
     learner.keys("n");
     learner.wait_for("Present your endorsements");
     learner.keys("\t\tn-0nce\r");
-    learner.wait_for("signed by you");
+    // The notice names the file written ("signed by you" alone is also
+    // the Portfolio's hint line, on screen before the file exists).
+    learner.wait_for("presentation-");
     let presented = std::fs::read_dir(grace.path().join("exports"))
         .unwrap()
         .map(|entry| entry.unwrap().path())

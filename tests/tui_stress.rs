@@ -9,7 +9,6 @@ mod pty;
 
 use std::sync::Arc;
 
-use agora::identity::multibase_secret;
 use agora::node::{Node, NodeConfig};
 use agora::store::Store;
 use common::identity;
@@ -29,7 +28,7 @@ async fn resizes_a_huge_paste_and_a_flood_leave_it_responsive() {
          relay = \"disabled\"\nlan_discovery = false\n[tui]\nmouse = false\n"
     );
     std::fs::write(home.path().join("config.toml"), config).unwrap();
-    std::fs::write(home.path().join("identity.key"), format!("{}\n", multibase_secret(&identity(1)))).unwrap();
+    common::write_key(home.path(), &identity(1));
     let mut tui = Tui::start("Ada", home.path());
     tui.wait_for("Discover");
 

@@ -1,21 +1,43 @@
 //! What a command needs, opened lazily: the home, its config, the key, the store.
 
 use std::path::PathBuf;
+use std::sync::Mutex;
 
 use anyhow::Context as _;
 
 use crate::config::Config;
 use crate::home::Home;
 use crate::identity::Identity;
-use crate::store::{Store, StoreError};
+use crate::store::{DamageCount, Store, StoreError};
 
 pub struct Context {
     pub home: Home,
+    /// The damaged-record counters of every store opened, for the note at
+    /// the end of the command.
+    opened: Mutex<Vec<DamageCount>>,
 }
 
 impl Context {
     pub fn new(home: Option<PathBuf>) -> anyhow::Result<Self> {
-        Ok(Self { home: Home::resolve(home)? })
+        Ok(Self { home: Home::resolve(home)?, opened: Mutex::default() })
+    }
+
+    fn opened(&self, store: Store) -> Store {
+        self.opened.lock().unwrap_or_else(|e| e.into_inner()).push(store.damage());
+        store
+    }
+
+    /// Says on stderr how many damaged records the command's reads
+    /// skipped, if any (each is in the log with its table and key).
+    pub fn report_damage(&self) {
+        let skipped: usize = self.opened.lock().unwrap_or_else(|e| e.into_inner()).iter().map(DamageCount::get).sum();
+        if skipped > 0 {
+            let plural = if skipped == 1 { "record was" } else { "records were" };
+            eprintln!(
+                "note: {skipped} damaged {plural} skipped; see the log in {}",
+                crate::text::safe(self.home.log_dir().display())
+            );
+        }
     }
 
     pub fn config(&self) -> anyhow::Result<Config> {
@@ -47,7 +69,7 @@ impl Context {
         let config = self.config()?;
         self.home.ensure_data_dir()?;
         let path = self.store_path(&config);
-        Store::open(&path).with_context(|| "opening the store")
+        Store::open(&path).map(|s| self.opened(s)).with_context(|| "opening the store")
     }
 
     /// The store, to read: beside a running agora if there is one. Falls
@@ -60,9 +82,9 @@ impl Context {
             return self.store();
         }
         match Store::open_read_only(&path) {
-            Ok(store) => Ok(store),
+            Ok(store) => Ok(self.opened(store)),
             Err(read_error) => match Store::open(&path) {
-                Ok(store) => Ok(store),
+                Ok(store) => Ok(self.opened(store)),
                 Err(StoreError::AlreadyInUse(_)) => Err(read_error).context("opening the store"),
                 Err(e) => Err(e).context("opening the store"),
             },

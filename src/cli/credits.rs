@@ -12,6 +12,7 @@ use super::Context;
 use super::show::clip;
 use crate::endorse::timebank::{Exchange, Timebank, hours};
 use crate::identity::{PublicKey, did_key_from_public};
+use crate::text::to_json_line;
 
 #[derive(clap::Args, Debug)]
 pub struct CreditsArgs {
@@ -51,8 +52,7 @@ pub fn run(ctx: &Context, args: CreditsArgs, out: &mut impl Write) -> anyhow::Re
     let bank = Timebank::of(&me, &store.endorsements()?);
     let limit = config.credits.debt_limit().map(|l| l.minutes);
     if args.json {
-        serde_json::to_writer(&mut *out, &as_json(&me, &bank, limit))?;
-        writeln!(out)?;
+        writeln!(out, "{}", to_json_line(&as_json(&me, &bank, limit))?)?;
         return Ok(ExitCode::SUCCESS);
     }
     writeln!(out, "balance   {} h", signed(bank.balance_minutes()))?;

@@ -62,7 +62,8 @@ pub fn run(ctx: &Context, command: EndorsementsCommand, out: &mut impl Write) ->
             let bytes = stored_bytes(&store, &id)?;
             match file {
                 Some(path) => {
-                    std::fs::write(&path, &bytes).with_context(|| format!("cannot write {}", path.display()))?;
+                    crate::files::write_private(&path, &bytes)
+                        .with_context(|| format!("cannot write {}", path.display()))?;
                     eprintln!("Wrote {} ({} bytes)", path.display(), bytes.len());
                 }
                 None => out.write_all(&bytes)?,

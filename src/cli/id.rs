@@ -26,7 +26,7 @@ pub fn run(ctx: &Context, args: IdArgs, out: &mut impl Write) -> anyhow::Result<
     writeln!(out, "did          {}", identity.did())?;
     writeln!(out, "fingerprint  {}", identity.public().fingerprint())?;
     writeln!(out, "endpoint id  {}", identity.iroh_secret_key().public())?;
-    writeln!(out, "name         {name}")?;
+    writeln!(out, "name         {}", crate::text::safe(name))?;
     writeln!(out, "home         {}", ctx.home.data_dir().display())?;
     Ok(ExitCode::SUCCESS)
 }

@@ -13,6 +13,7 @@ use super::control::ask_running;
 use super::show::{listing_row, listing_table_header};
 use crate::market::{Availability, Format, Id16, Level, Listing, ListingKind, ListingWithdrawal, Price, Window};
 use crate::node::ControlRequest;
+use crate::text::safe;
 use crate::wire::{Verified, seal};
 
 #[derive(Subcommand, Debug)]
@@ -111,11 +112,11 @@ fn add(ctx: &Context, args: AddArgs, out: &mut impl Write) -> anyhow::Result<Exi
     match ctx.store() {
         Ok(store) => {
             store.put_own_listing(&signed)?;
-            writeln!(out, "Added {} {}: {}", listing.kind, listing.id.short(), listing.title)?;
+            writeln!(out, "Added {} {}: {}", listing.kind, listing.id.short(), safe(&listing.title))?;
         }
         Err(e) if is_in_use(&e) => {
             ask_running(ctx, ControlRequest::Publish(listing.clone()))?;
-            writeln!(out, "Published {} {}: {}", listing.kind, listing.id.short(), listing.title)?;
+            writeln!(out, "Published {} {}: {}", listing.kind, listing.id.short(), safe(&listing.title))?;
         }
         Err(e) => return Err(e),
     }
@@ -174,6 +175,6 @@ fn remove(ctx: &Context, id: &str, out: &mut impl Write) -> anyhow::Result<ExitC
         drop(store);
         ask_running(ctx, ControlRequest::Withdraw(listing.id))?;
     }
-    writeln!(out, "Withdrew {} {}: {}", listing.kind, listing.id.short(), listing.title)?;
+    writeln!(out, "Withdrew {} {}: {}", listing.kind, listing.id.short(), safe(&listing.title))?;
     Ok(ExitCode::SUCCESS)
 }

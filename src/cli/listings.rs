@@ -1,6 +1,7 @@
 //! `agora listings`: the marketplace as this peer sees it (its own listings
 //! and every live one learned from others), as a table or as JSON lines for
-//! scripts. Works beside a running agora.
+//! scripts. Works beside a running agora. Peers' text is escaped in the
+//! table and, in JSON, DEL, C1 and invisible characters are `\uXXXX`.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -14,6 +15,7 @@ use super::show::{listing_row, listing_table_header};
 use crate::identity::did_key_from_public;
 use crate::market::{Listing, ListingKind};
 use crate::store::Store;
+use crate::text::to_json_line;
 use crate::wire::Verified;
 
 #[derive(clap::Args, Debug)]
@@ -66,8 +68,7 @@ pub fn run(ctx: &Context, args: ListingsArgs, out: &mut impl Write) -> anyhow::R
     rows.retain(|(l, _)| wanted(l.value(), &args, now));
     if args.json {
         for (listing, mine) in &rows {
-            serde_json::to_writer(&mut *out, &line(&store, listing, *mine))?;
-            writeln!(out)?;
+            writeln!(out, "{}", to_json_line(&line(&store, listing, *mine))?)?;
         }
         return Ok(ExitCode::SUCCESS);
     }

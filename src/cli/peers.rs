@@ -17,6 +17,7 @@ use super::show::clip;
 use crate::identity::{PublicKey, did_key_from_public, public_from_did_key};
 use crate::node::{ControlReply, ControlRequest};
 use crate::store::{PeerRecord, Store};
+use crate::text::{safe, to_json_line};
 
 #[derive(Serialize)]
 struct PeerLine {
@@ -39,8 +40,7 @@ pub fn list(ctx: &Context, json: bool, out: &mut impl Write) -> anyhow::Result<E
                 last_seen: p.last_seen.to_string(),
                 blocked: p.blocked,
             };
-            serde_json::to_writer(&mut *out, &line)?;
-            writeln!(out)?;
+            writeln!(out, "{}", to_json_line(&line)?)?;
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -96,7 +96,7 @@ pub(super) fn resolve(store: &Store, who: &str) -> anyhow::Result<PublicKey> {
         peers.iter().filter(|p| (wanted.len() >= 4 && p.key.to_hex().starts_with(&wanted)) || p.name == who).collect();
     match matches.as_slice() {
         [one] => Ok(one.key),
-        [] => bail!("no known peer is `{who}`: give a did:key, or a fingerprint or name from `agora peers`"),
-        _ => bail!("`{who}` matches {} peers; give more of the fingerprint or the did:key", matches.len()),
+        [] => bail!("no known peer is `{}`: give a did:key, or a fingerprint or name from `agora peers`", safe(who)),
+        _ => bail!("`{}` matches {} peers; give more of the fingerprint or the did:key", safe(who), matches.len()),
     }
 }

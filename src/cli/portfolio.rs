@@ -109,7 +109,8 @@ fn export(ctx: &Context, args: ExportArgs, out: &mut impl Write) -> anyhow::Resu
     if args.out.as_os_str() == "-" {
         out.write_all(&bytes)?;
     } else {
-        std::fs::write(&args.out, &bytes).with_context(|| format!("cannot write {}", args.out.display()))?;
+        crate::files::write_private(&args.out, &bytes)
+            .with_context(|| format!("cannot write {}", args.out.display()))?;
         let hours: f64 = picked.iter().map(|e| e.endorsement().minutes() as f64 / 60.0).sum();
         writeln!(
             out,

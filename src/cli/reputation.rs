@@ -16,6 +16,7 @@ use super::peers::resolve;
 use crate::endorse::reputation::{Link, Outlook, SkillStats, Standing, hours};
 use crate::identity::{PublicKey, did_key_from_public};
 use crate::store::Store;
+use crate::text::{safe, to_json_pretty};
 
 pub fn set_pinned(ctx: &Context, who: &str, pinned: bool, out: &mut impl Write) -> anyhow::Result<ExitCode> {
     let store = ctx.store_to_read()?;
@@ -47,17 +48,16 @@ pub fn show(ctx: &Context, who: &str, json: bool, out: &mut impl Write) -> anyho
             .unwrap_or_else(|| key.fingerprint())
     };
     if json {
-        serde_json::to_writer_pretty(&mut *out, &as_json(&standing, &name))?;
-        writeln!(out)?;
+        writeln!(out, "{}", to_json_pretty(&as_json(&standing, &name))?)?;
         return Ok(ExitCode::SUCCESS);
     }
     match name(&peer) {
-        named if named != peer.fingerprint() => writeln!(out, "{named} ({})", peer.fingerprint())?,
+        named if named != peer.fingerprint() => writeln!(out, "{} ({})", safe(&named), peer.fingerprint())?,
         _ => writeln!(out, "{}", did_key_from_public(&peer))?,
     }
-    writeln!(out, "trust     {}", standing.summary())?;
+    writeln!(out, "trust     {}", safe(standing.summary()))?;
     for path in &standing.paths {
-        writeln!(out, "  path    {}", path.describe(name))?;
+        writeln!(out, "  path    {}", safe(path.describe(name)))?;
     }
     let o = &standing.stats.overall;
     if o.sessions() == 0 {
@@ -65,7 +65,7 @@ pub fn show(ctx: &Context, who: &str, json: bool, out: &mut impl Write) -> anyho
     } else {
         writeln!(out, "record    {}", line(o))?;
         for (skill, s) in &standing.stats.by_skill {
-            writeln!(out, "  {skill:<8}{}", line(s))?;
+            writeln!(out, "  {:<8}{}", safe(skill), line(s))?;
         }
     }
     writeln!(out, "(from the endorsements in your own store; the client also counts the portfolios it fetches)")?;

@@ -1,6 +1,8 @@
 //! `agora serve`: the node without a terminal client, for tutors who stay
 //! reachable on a server and for hubs that keep a community's directory
-//! alive. Prints its ticket, then logs to stdout until Ctrl-C.
+//! alive. Prints its ticket, then logs to stdout until Ctrl-C. Every line
+//! is escaped (see [`crate::text`]): a peer's refusal text or a relay's
+//! error reaches the operator's terminal as visible characters only.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -11,6 +13,7 @@ use anyhow::Context as _;
 use super::Context;
 use crate::market::Profile;
 use crate::node::{Event, Node, NodeConfig};
+use crate::text::safe;
 
 pub fn run(ctx: &Context, out: &mut impl Write) -> anyhow::Result<ExitCode> {
     let config = ctx.config()?;
@@ -32,7 +35,7 @@ pub fn run(ctx: &Context, out: &mut impl Write) -> anyhow::Result<ExitCode> {
         #[cfg(unix)]
         let _control = node.listen_locally(&ctx.home.control_socket())?;
         writeln!(out, "agora serving as {}", crate::identity::did_key_from_public(&node.id()))?;
-        writeln!(out, "communities: {}", config.communities.join(", "))?;
+        writeln!(out, "communities: {}", safe(config.communities.join(", ")))?;
         writeln!(out, "ticket: {ticket}")?;
         out.flush()?;
         let mut events = node.subscribe();
@@ -69,7 +72,7 @@ async fn stop_signal() {
     let _ = tokio::signal::ctrl_c().await;
 }
 
-fn log_event(out: &mut impl Write, event: &Event) -> std::io::Result<()> {
+pub(super) fn log_event(out: &mut impl Write, event: &Event) -> std::io::Result<()> {
     let line = match event {
         Event::NeighborUp(peer) => format!("neighbor up {}", peer.fingerprint()),
         Event::NeighborDown(peer) => format!("neighbor down {}", peer.fingerprint()),
@@ -85,6 +88,25 @@ fn log_event(out: &mut impl Write, event: &Event) -> std::io::Result<()> {
         Event::Relays(status) => status.to_string(),
         Event::SessionDue(id) => format!("session {} can be started, or a no-show reported", id.short()),
     };
-    writeln!(out, "{line}")?;
+    writeln!(out, "{}", safe(&line))?;
     out.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::identity::Identity;
+
+    #[test]
+    fn a_peers_refusal_reaches_the_terminal_escaped_on_one_line() {
+        let peer = Identity::from_secret_bytes(&[4; 32]).public();
+        let reason = "no\x1b]0;pwned\x07\x1b[2J\u{9b}31m\u{202e}\nforged line".to_owned();
+        let mut out = Vec::new();
+        log_event(&mut out, &Event::DeliveryRefused { to: peer, reason: reason.clone() }).unwrap();
+        log_event(&mut out, &Event::Rejected { from: peer, reason }).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(text.lines().count(), 2, "{text}");
+        assert!(text.lines().all(|l| !l.chars().any(crate::text::needs_escape)), "{text:?}");
+        assert!(text.contains("no\\u{1b}]0;pwned\\u{7}"), "{text}");
+    }
 }

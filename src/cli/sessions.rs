@@ -9,10 +9,11 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use super::Context;
-use super::show::clip;
+use super::show::{clip, safe_row};
 use crate::identity::{PublicKey, did_key_from_public};
 use crate::market::{Negotiation, Role};
 use crate::store::Store;
+use crate::text::to_json_line;
 
 #[derive(clap::Args, Debug)]
 pub struct SessionsArgs {
@@ -52,8 +53,7 @@ pub fn run(ctx: &Context, args: SessionsArgs, out: &mut impl Write) -> anyhow::R
     let lines: Vec<SessionLine> = all.iter().map(|n| line(&store, n, &me)).collect();
     if args.json {
         for line in &lines {
-            serde_json::to_writer(&mut *out, line)?;
-            writeln!(out)?;
+            writeln!(out, "{}", to_json_line(line)?)?;
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -69,8 +69,7 @@ pub fn run(ctx: &Context, args: SessionsArgs, out: &mut impl Write) -> anyhow::R
     for l in &lines {
         let when = l.start.as_deref().map(|s| s.get(..16).unwrap_or(s).replace('T', " ")).unwrap_or_default();
         let next = if l.your_move { "your move" } else { "" };
-        writeln!(
-            out,
+        let row = format!(
             "{:<8}  {:<17}  {:<7}  {:<16}  {:<14}  {:<16}  {next}",
             &l.id[..8],
             l.state,
@@ -78,7 +77,8 @@ pub fn run(ctx: &Context, args: SessionsArgs, out: &mut impl Write) -> anyhow::R
             clip(&l.with_name, 16),
             clip(l.skill, 14),
             when
-        )?;
+        );
+        writeln!(out, "{}", safe_row(row))?;
     }
     Ok(ExitCode::SUCCESS)
 }

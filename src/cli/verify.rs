@@ -13,6 +13,7 @@ use super::EXIT_INVALID;
 use crate::endorse::presentation::{self, Binding, MAX_PRESENTATION_BYTES, inspect_presentation};
 use crate::endorse::{MAX_ENDORSEMENT_BYTES, Report, Suites, inspect};
 use crate::market::Role;
+use crate::text::{safe, to_json_line};
 
 #[derive(Args, Debug)]
 pub struct VerifyArgs {
@@ -39,7 +40,7 @@ pub fn run(args: VerifyArgs, out: &mut impl Write) -> anyhow::Result<ExitCode> {
         let request = Binding { challenge: args.challenge, domain: args.domain };
         let report = inspect_presentation(&bytes, now, &request, Suites::All);
         if args.json {
-            writeln!(out, "{}", super::verify_json::presentation(&report))?;
+            writeln!(out, "{}", to_json_line(&super::verify_json::presentation(&report))?)?;
         } else {
             super::verify_presentation::print(&report, out)?;
         }
@@ -49,11 +50,14 @@ pub fn run(args: VerifyArgs, out: &mut impl Write) -> anyhow::Result<ExitCode> {
             bail!("--challenge and --domain are for presentations; this file is not one");
         }
         if bytes.len() > MAX_ENDORSEMENT_BYTES {
-            bail!("{} is larger than {MAX_ENDORSEMENT_BYTES} bytes; not an agora endorsement", args.file.display());
+            bail!(
+                "{} is larger than {MAX_ENDORSEMENT_BYTES} bytes; not an agora endorsement",
+                safe(args.file.display())
+            );
         }
         let report = inspect(&bytes, now);
         if args.json {
-            writeln!(out, "{}", super::verify_json::credential(&report))?;
+            writeln!(out, "{}", to_json_line(&super::verify_json::credential(&report))?)?;
         } else {
             print_report(&report, out)?;
         }
@@ -95,20 +99,23 @@ pub fn role_name(role: Option<Role>) -> &'static str {
     }
 }
 
-/// Who, what, when, each proof's result, and the verdict.
+/// Who, what, when, each proof's result, and the verdict. Everything read
+/// from the file is escaped, one line per field (see [`crate::text`]), so
+/// no field can repaint the terminal or forge a line of the verdict.
 pub fn print_report(report: &Report, out: &mut impl Write) -> std::io::Result<()> {
     match &report.claims {
         Ok(e) => {
-            writeln!(out, "Endorsement {}", e.id)?;
-            writeln!(out, "  teacher   {}  {}", e.teacher.name, crate::identity::did_key_from_public(&e.teacher.key))?;
-            writeln!(out, "  learner   {}  {}", e.learner.name, crate::identity::did_key_from_public(&e.learner.key))?;
-            writeln!(out, "  skill     {}", e.skill)?;
+            let did = |p: &crate::endorse::Party| crate::identity::did_key_from_public(&p.key);
+            writeln!(out, "Endorsement {}", safe(&e.id))?;
+            writeln!(out, "  teacher   {}  {}", safe(&e.teacher.name), did(&e.teacher))?;
+            writeln!(out, "  learner   {}  {}", safe(&e.learner.name), did(&e.learner))?;
+            writeln!(out, "  skill     {}", safe(&e.skill))?;
             writeln!(out, "  session   {} to {} ({} minutes)", e.start, e.end, e.minutes())?;
-            writeln!(out, "  covered   {}", e.covered)?;
-            writeln!(out, "  rating    {}/5  \"{}\"", e.rating, e.review)?;
-            writeln!(out, "  showed    {}", e.attestation)?;
+            writeln!(out, "  covered   {}", safe(&e.covered))?;
+            writeln!(out, "  rating    {}/5  \"{}\"", e.rating, safe(&e.review))?;
+            writeln!(out, "  showed    {}", safe(&e.attestation))?;
         }
-        Err(shape) => writeln!(out, "Document is not an agora endorsement: {shape}")?,
+        Err(shape) => writeln!(out, "Document is not an agora endorsement: {}", safe(shape))?,
     }
     writeln!(out, "Proofs")?;
     if report.proofs.is_empty() {
@@ -117,12 +124,18 @@ pub fn print_report(report: &Report, out: &mut impl Write) -> std::io::Result<()
     for (index, proof) in report.proofs.iter().enumerate() {
         let who = role_name(proof.role);
         let (mark, result) = verdict(&proof.signature);
-        writeln!(out, "  [{mark}] proof {index}  {who:<8} {:<16} {:<16} {}", proof.cryptosuite, proof.purpose, result)?;
+        writeln!(
+            out,
+            "  [{mark}] proof {index}  {who:<8} {:<16} {:<16} {}",
+            safe(&proof.cryptosuite),
+            safe(&proof.purpose),
+            safe(&result)
+        )?;
         writeln!(
             out,
             "         by {}  created {}",
-            proof.verification_method.split('#').next().unwrap_or(""),
-            proof.created
+            safe(proof.verification_method.split('#').next().unwrap_or("")),
+            safe(&proof.created)
         )?;
     }
     if report.is_valid() {
@@ -133,10 +146,10 @@ pub fn print_report(report: &Report, out: &mut impl Write) -> std::io::Result<()
     } else {
         writeln!(out, "INVALID")?;
         for problem in &report.problems {
-            writeln!(out, "  - {problem}")?;
+            writeln!(out, "  - {}", safe(problem))?;
         }
         if let (Err(shape), true) = (&report.claims, report.problems.is_empty()) {
-            writeln!(out, "  - {shape}")?;
+            writeln!(out, "  - {}", safe(shape))?;
         }
     }
     Ok(())

@@ -1,24 +1,27 @@
 //! The human report for a presentation: who holds it, the holder's proof
 //! and what it is bound to, each credential in one line, and the verdict.
+//! Everything read from the file is escaped (see [`crate::text`]).
 
 use std::io::Write;
 
 use crate::endorse::presentation::PresentationReport;
 use crate::identity::did_key_from_public;
 use crate::market::Role;
+use crate::text::safe;
 
 pub fn print(report: &PresentationReport, out: &mut impl Write) -> std::io::Result<()> {
-    writeln!(out, "Presentation {}", report.id.as_deref().unwrap_or("(no id)"))?;
+    writeln!(out, "Presentation {}", safe(report.id.as_deref().unwrap_or("(no id)")))?;
     let holder = report.holder.as_ref().map_or("(unreadable)".to_owned(), did_key_from_public);
     writeln!(out, "  holder    {holder}")?;
     match &report.proof {
         Some(proof) => {
             let (mark, result) = super::verify::verdict(&proof.signature);
-            writeln!(out, "  proof     [{mark}] {} {}  {result}", proof.cryptosuite, proof.purpose)?;
-            writeln!(out, "            created {}", proof.created)?;
+            let (suite, purpose) = (safe(&proof.cryptosuite), safe(&proof.purpose));
+            writeln!(out, "  proof     [{mark}] {suite} {purpose}  {}", safe(&result))?;
+            writeln!(out, "            created {}", safe(&proof.created))?;
             let bound = |name: &str, found: &Option<String>, asked: &Option<String>| match (found, asked) {
-                (Some(v), Some(_)) => format!("  {name:<9} `{v}` (as you asked)"),
-                (Some(v), None) => format!("  {name:<9} `{v}` (not checked: pass --{name} to demand it)"),
+                (Some(v), Some(_)) => format!("  {name:<9} `{}` (as you asked)", safe(v)),
+                (Some(v), None) => format!("  {name:<9} `{}` (not checked: pass --{name} to demand it)", safe(v)),
                 (None, _) => format!("  {name:<9} none"),
             };
             writeln!(out, "{}", bound("challenge", &proof.challenge, &report.request.challenge))?;
@@ -41,15 +44,15 @@ pub fn print(report: &PresentationReport, out: &mut impl Write) -> std::io::Resu
                 writeln!(
                     out,
                     "  {index:>3}. {verdict:<7} {}  {} taught {}  {} ({} min, {}/5)  {part}",
-                    e.skill,
-                    e.teacher.name,
-                    e.learner.name,
+                    safe(&e.skill),
+                    safe(&e.teacher.name),
+                    safe(&e.learner.name),
                     e.start.strftime("%Y-%m-%d"),
                     e.minutes(),
                     e.rating
                 )?;
             }
-            Err(shape) => writeln!(out, "  {index:>3}. {verdict:<7} not an agora endorsement: {shape}")?,
+            Err(shape) => writeln!(out, "  {index:>3}. {verdict:<7} not an agora endorsement: {}", safe(shape))?,
         }
     }
     if report.is_valid() {
@@ -62,7 +65,7 @@ pub fn print(report: &PresentationReport, out: &mut impl Write) -> std::io::Resu
     } else {
         writeln!(out, "INVALID")?;
         for problem in &report.problems {
-            writeln!(out, "  - {problem}")?;
+            writeln!(out, "  - {}", safe(problem))?;
         }
     }
     Ok(())

@@ -37,23 +37,26 @@ impl TrustConfig {
     }
 }
 
-/// Pins `peer` (or unpins it) in the user's file, keeping every other key;
-/// returns the config as it now loads.
+/// Pins `peer` (or unpins it) in the user's file, keeping every other key
+/// and the comments (those beside other pins too); returns the config as it
+/// now loads.
 pub fn set_pinned(user_file: &Path, peer: &PublicKey, pinned: bool) -> Result<Config, ConfigError> {
-    super::edit::edit_user_file(user_file, |table, invalid| {
-        let trust = table.entry("trust").or_insert_with(|| toml::Value::Table(toml::Table::new()));
-        let toml::Value::Table(trust) = trust else { return Err(invalid("`trust` is not a table".into())) };
+    super::edit::edit_user_file(user_file, |doc, invalid| {
+        let trust = super::edit::table_in(doc, "trust", invalid)?;
         let peer_did = did_key_from_public(peer);
-        let mut dids: Vec<toml::Value> = match trust.get("pinned") {
-            Some(toml::Value::Array(items)) => {
-                items.iter().filter(|d| d.as_str() != Some(&peer_did)).cloned().collect()
+        match trust.get_mut("pinned").map(|item| item.as_array_mut()) {
+            Some(Some(dids)) => {
+                dids.retain(|d| d.as_str() != Some(&peer_did));
+                if pinned {
+                    dids.push(peer_did);
+                }
             }
-            _ => Vec::new(),
-        };
-        if pinned {
-            dids.push(toml::Value::String(peer_did));
+            Some(None) => return Err(invalid("`trust.pinned` is not a list".into())),
+            None if pinned => {
+                super::edit::set(trust, "pinned", [peer_did].into_iter().collect::<toml_edit::Array>().into())
+            }
+            None => {}
         }
-        trust.insert("pinned".into(), toml::Value::Array(dids));
         Ok(())
     })
 }
@@ -74,6 +77,20 @@ mod tests {
         assert_eq!(set_pinned(&file, &ada, true).unwrap().trust.pinned.len(), 1, "pinning twice keeps one");
         assert!(set_pinned(&file, &ada, false).unwrap().trust.pinned.is_empty());
         assert!(Config::load(&file).unwrap().trust.pinned.is_empty());
+    }
+
+    #[test]
+    fn pinning_keeps_the_comments() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("config.toml");
+        let grace = did_key_from_public(&crate::identity::Identity::from_secret_bytes(&[3; 32]).public());
+        let text = format!("# trust settings\n[trust]\npinned = [\n  \"{grace}\", # Grace, met in Lisbon\n]\n");
+        std::fs::write(&file, text).unwrap();
+        let ada = crate::identity::Identity::from_secret_bytes(&[2; 32]).public();
+        assert_eq!(set_pinned(&file, &ada, true).unwrap().trust.pinned.len(), 2);
+        assert_eq!(set_pinned(&file, &ada, false).unwrap().trust.pinned, [grace]);
+        let after = std::fs::read_to_string(&file).unwrap();
+        assert!(after.contains("# trust settings") && after.contains("# Grace, met in Lisbon"), "{after}");
     }
 
     #[test]

@@ -40,12 +40,20 @@ pub use unix::{ControlSocket, ask};
 
 #[cfg(unix)]
 mod unix {
+    //! The socket is bound in a private staging directory, given its mode
+    //! and only then renamed into place, so it is never reachable with a
+    //! looser one. At most [`MAX_CONNECTIONS`] requests are served at once;
+    //! another connection gets a one-line "busy" reply and is closed (and
+    //! beyond as many refusals in progress, closed at once).
+
     use std::os::unix::fs::PermissionsExt;
     use std::path::{Path, PathBuf};
+    use std::sync::Arc;
     use std::time::Duration;
 
     use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
     use tokio::net::{UnixListener, UnixStream};
+    use tokio::sync::Semaphore;
 
     use super::{ControlReply, ControlRequest, MAX_REQUEST_BYTES};
     use crate::node::core::{Command, Done};
@@ -53,6 +61,10 @@ mod unix {
 
     /// How long one request may take, connect to reply.
     const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+    /// Requests served at the same time; more connections are told "busy".
+    const MAX_CONNECTIONS: usize = 16;
+    /// How long a refused connection is read from after its "busy" reply.
+    const BUSY_LINGER: Duration = Duration::from_secs(2);
 
     /// The listening socket; removed when dropped.
     pub struct ControlSocket {
@@ -63,13 +75,14 @@ mod unix {
     impl ControlSocket {
         pub(crate) fn listen(path: &Path, remote: Remote) -> Result<Self, NodeError> {
             let failed = |e: std::io::Error| NodeError::Invalid(format!("control socket {}: {e}", path.display()));
-            // Whoever left a socket here is gone: this process holds the store.
-            let _ = std::fs::remove_file(path);
-            let listener = UnixListener::bind(path).map_err(failed)?;
-            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(failed)?;
+            let listener = bind_private(path).map_err(failed)?;
             let task = tokio::spawn(accept_loop(listener, remote));
             Ok(Self { path: path.to_path_buf(), task })
         }
+
+        /// Requests served at the same time; further connections are told
+        /// the node is busy.
+        pub const MAX_CONNECTIONS: usize = MAX_CONNECTIONS;
 
         pub fn path(&self) -> &Path {
             &self.path
@@ -83,15 +96,64 @@ mod unix {
         }
     }
 
+    /// Binds the socket under a temporary name in a new 0700 directory
+    /// beside `path`, makes it 0600, then renames it to `path`: no moment
+    /// exists when another user could reach it (a chmod after binding at
+    /// `path` would leave one).
+    fn bind_private(path: &Path) -> std::io::Result<UnixListener> {
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        // tempfile makes the directory 0700; it is removed when dropped.
+        let staging = tempfile::Builder::new().prefix(".ctl").tempdir_in(dir)?;
+        let temp = staging.path().join("s");
+        let listener = UnixListener::bind(&temp)?;
+        std::fs::set_permissions(&temp, std::fs::Permissions::from_mode(0o600))?;
+        // Whoever left a socket at `path` is gone: this process holds the store.
+        std::fs::rename(&temp, path)?;
+        Ok(listener)
+    }
+
     async fn accept_loop(listener: UnixListener, remote: Remote) {
+        let permits = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+        // Refusing takes a moment too (see `refuse_busy`), so it is bounded
+        // as well; beyond both bounds a connection is simply closed.
+        let refusals = Arc::new(Semaphore::new(MAX_CONNECTIONS));
         while let Ok((stream, _)) = listener.accept().await {
+            let Ok(permit) = permits.clone().try_acquire_owned() else {
+                match refusals.clone().try_acquire_owned() {
+                    Ok(permit) => {
+                        tokio::spawn(async move {
+                            refuse_busy(stream).await;
+                            drop(permit);
+                        });
+                    }
+                    Err(_) => tracing::debug!("control socket busy; closed a connection"),
+                }
+                continue;
+            };
             let remote = remote.clone();
             tokio::spawn(async move {
                 if tokio::time::timeout(REQUEST_TIMEOUT, serve(stream, remote)).await.is_err() {
                     tracing::debug!("control request timed out");
                 }
+                drop(permit);
             });
         }
+    }
+
+    /// Answers with one "busy" line at once, then reads what the client
+    /// sends (so it can finish writing its request and read the answer,
+    /// rather than meet a closed socket) for at most [`BUSY_LINGER`].
+    async fn refuse_busy(stream: UnixStream) {
+        tracing::debug!("control socket busy; refusing a connection");
+        let reply = ControlReply::Failed(format!("busy: {MAX_CONNECTIONS} local requests already running; try again"));
+        let Ok(mut text) = serde_json::to_vec(&reply) else { return };
+        text.push(b'\n');
+        let (read, mut write) = stream.into_split();
+        if write.write_all(&text).await.is_err() {
+            return;
+        }
+        let mut reader = BufReader::new(read).take(MAX_REQUEST_BYTES as u64);
+        let _ = tokio::time::timeout(BUSY_LINGER, reader.read_until(b'\n', &mut Vec::new())).await;
     }
 
     async fn serve(stream: UnixStream, remote: Remote) {

@@ -39,14 +39,18 @@ impl Store {
         Ok(table.get(id)?.map(|v| v.value().to_vec()))
     }
 
-    /// Every endorsement's summary (the portfolio), in id order.
+    /// Every endorsement's summary (the portfolio), in id order. A summary
+    /// that does not decode is logged and skipped (see `damaged.rs`).
     pub fn endorsements(&self) -> Result<Vec<EndorsementSummary>, StoreError> {
         let tx = self.db.read()?;
         let table = tx.open_table(ENDORSEMENT_SUMMARIES)?;
-        table
-            .iter()?
-            .map(|entry| postcard::from_bytes(entry?.1.value()).map_err(|e| corrupt("endorsement summary", e)))
-            .collect()
+        let mut all = Vec::new();
+        for entry in table.iter()? {
+            let (id, bytes) = entry?;
+            let decoded = postcard::from_bytes(bytes.value()).map_err(|e| corrupt("endorsement summary", e));
+            all.extend(self.skip_damaged("endorsement_summaries", id.value(), decoded));
+        }
+        Ok(all)
     }
 
     pub fn endorsement_summary(&self, id: &str) -> Result<Option<EndorsementSummary>, StoreError> {

@@ -14,6 +14,11 @@ pub enum StoreError {
     OlderSchema { found: u64 },
     #[error("cannot open store {path}: {reason}")]
     Open { path: PathBuf, reason: String },
+    #[error(
+        "{path} is not an agora store: {what}. Nothing was changed; move it away (e.g. `mv {path} {path}.broken`) \
+         to start an empty store, or put back a backup"
+    )]
+    NotAStore { path: PathBuf, what: String },
     #[error("store was written by a newer agora (schema {found}); this build reads up to schema {supported}")]
     NewerSchema { found: u64, supported: u64 },
     #[error("store record `{what}` is damaged: {reason}")]

@@ -4,6 +4,7 @@
 
 use redb::ReadableTable;
 
+use super::damaged::key_hex;
 use super::listings::{add_own_in, decode, put_withdrawal_in, remove_own_in, seen_key};
 use super::tables::PAUSED_LISTINGS;
 use super::{Store, StoreError};
@@ -34,10 +35,16 @@ impl Store {
         Ok(())
     }
 
+    /// Own paused listings; one that does not decode is logged and skipped.
     pub fn paused_listings(&self) -> Result<Vec<Verified<Listing>>, StoreError> {
         let tx = self.db.read()?;
         let table = tx.open_table(PAUSED_LISTINGS)?;
-        table.iter()?.map(|entry| decode(entry?.1.value())).collect()
+        let mut all = Vec::new();
+        for entry in table.iter()? {
+            let (key, bytes) = entry?;
+            all.extend(self.skip_damaged("paused_listings", key_hex(key.value()), decode(bytes.value())));
+        }
+        Ok(all)
     }
 }
 

@@ -6,6 +6,7 @@ use jiff::Timestamp;
 use redb::ReadableTable;
 use serde::{Deserialize, Serialize};
 
+use super::damaged::key_hex;
 use super::error::corrupt;
 use super::listings::{decode, remove_seen_in, seen_key};
 use super::tables::{PEER_PROFILES, PEERS, SEEN_LISTINGS};
@@ -37,10 +38,17 @@ impl Store {
         table.get(key.as_bytes())?.map(|v| postcard::from_bytes(v.value()).map_err(|e| corrupt("peer", e))).transpose()
     }
 
+    /// Every known peer; a record that does not decode is logged and skipped.
     pub fn peers(&self) -> Result<Vec<PeerRecord>, StoreError> {
         let tx = self.db.read()?;
         let table = tx.open_table(PEERS)?;
-        table.iter()?.map(|entry| postcard::from_bytes(entry?.1.value()).map_err(|e| corrupt("peer", e))).collect()
+        let mut all = Vec::new();
+        for entry in table.iter()? {
+            let (key, bytes) = entry?;
+            let decoded = postcard::from_bytes(bytes.value()).map_err(|e| corrupt("peer", e));
+            all.extend(self.skip_damaged("peers", key_hex(key.value()), decoded));
+        }
+        Ok(all)
     }
 
     /// Blocks or unblocks `peer` (known or not). Blocking drops its
@@ -50,12 +58,10 @@ impl Store {
         let dropped = {
             let mut peers = tx.open_table(PEERS)?;
             let known = peers.get(peer.as_bytes())?.map(|v| postcard::from_bytes::<PeerRecord>(v.value())).transpose();
-            let mut record = known.map_err(|e| corrupt("peer", e))?.unwrap_or(PeerRecord {
-                key: *peer,
-                name: String::new(),
-                last_seen: now,
-                blocked,
-            });
+            // A damaged record is replaced: blocking must not depend on it.
+            let known = self.skip_damaged("peers", key_hex(peer.as_bytes()), known.map_err(|e| corrupt("peer", e)));
+            let mut record =
+                known.flatten().unwrap_or(PeerRecord { key: *peer, name: String::new(), last_seen: now, blocked });
             record.blocked = blocked;
             let encoded = postcard::to_stdvec(&record).map_err(|e| corrupt("peer", e))?;
             peers.insert(peer.as_bytes(), encoded.as_slice())?;
@@ -91,16 +97,19 @@ impl Store {
         Ok(self.peers()?.into_iter().filter(|p| p.blocked).map(|p| p.key).collect())
     }
 
-    /// Others' latest signed profiles, by key.
+    /// Others' latest signed profiles, by key; a profile that does not
+    /// decode is logged and skipped.
     pub fn peer_profiles(&self) -> Result<std::collections::HashMap<PublicKey, Profile>, StoreError> {
         let tx = self.db.read()?;
         let table = tx.open_table(PEER_PROFILES)?;
-        table
-            .iter()?
-            .map(|entry| {
-                let (key, bytes) = entry?;
-                Ok((PublicKey::from(*key.value()), decode::<Profile>(bytes.value())?.value().clone()))
-            })
-            .collect()
+        let mut all = std::collections::HashMap::new();
+        for entry in table.iter()? {
+            let (key, bytes) = entry?;
+            let decoded = decode::<Profile>(bytes.value());
+            if let Some(profile) = self.skip_damaged("peer_profiles", key_hex(key.value()), decoded) {
+                all.insert(PublicKey::from(*key.value()), profile.value().clone());
+            }
+        }
+        Ok(all)
     }
 }

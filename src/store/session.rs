@@ -3,6 +3,7 @@
 use redb::ReadableTable;
 use serde::{Deserialize, Serialize};
 
+use super::damaged::key_hex;
 use super::endorsements::insert_endorsements;
 use super::error::corrupt;
 use super::outbox::{Queued, queue_in};
@@ -63,17 +64,21 @@ impl Store {
         Ok(table.range::<&[u8; 40]>(&first..=&last)?.count())
     }
 
-    /// One negotiation's chat, oldest first.
+    /// One negotiation's chat, oldest first; a message that does not
+    /// decode is logged and skipped.
     pub fn chat(&self, negotiation: &NegotiationId) -> Result<Vec<Verified<ChatMessage>>, StoreError> {
         let tx = self.db.read()?;
         let table = tx.open_table(CHAT)?;
         let (mut first, mut last) = ([0u8; 40], [0xffu8; 40]);
         first[..16].copy_from_slice(&negotiation.0);
         last[..16].copy_from_slice(&negotiation.0);
-        table
-            .range::<&[u8; 40]>(&first..=&last)?
-            .map(|row| Verified::from_trusted_store(row?.1.value().to_vec()).map_err(|e| corrupt("chat", e)))
-            .collect()
+        let mut all = Vec::new();
+        for row in table.range::<&[u8; 40]>(&first..=&last)? {
+            let (key, bytes) = row?;
+            let decoded = Verified::from_trusted_store(bytes.value().to_vec()).map_err(|e| corrupt("chat", e));
+            all.extend(self.skip_damaged("chat", key_hex(key.value()), decoded));
+        }
+        Ok(all)
     }
 
     pub fn cosign_state(&self, negotiation: &NegotiationId) -> Result<CosignState, StoreError> {

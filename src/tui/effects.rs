@@ -217,9 +217,9 @@ async fn present(
     let suite = crate::endorse::data_integrity::Cryptosuite::Jcs;
     let bytes = node.present(picked, binding, suite).await.map_err(|e| e.to_string())?;
     let dir = &options.export_dir;
-    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    crate::files::ensure_private_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let path = dir.join(format!("presentation-{}.json", now.strftime("%Y%m%d-%H%M%S")));
-    std::fs::write(&path, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+    crate::files::write_private(&path, &bytes).map_err(|e| format!("{}: {e}", path.display()))?;
     let skipped = if left_out > 0 { format!("; {left_out} left out, no longer valid") } else { String::new() };
     Ok(format!(
         "Wrote {}: {count} endorsement{} ({:.1} h), signed by you{skipped}",
@@ -231,8 +231,8 @@ async fn present(
 
 fn export(node: &Node, id: &str, dir: &std::path::Path) -> Result<String, String> {
     let bytes = node.store().endorsement_bytes(id).map_err(|e| e.to_string())?.ok_or("no such endorsement")?;
-    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    crate::files::ensure_private_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let path = dir.join(format!("{}.json", crate::cli::short_id(id)));
-    std::fs::write(&path, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+    crate::files::write_private(&path, &bytes).map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(format!("Wrote {} (check it with `agora verify`)", path.display()))
 }

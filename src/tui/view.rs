@@ -34,7 +34,8 @@ impl Widget for &Screen<'_> {
         // refusal's reason is read in full on a narrow terminal.
         let footer_lines = match &self.state.notice {
             Some(notice) if area.width > 0 => {
-                (notice.text.chars().count() as u16 + 1).div_ceil(area.width).clamp(1, 3).min(area.height / 4).max(1)
+                let shown = crate::text::escape(&notice.text).chars().count();
+                (shown as u16 + 1).div_ceil(area.width).clamp(1, 3).min(area.height / 4).max(1)
             }
             _ => 1,
         };
@@ -54,6 +55,7 @@ impl Widget for &Screen<'_> {
             Mode::Form(form) => form::render(self, form, body, buf),
             _ => {}
         }
+        widgets::scrub(area, buf);
     }
 }
 
@@ -88,7 +90,8 @@ impl Screen<'_> {
         let t = self.theme;
         if let Some(notice) = &self.state.notice {
             let style = if notice.error { t.bad } else { t.good };
-            Paragraph::new(Line::styled(format!(" {}", notice.text), style))
+            // A notice often quotes a node's error, and so a peer's words.
+            Paragraph::new(Line::styled(format!(" {}", widgets::safe(&notice.text)), style))
                 .wrap(ratatui::widgets::Wrap { trim: false })
                 .render(area, buf);
             return;

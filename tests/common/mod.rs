@@ -90,3 +90,15 @@ pub fn proposal(
         },
     }
 }
+
+/// Puts `identity` in `dir` as its `identity.key`, private (0600) as agora
+/// requires of a key file.
+pub fn write_key(dir: &std::path::Path, identity: &Identity) {
+    let path = dir.join("identity.key");
+    std::fs::write(&path, format!("{}\n", agora::identity::multibase_secret(identity))).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+}

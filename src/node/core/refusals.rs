@@ -80,15 +80,11 @@ const MAX_REASON_CHARS: usize = 300;
 
 /// A reason as it may be shown: peers write some of these words, so
 /// control and invisible formatting characters (which could repaint a
-/// terminal or reorder what is shown) become U+FFFD, and the length is
-/// bounded.
+/// terminal or reorder what is shown) are escaped ([`crate::text`]), and
+/// the length is bounded.
 pub(crate) fn printable(reason: &str) -> String {
-    let unsafe_char = |c: char| {
-        c.is_control()
-            || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{206f}' | '\u{feff}')
-    };
-    let mut out: String =
-        reason.chars().take(MAX_REASON_CHARS).map(|c| if unsafe_char(c) { '\u{fffd}' } else { c }).collect();
+    let cut: String = reason.chars().take(MAX_REASON_CHARS).collect();
+    let mut out = crate::text::escape(&cut).into_owned();
     if reason.chars().count() > MAX_REASON_CHARS {
         out.push('…');
     }
@@ -100,7 +96,7 @@ mod tests {
     #[test]
     fn reasons_lose_escapes_and_length() {
         let shown = super::printable("bad \x1b]0;pwned\x07 \u{202e}gnp.exe \u{9b}2J");
-        assert!(!shown.chars().any(|c| c.is_control() || c == '\u{202e}'), "{shown:?}");
+        assert!(!shown.chars().any(crate::text::needs_escape), "{shown:?}");
         assert_eq!(super::printable(&"x".repeat(1000)).chars().count(), 301);
     }
 }

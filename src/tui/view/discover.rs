@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
 use super::Screen;
-use super::widgets::{ListTable, clip, detail, empty, label_value, split, window};
+use super::widgets::{ListTable, clip, detail, empty, label_value, safe, split, text_lines, window};
 use crate::app::{ListingItem, Mode, Tab};
 
 pub fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
@@ -16,7 +16,7 @@ pub fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
     let [bar, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
     let searching = state.mode == Mode::Search;
     let level = state.filter.level.map(|l| l.to_string()).unwrap_or_else(|| "any level".into());
-    let mut language = state.filter.language.as_ref().map(|l| format!(" · speaks {l}")).unwrap_or_default();
+    let mut language = state.filter.language.as_ref().map(|l| format!(" · speaks {}", safe(l))).unwrap_or_default();
     if state.filter.overlapping.is_some() {
         language.push_str(" · fits your times");
     }
@@ -35,7 +35,7 @@ pub fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
     let query = if state.filter.query.is_empty() && !searching {
         Span::styled(format!("{} to search", crate::tui::label(&screen.keys.keys.search)), t.dim)
     } else {
-        let chars: Vec<char> = state.filter.query.chars().collect();
+        let chars: Vec<char> = safe(&state.filter.query).chars().collect();
         let shown: String = chars[chars.len().saturating_sub(room)..].iter().collect();
         Span::styled(format!("{shown}{}", if searching { "▏" } else { "" }), t.accent)
     };
@@ -93,7 +93,7 @@ fn detail_lines(screen: &Screen, item: &ListingItem) -> Vec<Line<'static>> {
     let t = screen.theme;
     let l = &item.listing;
     let mut lines = vec![
-        Line::styled(l.title.clone(), t.accent),
+        Line::styled(safe(&l.title), t.accent),
         label_value(
             if l.kind == crate::market::ListingKind::Offer { "teaches" } else { "wants" },
             l.skills.join(", "),
@@ -109,12 +109,12 @@ fn detail_lines(screen: &Screen, item: &ListingItem) -> Vec<Line<'static>> {
     }
     if !l.description.is_empty() {
         lines.push(Line::raw(""));
-        lines.push(Line::raw(l.description.clone()));
+        lines.extend(text_lines(&l.description, t.text));
     }
     lines.push(Line::raw(""));
     if let Some(profile) = screen.state.snapshot.profiles.get(&item.author) {
         if !profile.bio.is_empty() {
-            lines.push(Line::styled(profile.bio.clone(), t.dim));
+            lines.extend(text_lines(&profile.bio, t.dim));
         }
         let languages = if profile.languages.is_empty() { "—".into() } else { profile.languages.join(", ") };
         lines.push(label_value("speaks", languages, t));

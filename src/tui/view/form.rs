@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
 use super::Screen;
-use super::widgets::{centered, dialog};
+use super::widgets::{centered, dialog, safe};
 use crate::app::{FieldKind, Form};
 
 pub fn render(screen: &Screen, form: &Form, area: Rect, buf: &mut Buffer) {
@@ -18,10 +18,13 @@ pub fn render(screen: &Screen, form: &Form, area: Rect, buf: &mut Buffer) {
     for (i, field) in form.fields.iter().enumerate() {
         let focused = i == form.focus;
         let value = match &field.kind {
-            FieldKind::Choice { options, selected } => format!("‹ {} ›", options.get(*selected).copied().unwrap_or("")),
+            FieldKind::Choice { options, selected } => {
+                format!("‹ {} ›", safe(options.get(*selected).copied().unwrap_or("")))
+            }
             _ => {
-                // Show the end of long text, where typing happens.
-                let chars: Vec<char> = field.value.chars().collect();
+                // Show the end of long text, where typing happens (escaped:
+                // a paste or a peer's words may carry invisible characters).
+                let chars: Vec<char> = safe(&field.value).chars().collect();
                 let start = chars.len().saturating_sub(value_width.saturating_sub(1));
                 let mut shown: String = chars[start..].iter().collect();
                 if focused {
@@ -36,7 +39,9 @@ pub fn render(screen: &Screen, form: &Form, area: Rect, buf: &mut Buffer) {
             Span::styled(value, if focused { t.selected } else { t.text }),
         ]));
         match &form.error {
-            Some((at, message)) if *at == i => lines.push(Line::styled(format!("  {:<15} {message}", ""), t.bad)),
+            Some((at, message)) if *at == i => {
+                lines.push(Line::styled(format!("  {:<15} {}", "", safe(message)), t.bad))
+            }
             _ if focused => lines.push(Line::styled(format!("  {:<15} {}", "", field.hint), t.dim)),
             _ => {}
         }

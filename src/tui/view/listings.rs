@@ -5,7 +5,7 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Line;
 
 use super::Screen;
-use super::widgets::{ListTable, detail, empty, label_value, split};
+use super::widgets::{ListTable, detail, empty, label_value, safe, split, text_lines};
 use crate::app::Tab;
 use crate::app::local_text as local;
 
@@ -44,7 +44,7 @@ pub fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
     .render(t, list, buf);
     if let Some((l, paused)) = state.selected_own() {
         let mut lines = vec![
-            Line::styled(l.title.clone(), t.accent),
+            Line::styled(safe(&l.title), t.accent),
             label_value("status", if paused { "paused: not on the network" } else { "published" }, t),
             label_value("level", l.level.to_string(), t),
             label_value("where", l.format.to_string(), t),
@@ -53,7 +53,7 @@ pub fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
         ];
         if !l.description.is_empty() {
             lines.push(Line::raw(""));
-            lines.push(Line::raw(l.description.clone()));
+            lines.extend(text_lines(&l.description, t.text));
         }
         detail("Listing", lines, t, side, buf);
     }

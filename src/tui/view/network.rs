@@ -7,7 +7,7 @@ use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use super::Screen;
-use super::widgets::{ListTable, clip, label_value};
+use super::widgets::{ListTable, clip, label_value, safe};
 use crate::app::Tab;
 use crate::node::RelayStatus;
 
@@ -23,7 +23,7 @@ pub fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
     let mut lines = vec![
         Line::from(vec![
             ratatui::text::Span::styled(format!("{:<10} ", "relays"), t.dim),
-            ratatui::text::Span::styled(net.relays.to_string(), relay_style),
+            ratatui::text::Span::styled(safe(&net.relays.to_string()), relay_style),
         ]),
         label_value("LAN", if net.lan_discovery { "finding peers nearby (mDNS)" } else { "off" }, t),
         label_value("neighbors", net.neighbors.len().to_string(), t),
@@ -31,7 +31,7 @@ pub fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
         label_value("you", crate::identity::did_key_from_public(&state.me()), t),
         Line::raw(""),
         Line::styled("Your ticket (share it so others can reach you):", t.title),
-        Line::raw(net.ticket.clone()),
+        Line::raw(safe(&net.ticket)),
     ];
     let qr = qr_lines(&net.ticket);
     let [info, rest] = Layout::vertical([Constraint::Length(9), Constraint::Min(1)]).areas(area);

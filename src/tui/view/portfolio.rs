@@ -7,7 +7,7 @@ use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Widget};
 
 use super::Screen;
-use super::widgets::{ListTable, clip, detail, empty, label_value, split};
+use super::widgets::{ListTable, clip, detail, empty, label_value, safe, split};
 use crate::app::Tab;
 use crate::app::local_text as local;
 
@@ -77,8 +77,9 @@ pub fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
             Line::raw(""),
         ];
         match state.inspections.get(&e.id) {
-            Some(checks) => lines
-                .extend(checks.iter().map(|(text, ok)| Line::styled(text.clone(), if *ok { t.good } else { t.bad }))),
+            Some(checks) => {
+                lines.extend(checks.iter().map(|(text, ok)| Line::styled(safe(text), if *ok { t.good } else { t.bad })))
+            }
             None => lines.push(Line::styled("Signed by both (verified when stored)", t.good)),
         }
         let keys = &screen.keys.keys;

@@ -6,7 +6,7 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Line;
 
 use super::Screen;
-use super::widgets::{ListTable, clip, detail, empty, label_value, split};
+use super::widgets::{ListTable, clip, detail, empty, label_value, safe, split};
 use crate::app::local_text as local;
 use crate::app::{SessionGroup, SessionItem, Tab, next_step};
 
@@ -50,7 +50,7 @@ fn lines(screen: &Screen, item: &SessionItem) -> Vec<Line<'static>> {
     let me = state.me();
     let role = if n.teacher == me { "you teach" } else { "you learn" };
     let mut lines = vec![
-        Line::styled(item.title.clone(), t.accent),
+        Line::styled(safe(&item.title), t.accent),
         label_value("state", format!("{} ({role})", n.phase.name()), t),
     ];
     if let Some(terms) = n.current_terms() {
@@ -69,13 +69,15 @@ fn lines(screen: &Screen, item: &SessionItem) -> Vec<Line<'static>> {
         lines.push(Line::raw(""));
         let skip = item.chat.len().saturating_sub(8);
         for (author, at, text) in item.chat.iter().skip(skip) {
-            let who = if *author == me { "you".to_owned() } else { item.with_name.clone() };
+            let who = if *author == me { "you".to_owned() } else { safe(&item.with_name) };
+            // A message's own line breaks become spaces: it stays one entry.
+            let text = safe(&text.replace(['\n', '\t'], " "));
             lines.push(Line::from(vec![
                 ratatui::text::Span::styled(
                     format!("{} {who}: ", local(*at, &state.tz).get(11..).unwrap_or("")),
                     t.dim,
                 ),
-                ratatui::text::Span::raw(text.clone()),
+                ratatui::text::Span::raw(text),
             ]));
         }
     }

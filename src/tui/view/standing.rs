@@ -7,6 +7,7 @@
 use ratatui::text::Line;
 
 use super::Screen;
+use super::widgets::safe;
 use crate::app::ListingItem;
 use crate::endorse::reputation::{SkillStats, Stats, hours};
 
@@ -28,7 +29,7 @@ pub fn lines(screen: &Screen, item: &ListingItem) -> Vec<Line<'static>> {
                 ));
             }
         }
-        Some(Err(why)) => lines.push(Line::styled(format!("Track record: {why}"), t.dim)),
+        Some(Err(why)) => lines.push(Line::styled(format!("Track record: {}", safe(why)), t.dim)),
         None => {}
     }
     let Some(explained) = explained else { return lines };
@@ -39,9 +40,9 @@ pub fn lines(screen: &Screen, item: &ListingItem) -> Vec<Line<'static>> {
     lines.push(Line::styled(format!("Trust as you see it{pinned}"), t.title));
     let standing = &explained.standing;
     let style = if standing.score > 0.0 { t.text } else { t.dim };
-    lines.push(Line::styled(standing.summary(), style));
+    lines.push(Line::styled(safe(&standing.summary()), style));
     for path in &explained.paths {
-        lines.push(Line::styled(format!("· {path}"), t.dim));
+        lines.push(Line::styled(format!("· {}", safe(path)), t.dim));
     }
     if standing.score == 0.0 && standing.circle.is_none() {
         lines.push(Line::styled("Sessions with people you know (or a pin) would bring them in reach.", t.dim));
@@ -70,7 +71,7 @@ fn record_lines(stats: &Stats, skills: &[String], screen: &Screen, lines: &mut V
         let named = s != *o || skills.len() > 1;
         if named {
             let what = if s.sessions() == 0 { "none yet".into() } else { totals(&s) };
-            lines.push(Line::raw(format!("{skill}: {what}")));
+            lines.push(Line::raw(format!("{}: {what}", safe(skill))));
         }
         if let Some(average) = s.average_rating() {
             let indent = if named { "  " } else { "" };
@@ -81,7 +82,7 @@ fn record_lines(stats: &Stats, skills: &[String], screen: &Screen, lines: &mut V
         .by_skill
         .iter()
         .filter(|(k, v)| !skills.iter().any(|s| s.eq_ignore_ascii_case(k)) && v.minutes_taught > 0)
-        .map(|(k, v)| format!("{k} {}", hours(v.minutes_taught)))
+        .map(|(k, v)| format!("{} {}", safe(k), hours(v.minutes_taught)))
         .collect();
     if !others.is_empty() {
         lines.push(Line::styled(format!("also taught: {}", others.join(", ")), t.dim));

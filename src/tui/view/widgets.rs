@@ -1,4 +1,7 @@
-//! Small drawing helpers shared by the views.
+//! Small drawing helpers shared by the views. Text from peers and files
+//! goes through [`safe`] (or a helper that calls it) before it is drawn,
+//! and [`scrub`] checks the finished frame: ratatui writes a cell's symbol
+//! to the terminal as it is.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -52,7 +55,7 @@ impl ListTable<'_> {
         let selected = selected.saturating_sub(first);
         let block = Block::new().borders(Borders::TOP).title(Line::styled(format!(" {title} "), theme.title));
         let header = Row::new(header.iter().map(|h| Cell::from(h.to_string()))).style(theme.dim);
-        let rows = rows.into_iter().map(|cells| Row::new(cells.into_iter().map(Cell::from)));
+        let rows = rows.into_iter().map(|cells| Row::new(cells.into_iter().map(|c| Cell::from(owned_safe(c)))));
         let table = Table::new(rows, widths.to_vec())
             .header(header)
             .block(block)
@@ -67,7 +70,7 @@ impl ListTable<'_> {
 pub fn detail(title: &str, lines: Vec<Line<'static>>, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let block = Block::new()
         .borders(Borders::TOP)
-        .title(Line::styled(format!(" {title} "), theme.title))
+        .title(Line::styled(format!(" {} ", safe(title)), theme.title))
         .padding(ratatui::widgets::Padding::horizontal(1));
     Paragraph::new(lines).block(block).wrap(Wrap { trim: false }).render(area, buf);
 }
@@ -81,20 +84,86 @@ pub fn empty(text: &str, theme: &Theme, area: Rect, buf: &mut Buffer) {
 /// A framed box over the screen.
 pub fn dialog(title: &str, area: Rect, theme: &Theme, buf: &mut Buffer) -> Rect {
     Clear.render(area, buf);
-    let block = Block::bordered().title(Line::styled(format!(" {title} "), theme.title)).border_style(theme.accent);
+    let title = format!(" {} ", safe(title));
+    let block = Block::bordered().title(Line::styled(title, theme.title)).border_style(theme.accent);
     let inner = block.inner(area);
     block.render(area, buf);
     inner
 }
 
-/// Cuts `text` to `width` characters, marking the cut.
+/// Escapes `text` (see [`crate::text::escape`]) and cuts it to `width`
+/// characters, marking the cut.
 pub fn clip(text: &str, width: usize) -> String {
     crate::cli::clip(text, width)
 }
 
+/// One line of a peer's or a file's text, escaped.
+pub fn safe(text: &str) -> String {
+    crate::text::escape(text).into_owned()
+}
+
+fn owned_safe(text: String) -> String {
+    crate::cli::safe_row(text)
+}
+
+/// A label and its value (escaped: values are often a peer's words).
 pub fn label_value(label: &str, value: impl Into<String>, theme: &Theme) -> Line<'static> {
     Line::from(vec![
         ratatui::text::Span::styled(format!("{label:<10} "), theme.dim),
-        ratatui::text::Span::styled(value.into(), Style::default()),
+        ratatui::text::Span::styled(owned_safe(value.into()), Style::default()),
     ])
+}
+
+/// A peer's text that may span lines (a description, a bio): one drawn
+/// line per line of text, each escaped, tabs as spaces.
+pub fn text_lines(text: &str, style: Style) -> Vec<Line<'static>> {
+    text.split('\n').map(|line| Line::styled(safe(&line.replace('\t', "    ")), style)).collect()
+}
+
+/// Replaces any cell of `area` whose symbol still holds a control or
+/// invisible character with U+FFFD: the last guard before the terminal.
+pub fn scrub(area: Rect, buf: &mut Buffer) {
+    let area = area.intersection(buf.area);
+    for y in area.top()..area.bottom() {
+        for x in area.left()..area.right() {
+            let cell = &mut buf[(x, y)];
+            let symbol = cell.symbol();
+            let plain = symbol.bytes().all(|b| (0x20..0x7f).contains(&b));
+            if !plain && symbol.chars().any(crate::text::needs_escape) {
+                cell.set_symbol("\u{fffd}");
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::text::Span;
+
+    use super::*;
+
+    fn raw_cells(buf: &Buffer) -> usize {
+        buf.content().iter().filter(|c| c.symbol().chars().any(crate::text::needs_escape)).count()
+    }
+
+    #[test]
+    fn ratatui_passes_format_characters_through_and_scrub_stops_them() {
+        let area = Rect::new(0, 0, 20, 1);
+        let mut buf = Buffer::empty(area);
+        Line::from(vec![Span::raw("ab"), Span::raw("\u{202e}cd\u{200b}")]).render(area, &mut buf);
+        assert!(raw_cells(&buf) > 0, "ratatui drops C0 and C1 but draws bidi and zero-width characters");
+        scrub(area, &mut buf);
+        assert_eq!(raw_cells(&buf), 0);
+        assert!(buf.content().iter().any(|c| c.symbol() == "\u{fffd}"));
+    }
+
+    #[test]
+    fn label_values_and_text_lines_are_escaped() {
+        let theme = Theme::new(crate::config::Theme::Mono);
+        let line = label_value("name", "Ada\u{1b}]0;x\u{7}", &theme);
+        assert_eq!(line.spans[1].content, "Ada\\u{1b}]0;x\\u{7}");
+        let lines = text_lines("one\u{202e}\ntwo\tend", theme.text);
+        let texts: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+        assert_eq!(texts, ["one\\u{202e}", "two    end"]);
+    }
 }

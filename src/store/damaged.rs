@@ -105,13 +105,16 @@ mod tests {
                 time_zone: "UTC".into(),
             };
             let batch = store.directory_batch().unwrap();
-            batch.put_peer_profile(&seal(&me, &profile, Timestamp::now()).unwrap(), Timestamp::now(), usize::MAX).unwrap();
+            batch
+                .put_peer_profile(&seal(&me, &profile, Timestamp::now()).unwrap(), Timestamp::now(), usize::MAX)
+                .unwrap();
             batch.commit().unwrap();
         }
         damage(&path);
         let store = Store::open(&path).unwrap();
         let reader = Store::open_read_only(&path).unwrap();
-        assert_eq!(store.peers().unwrap().len(), 3, "the good peers still show");
+        // Three put directly, and the profile's author.
+        assert_eq!(store.peers().unwrap().len(), 4, "the good peers still show");
         assert_eq!(store.damaged_skipped(), 1);
         assert_eq!(store.peer_profiles().unwrap().len(), 1);
         assert!(store.endorsements().unwrap().is_empty());
@@ -122,7 +125,7 @@ mod tests {
         // Blocking the peer whose record is damaged writes a good record.
         let damaged_peer = crate::identity::PublicKey::from([0xee; 32]);
         store.set_blocked(&damaged_peer, true, Timestamp::now()).unwrap();
-        assert_eq!(reader.peers().unwrap().len(), 4);
+        assert_eq!(reader.peers().unwrap().len(), 5);
         assert_eq!(reader.blocked_peers().unwrap(), vec![damaged_peer]);
         assert_eq!(reader.damaged_skipped(), 0, "each handle counts its own reads");
     }

@@ -227,7 +227,7 @@ impl DirectoryBatch {
         let old = self.tx.open_table(WITHDRAWN)?.remove(&key)?.map(|v| v.value().to_vec());
         if let Some(old) = old {
             let old = decode::<ListingWithdrawal>(&old)?;
-            items::remove(&self.tx, old.bytes(), old.timestamp().as_millisecond())?;
+            items::remove(&self.tx, old.bytes())?;
         }
         Ok(())
     }
@@ -253,11 +253,11 @@ impl DirectoryBatch {
         let held = self.tx.open_table(PEER_PROFILES)?.get(author.as_bytes())?.map(|v| v.value().to_vec());
         match held {
             Some(bytes) => {
-                let held = decode::<Profile>(&bytes)?;
-                if held.timestamp() >= profile.timestamp() {
+                // A damaged profile held here gives way to a good one.
+                if decode::<Profile>(&bytes).is_ok_and(|held| held.timestamp() >= profile.timestamp()) {
                     return Ok(false);
                 }
-                items::remove(&self.tx, held.bytes(), held.timestamp().as_millisecond())?;
+                items::remove(&self.tx, &bytes)?;
             }
             None => {
                 if self.tx.open_table(PEER_PROFILES)?.len()? as usize >= max_profiles
@@ -317,7 +317,7 @@ impl DirectoryBatch {
             let old = self.tx.open_table(PEER_PROFILES)?.remove(&author)?.map(|v| v.value().to_vec());
             if let Some(old) = old {
                 let old = decode::<Profile>(&old)?;
-                items::remove(&self.tx, old.bytes(), old.timestamp().as_millisecond())?;
+                items::remove(&self.tx, old.bytes())?;
             }
             self.tx.open_table(PEERS)?.remove(&author)?;
             return Ok(true);

@@ -66,11 +66,13 @@ pub(super) fn add(
     Ok(())
 }
 
-/// Drops the envelope `bytes` (signed at `signed_ms`) from the index.
-pub(super) fn remove(tx: &WriteTransaction, bytes: &[u8], signed_ms: i64) -> Result<(), StoreError> {
-    let item = Item::of(bytes, signed_ms);
-    tx.open_table(DIRECTORY_ITEMS)?.remove(&item.key())?;
-    tx.open_table(DIRECTORY_HASHES)?.remove(&item.hash)?;
+/// Drops the envelope `bytes` from the index (found by its hash, so even
+/// a damaged envelope leaves it).
+pub(super) fn remove(tx: &WriteTransaction, bytes: &[u8]) -> Result<(), StoreError> {
+    let hash: [u8; 32] = Sha256::digest(bytes).into();
+    if let Some(key) = tx.open_table(DIRECTORY_HASHES)?.remove(&hash)?.map(|v| *v.value()) {
+        tx.open_table(DIRECTORY_ITEMS)?.remove(&key)?;
+    }
     Ok(())
 }
 

@@ -53,7 +53,7 @@ pub(super) fn put_withdrawal_in(
     let old = withdrawn.get(key)?.map(|v| v.value().to_vec());
     if let Some(old) = old {
         let old = decode::<ListingWithdrawal>(&old)?;
-        items::remove(tx, old.bytes(), old.timestamp().as_millisecond())?;
+        items::remove(tx, old.bytes())?;
         tx.open_table(WITHDRAWN_EXPIRY)?.remove(&timed_key(withdrawal_until(&old), key))?;
     }
     withdrawn.insert(key, withdrawal.bytes())?;
@@ -68,7 +68,7 @@ pub(super) fn remove_seen_in(tx: &WriteTransaction, key: &[u8; 48]) -> Result<Op
         return Ok(None);
     };
     let listing = decode::<Listing>(&bytes)?;
-    items::remove(tx, listing.bytes(), listing.timestamp().as_millisecond())?;
+    items::remove(tx, listing.bytes())?;
     tx.open_table(SEEN_EXPIRY)?.remove(&timed_key(listing.value().expires_at, key))?;
     Ok(Some(listing))
 }
@@ -115,7 +115,7 @@ impl Store {
             let old = table.get(SELF_KEY)?.map(|v| v.value().to_vec());
             if let Some(old) = old {
                 let old = decode::<Profile>(&old)?;
-                items::remove(&tx, old.bytes(), old.timestamp().as_millisecond())?;
+                items::remove(&tx, old.bytes())?;
             }
             table.insert(SELF_KEY, profile.bytes())?;
             let key = items::profile_key(profile.author().as_bytes());
@@ -139,10 +139,16 @@ impl Store {
         Ok(())
     }
 
+    /// Own listings; a damaged row is logged, counted and skipped.
     pub fn own_listings(&self) -> Result<Vec<Verified<Listing>>, StoreError> {
         let tx = self.db.read()?;
         let table = tx.open_table(OWN_LISTINGS)?;
-        table.iter()?.map(|entry| decode(entry?.1.value())).collect()
+        let mut out = Vec::new();
+        for entry in table.iter()? {
+            let (key, value) = entry?;
+            out.extend(self.skip_damaged("own_listings", super::damaged::key_hex(key.value()), decode(value.value())));
+        }
+        Ok(out)
     }
 
     pub fn own_listing(&self, id: &ListingId) -> Result<Option<Verified<Listing>>, StoreError> {
@@ -197,11 +203,12 @@ impl Store {
         let mut out = Vec::new();
         for entry in table.iter()? {
             let (key, value) = entry?;
-            match decode::<Listing>(value.value()) {
-                Ok(listing) if !listing.value().is_expired(now) => out.push(listing),
-                Ok(_) => {}
-                Err(e) => tracing::warn!(key = %hex(key.value()), "skipping a damaged seen listing: {e}"),
-            }
+            let listing = self.skip_damaged(
+                "seen_listings",
+                super::damaged::key_hex(key.value()),
+                decode::<Listing>(value.value()),
+            );
+            out.extend(listing.filter(|l| !l.value().is_expired(now)));
         }
         Ok(out)
     }
@@ -258,7 +265,7 @@ impl Store {
             let old = tx.open_table(WITHDRAWN)?.remove(&key)?.map(|v| v.value().to_vec());
             if let Some(old) = old {
                 let old = decode::<ListingWithdrawal>(&old)?;
-                items::remove(&tx, old.bytes(), old.timestamp().as_millisecond())?;
+                items::remove(&tx, old.bytes())?;
                 removed += 1;
             }
         }
@@ -280,14 +287,10 @@ pub(super) fn remove_own_in(tx: &WriteTransaction, id: &ListingId) -> Result<Opt
         return Ok(None);
     };
     let listing = decode::<Listing>(&bytes)?;
-    items::remove(tx, listing.bytes(), listing.timestamp().as_millisecond())?;
+    items::remove(tx, listing.bytes())?;
     Ok(Some(listing))
 }
 
 pub(super) fn add_own_in(tx: &WriteTransaction, listing: &Verified<Listing>) -> Result<(), StoreError> {
     put_own_in(tx, listing)
-}
-
-pub(super) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -117,12 +117,8 @@ impl Store {
         let mut out = Vec::new();
         for entry in table.iter()? {
             let (key, value) = entry?;
-            match decode_state(value.value()) {
-                Ok(state) => out.push(state),
-                Err(e) => {
-                    tracing::warn!(id = %super::listings::hex(key.value()), "skipping a damaged negotiation: {e}")
-                }
-            }
+            let key = super::damaged::key_hex(key.value());
+            out.extend(self.skip_damaged("negotiations", key, decode_state(value.value())));
         }
         Ok(out)
     }

@@ -82,8 +82,7 @@ impl Store {
                 // in the peer record, to show whom you blocked).
                 let profile = tx.open_table(PEER_PROFILES)?.remove(peer.as_bytes())?.map(|v| v.value().to_vec());
                 if let Some(profile) = profile {
-                    let profile = decode::<Profile>(&profile)?;
-                    super::items::remove(&tx, profile.bytes(), profile.timestamp().as_millisecond())?;
+                    super::items::remove(&tx, &profile)?;
                 }
             }
             dropped

@@ -130,7 +130,7 @@ impl Core {
         let offered = match offer(&log, state.as_ref(), acked, &me, &event) {
             Ok(offered) => offered,
             Err(e @ crate::market::NegotiationError::Gap { have, .. }) => {
-                self.ask_resync(id, event.author(), have)?;
+                self.ask_resync(id, event.author(), have, now)?;
                 return Err(e.into());
             }
             Err(e) => return Err(e.into()),
@@ -219,10 +219,11 @@ impl Core {
     }
 
     /// Queues a request for `id`'s steps from position `have` on.
-    fn ask_resync(&mut self, id: NegotiationId, to: PublicKey, have: u32) -> Result<(), NodeError> {
+    fn ask_resync(&mut self, id: NegotiationId, to: PublicKey, have: u32, now: Timestamp) -> Result<(), NodeError> {
         let message = encode(SessionMessage::Resync { negotiation: id, have })?;
         self.store.queue(&Queued::new(to, Slot::Resync(id), message))?;
         self.delivery.add(to);
+        self.deliver_due(now);
         Ok(())
     }
 
@@ -336,7 +337,10 @@ impl Core {
         if held >= limits.chat_per_negotiation {
             return Err(NodeError::Invalid(format!("this session's chat is full ({held} messages)")));
         }
-        if state.agreed.is_none() && held >= limits.stranger_chat && self.is_stranger(&from, &[state.clone()])? {
+        if state.agreed.is_none()
+            && held >= limits.stranger_chat
+            && self.is_stranger(&from, std::slice::from_ref(&state))?
+        {
             return Err(NodeError::Invalid("more chat waits until a session is agreed".into()));
         }
         if self.store.put_chat(&chat, None)? {

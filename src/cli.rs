@@ -208,3 +208,10 @@ fn one_line(error: &anyhow::Error) -> String {
     let joined = format!("{error:#}").split_whitespace().collect::<Vec<_>>().join(" ");
     text::escape(&joined).into_owned()
 }
+
+/// The time the commands go by: the system clock (in debug builds, shifted
+/// by `AGORA_TEST_CLOCK_FILE`, as the node's clock is; see
+/// [`crate::node::Clock::from_env`]).
+pub fn now() -> jiff::Timestamp {
+    crate::node::Clock::from_env().now()
+}

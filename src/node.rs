@@ -103,7 +103,7 @@ impl NodeConfig {
             announce_every: Duration::from_secs(300),
             sync_every: Duration::from_secs(60),
             profile: None,
-            clock: Clock::default(),
+            clock: Clock::from_env(),
             limits: Limits { max_seen_listings: config.storage.max_seen_listings as usize, ..Limits::default() },
             blocked,
             debt_limit: config.credits.debt_limit(),

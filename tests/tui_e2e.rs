@@ -16,8 +16,14 @@ use common::identity;
 use iroh::EndpointAddr;
 use pty::Tui;
 
-fn agora(home: &Path, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_agora")).args(args).env("AGORA_HOME", home).output().unwrap();
+/// Runs a command on `home`, on the test's shared clock.
+fn agora(home: &Path, clock: &Path, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_agora"))
+        .args(args)
+        .env("AGORA_HOME", home)
+        .env("AGORA_TEST_CLOCK_FILE", clock)
+        .output()
+        .unwrap();
     assert!(out.status.success(), "agora {args:?}: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
@@ -44,13 +50,17 @@ fn two_people_agree_meet_and_endorse_through_the_terminal_client() {
     let teacher_addr = EndpointAddr::new(iroh::PublicKey::from_bytes(identity(1).public().as_bytes()).unwrap())
         .with_ip_addr(format!("127.0.0.1:{port}").parse().unwrap());
     let ticket = Ticket { addr: teacher_addr, communities: vec!["agora".into()] }.to_string();
+    // Every process follows one clock file, so the test can let the time
+    // pass that a session must last before it can be completed.
+    let clock = tempfile::NamedTempFile::new().unwrap();
     let ada = home("Ada", 1, port, None);
     let grace = home("Grace", 2, 0, Some(&ticket));
-    agora(ada.path(), &["listing", "add", "offer", "--skill", "rust", "--title", "Rust with Ada"]);
+    agora(ada.path(), clock.path(), &["listing", "add", "offer", "--skill", "rust", "--title", "Rust with Ada"]);
 
-    let mut teacher = Tui::start("Ada", ada.path());
+    let env = [("AGORA_TEST_CLOCK_FILE", clock.path())];
+    let mut teacher = Tui::start_with("Ada", ada.path(), &[], &env);
     teacher.wait_for("Discover");
-    let mut learner = Tui::start("Grace", grace.path());
+    let mut learner = Tui::start_with("Grace", grace.path(), &[], &env);
 
     // The learner finds the offer and proposes a session ten minutes from now.
     learner.wait_for("Rust with Ada");
@@ -74,6 +84,11 @@ fn two_people_agree_meet_and_endorse_through_the_terminal_client() {
     learner.wait_for("agreed");
     learner.keys("b");
     learner.wait_for("in progress");
+    // Completing at once is refused (too early); an hour later it is not.
+    learner.keys("f");
+    learner.wait_for("too early to complete");
+    std::fs::write(clock.path(), "3600000").unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
     learner.keys("f");
     // Completing leads straight to the endorsement form.
     learner.wait_for("your review");
@@ -90,14 +105,14 @@ fn two_people_agree_meet_and_endorse_through_the_terminal_client() {
 
     // Both homes hold the same bytes, and `agora verify` accepts them,
     // read beside the running clients.
-    let list = agora(ada.path(), &["endorsements", "list"]);
+    let list = agora(ada.path(), clock.path(), &["endorsements", "list"]);
     assert!(list.contains("taught") && list.contains("rust"), "{list}");
     let id = list.lines().nth(1).unwrap().split_whitespace().next().unwrap().to_owned();
     let (a_file, g_file) = (ada.path().join("e.json"), grace.path().join("e.json"));
-    agora(ada.path(), &["endorsements", "export", &id, "--out", a_file.to_str().unwrap()]);
-    agora(grace.path(), &["endorsements", "export", &id, "--out", g_file.to_str().unwrap()]);
+    agora(ada.path(), clock.path(), &["endorsements", "export", &id, "--out", a_file.to_str().unwrap()]);
+    agora(grace.path(), clock.path(), &["endorsements", "export", &id, "--out", g_file.to_str().unwrap()]);
     assert_eq!(std::fs::read(&a_file).unwrap(), std::fs::read(&g_file).unwrap(), "both hold identical bytes");
-    assert!(agora(grace.path(), &["verify", g_file.to_str().unwrap()]).contains("VALID"));
+    assert!(agora(grace.path(), clock.path(), &["verify", g_file.to_str().unwrap()]).contains("VALID"));
 
     // The learner presents it from the Portfolio screen, bound to a
     // verifier's challenge, and the verifier's `agora verify` accepts it.
@@ -114,7 +129,7 @@ fn two_people_agree_meet_and_endorse_through_the_terminal_client() {
         .map(|entry| entry.unwrap().path())
         .find(|path| path.file_name().unwrap().to_string_lossy().starts_with("presentation-"))
         .expect("the presentation in the export folder");
-    let report = agora(grace.path(), &["verify", presented.to_str().unwrap(), "--challenge", "n-0nce"]);
+    let report = agora(grace.path(), clock.path(), &["verify", presented.to_str().unwrap(), "--challenge", "n-0nce"]);
     assert!(report.contains("VALID: signed by the holder; its credential verifies"), "{report}");
 
     learner.quit();

@@ -6,7 +6,6 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, anyhow};
 use clap::Subcommand;
-use jiff::Timestamp;
 
 use super::show::{endorsement_row, endorsement_table_header};
 use super::verify::print_report;
@@ -54,7 +53,7 @@ pub fn run(ctx: &Context, command: EndorsementsCommand, out: &mut impl Write) ->
         }
         EndorsementsCommand::Show { id } => {
             let bytes = stored_bytes(&store, &id)?;
-            let report = inspect(&bytes, Timestamp::now());
+            let report = inspect(&bytes, crate::cli::now());
             print_report(&report, out)?;
             Ok(if report.is_valid() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_INVALID) })
         }

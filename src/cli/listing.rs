@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
 use clap::{Subcommand, ValueEnum};
-use jiff::{SignedDuration, Timestamp};
+use jiff::SignedDuration;
 
 use super::Context;
 use super::context::is_in_use;
@@ -85,7 +85,7 @@ pub fn run(ctx: &Context, command: ListingCommand, out: &mut impl Write) -> anyh
 fn add(ctx: &Context, args: AddArgs, out: &mut impl Write) -> anyhow::Result<ExitCode> {
     let config = ctx.config()?;
     let identity = ctx.identity()?;
-    let now = Timestamp::now();
+    let now = crate::cli::now();
     let windows = args.windows.iter().map(|w| Window::parse(w)).collect::<Result<Vec<_>, _>>()?;
     let listing = Listing {
         id: Id16::random()?,
@@ -135,7 +135,7 @@ fn parse_format(text: &str) -> anyhow::Result<Format> {
 
 fn list(ctx: &Context, all: bool, out: &mut impl Write) -> anyhow::Result<ExitCode> {
     let store = ctx.store_to_read()?;
-    let now = Timestamp::now();
+    let now = crate::cli::now();
     let own = store.own_listings()?;
     writeln!(out, "{}", listing_table_header())?;
     for listing in &own {
@@ -170,7 +170,7 @@ fn remove(ctx: &Context, id: &str, out: &mut impl Write) -> anyhow::Result<ExitC
     };
     if store.is_writable() {
         let withdrawal = ListingWithdrawal { id: listing.id, version: listing.version };
-        store.withdraw_own_listing(&seal(&ctx.identity()?, &withdrawal, Timestamp::now())?)?;
+        store.withdraw_own_listing(&seal(&ctx.identity()?, &withdrawal, crate::cli::now())?)?;
     } else {
         drop(store);
         ask_running(ctx, ControlRequest::Withdraw(listing.id))?;

@@ -60,7 +60,7 @@ struct ListingLine<'a> {
 
 pub fn run(ctx: &Context, args: ListingsArgs, out: &mut impl Write) -> anyhow::Result<ExitCode> {
     let store = ctx.store_to_read()?;
-    let now = Timestamp::now();
+    let now = crate::cli::now();
     let mut rows: Vec<(Verified<Listing>, bool)> = store.own_listings()?.into_iter().map(|l| (l, true)).collect();
     if !args.mine {
         rows.extend(store.seen_listings(now)?.into_iter().map(|l| (l, false)));

@@ -7,7 +7,6 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::bail;
-use jiff::Timestamp;
 use serde::Serialize;
 
 use super::Context;
@@ -65,7 +64,7 @@ pub fn set_blocked(ctx: &Context, who: &str, blocked: bool, out: &mut impl Write
             if peer == ctx.identity()?.public() {
                 bail!("that is your own key");
             }
-            (peer, store.set_blocked(&peer, blocked, Timestamp::now())?.len())
+            (peer, store.set_blocked(&peer, blocked, crate::cli::now())?.len())
         }
         Err(e) if is_in_use(&e) => {
             let peer = resolve(&ctx.store_to_read()?, who)?;

@@ -74,7 +74,7 @@ pub fn run(ctx: &Context, command: PortfolioCommand, out: &mut impl Write) -> an
 fn export(ctx: &Context, args: ExportArgs, out: &mut impl Write) -> anyhow::Result<ExitCode> {
     let store = ctx.store_to_read()?;
     let holder = ctx.identity()?;
-    let now = Timestamp::now();
+    let now = crate::cli::now();
     let mut ids = Vec::new();
     for id in &args.ids {
         let full = store.resolve_endorsement_id(id)?;

@@ -8,7 +8,6 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::bail;
-use jiff::Timestamp;
 use serde_json::json;
 
 use super::Context;
@@ -37,7 +36,7 @@ pub fn show(ctx: &Context, who: &str, json: bool, out: &mut impl Write) -> anyho
     let peer = find(&store, who)?;
     let own = store.endorsements()?;
     let outlook = Outlook::new(me, &own, [], &config.trust.pinned_keys());
-    let standing = outlook.standing(&peer, Timestamp::now());
+    let standing = outlook.standing(&peer, crate::cli::now());
     let peers = store.peers()?;
     let name = |key: &PublicKey| {
         peers

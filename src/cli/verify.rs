@@ -7,7 +7,6 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
 use clap::Args;
-use jiff::Timestamp;
 
 use super::EXIT_INVALID;
 use crate::endorse::presentation::{self, Binding, MAX_PRESENTATION_BYTES, inspect_presentation};
@@ -33,7 +32,7 @@ pub struct VerifyArgs {
 
 pub fn run(args: VerifyArgs, out: &mut impl Write) -> anyhow::Result<ExitCode> {
     let bytes = read_limited(&args.file)?;
-    let now = Timestamp::now();
+    let now = crate::cli::now();
     let is_presentation =
         serde_json::from_slice::<serde_json::Value>(&bytes).is_ok_and(|d| presentation::is_presentation(&d));
     let valid = if is_presentation {

@@ -28,6 +28,11 @@ impl Tui {
     }
 
     pub fn start_with_args(name: &'static str, home: &Path, args: &[&str]) -> Self {
+        Self::start_with(name, home, args, &[])
+    }
+
+    /// With extra environment variables (e.g. `AGORA_TEST_CLOCK_FILE`).
+    pub fn start_with(name: &'static str, home: &Path, args: &[&str], env: &[(&str, &Path)]) -> Self {
         let pty = native_pty_system()
             .openpty(PtySize { rows: ROWS, cols: COLS, pixel_width: 0, pixel_height: 0 })
             .expect("a pseudo-terminal");
@@ -36,6 +41,9 @@ impl Tui {
         command.env("AGORA_HOME", home);
         command.env("TERM", "xterm-256color");
         command.env_remove("AGORA_LOG");
+        for (key, value) in env {
+            command.env(key, value);
+        }
         let child = pty.slave.spawn_command(command).expect("agora starts");
         drop(pty.slave);
         let screen = Arc::new(Mutex::new(vt100::Parser::new(

@@ -70,7 +70,24 @@ impl Pool {
             send.finish()?;
             Ok::<_, anyhow::Error>(recv.read_to_end(limit).await?)
         };
-        tokio::time::timeout(timeout, work).await.map_err(|_| anyhow::anyhow!("no answer within {timeout:?}"))?
+        let result = match tokio::time::timeout(timeout, work).await {
+            Ok(result) => result,
+            Err(_) => Err(anyhow::anyhow!("no answer within {timeout:?}")),
+        };
+        if result.is_err() {
+            // A connection that failed once (the peer restarted, the path
+            // changed) is not trusted again: the next request dials anew.
+            self.forget(peer);
+        }
+        result
+    }
+
+    /// Drops every connection to `peer`, e.g. when it dialled in anew (it
+    /// may have restarted, leaving ours pointing at nothing).
+    pub fn forget(&self, peer: EndpointId) {
+        if let Ok(mut connections) = self.connections.lock() {
+            connections.retain(|(id, _), _| *id != peer);
+        }
     }
 
     /// Forgets every connection (closing them).

@@ -28,8 +28,8 @@ pub use data_integrity::ProofError;
 pub use error::EndorseError;
 pub use report::{ProofReport, Report, Suites, inspect, inspect_value, inspect_with};
 pub use sign::{
-    LEARNER_PURPOSE, TEACHER_PURPOSE, VerifiedEndorsement, assemble, purpose_for, sign_proof, sign_proofs, verify,
-    verify_with,
+    LEARNER_PURPOSE, TEACHER_PURPOSE, VerifiedEndorsement, assemble, assemble_checking, purpose_for, sign_proof,
+    sign_proofs, verify, verify_with,
 };
 
 /// Largest endorsement file agora reads.

@@ -10,8 +10,8 @@ use serde_json::Value;
 
 use super::screen::{Outcome, screen};
 use super::{
-    EndorseError, Endorsement, MAX_ENDORSEMENT_BYTES, MAX_ENDORSEMENT_VALUES, Party, ShapeError, VerifiedEndorsement,
-    assemble, sign_proofs,
+    EndorseError, Endorsement, MAX_ENDORSEMENT_BYTES, MAX_ENDORSEMENT_VALUES, Party, ShapeError, Suites,
+    VerifiedEndorsement, assemble_checking, sign_proofs,
 };
 use crate::endorse::data_integrity::{Cryptosuite, DocumentHashes, verify_checked};
 use crate::endorse::rdfc::ContextSet;
@@ -176,7 +176,11 @@ pub fn countersign(
             .map_err(|source| EndorseError::Proof { index: proof.index, source })?;
     }
     let learner_proofs = sign_proofs(expected, learner, now)?;
-    assemble(expected, proofs, learner_proofs, now)
+    // The teacher's proofs were verified just above and the learner's were
+    // just made: the finished record is read back whole (shape, signers,
+    // purposes) with the cheap pair's signatures checked again, not
+    // canonicalized a second time.
+    assemble_checking(expected, proofs, learner_proofs, now, Suites::Only(Cryptosuite::Jcs))
 }
 
 /// Learner: what the draft must say, given the negotiation and the

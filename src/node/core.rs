@@ -189,6 +189,8 @@ pub enum Timer {
     Session(NegotiationId),
     /// Write the summary of recent refusals to the log.
     Refusals,
+    /// Write down what was delivered.
+    Settle,
 }
 
 /// How a core runs.
@@ -358,6 +360,7 @@ impl Core {
             Timer::Outbox => self.deliver_due(now),
             Timer::Session(id) => self.session_due(id, now),
             Timer::Refusals => self.log_refusals(now),
+            Timer::Settle => self.settle(now),
         }
     }
 

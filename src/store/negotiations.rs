@@ -159,16 +159,19 @@ impl Store {
     /// The other party acknowledged steps up to (not including) `upto`.
     pub fn acknowledge_negotiation(&self, id: &NegotiationId, upto: u32) -> Result<(), StoreError> {
         let tx = self.db.write()?;
-        {
-            let mut table = tx.open_table(NEGOTIATION_ACKED)?;
-            let held = table.get(&id.0)?.map_or(0, |v| v.value());
-            if upto > held {
-                table.insert(&id.0, upto)?;
-            }
-        }
+        acknowledge_in(&tx, id, upto)?;
         tx.commit()?;
         Ok(())
     }
+}
+
+pub(super) fn acknowledge_in(tx: &WriteTransaction, id: &NegotiationId, upto: u32) -> Result<(), StoreError> {
+    let mut table = tx.open_table(NEGOTIATION_ACKED)?;
+    let held = table.get(&id.0)?.map_or(0, |v| v.value());
+    if upto > held {
+        table.insert(&id.0, upto)?;
+    }
+    Ok(())
 }
 
 fn record_in(tx: &WriteTransaction, state: &Negotiation, change: LogChange<'_>) -> Result<(), StoreError> {

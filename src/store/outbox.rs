@@ -81,23 +81,20 @@ fn decode(key: &[u8; 40], value: &[u8]) -> Result<Queued, StoreError> {
 }
 
 /// Queues `entry` within `tx`, replacing a queued message for the same
-/// peer and slot (which keeps its place in the queue).
+/// peer and slot: the old one is dropped and the new one goes last (so a
+/// repeat is sent again even when the old one was delivered already).
 pub(super) fn queue_in(tx: &WriteTransaction, entry: &Queued) -> Result<OutboxKey, StoreError> {
     let slot = slot_key(&entry.to, &entry.slot)?;
     let mut slots = tx.open_table(OUTBOX_SLOTS)?;
-    let existing = slots.get(&slot)?.map(|v| *v.value());
-    let key = match existing {
-        Some(key) => key,
-        None => {
-            let mut meta = tx.open_table(META)?;
-            let position = meta.get(NEXT_POSITION)?.map_or(0, |v| v.value());
-            meta.insert(NEXT_POSITION, position + 1)?;
-            let mut key = [0u8; 40];
-            key[..32].copy_from_slice(entry.to.as_bytes());
-            key[32..].copy_from_slice(&position.to_be_bytes());
-            key
-        }
-    };
+    if let Some(old) = slots.get(&slot)?.map(|v| *v.value()) {
+        tx.open_table(OUTBOX_QUEUE)?.remove(&old)?;
+    }
+    let mut meta = tx.open_table(META)?;
+    let position = meta.get(NEXT_POSITION)?.map_or(0, |v| v.value());
+    meta.insert(NEXT_POSITION, position + 1)?;
+    let mut key = [0u8; 40];
+    key[..32].copy_from_slice(entry.to.as_bytes());
+    key[32..].copy_from_slice(&position.to_be_bytes());
     let bytes = postcard::to_stdvec(&Stored { slot: entry.slot, message: entry.message.clone() })
         .map_err(|e| corrupt("outbox", e))?;
     tx.open_table(OUTBOX_QUEUE)?.insert(&key, bytes.as_slice())?;
@@ -149,6 +146,46 @@ impl Store {
         }
     }
 
+    /// The oldest message waiting for `to` queued after `after` (a message
+    /// already delivered whose removal is not yet written).
+    pub fn outbox_first_after(
+        &self,
+        to: &PublicKey,
+        after: Option<&OutboxKey>,
+    ) -> Result<Option<(OutboxKey, Queued)>, StoreError> {
+        let Some(after) = after else { return self.outbox_first(to) };
+        let tx = self.db.read()?;
+        let table = tx.open_table(OUTBOX_QUEUE)?;
+        let (_, last) = peer_range(to);
+        let mut range =
+            table.range::<&[u8; 40]>((std::ops::Bound::Excluded(after), std::ops::Bound::Included(&last)))?;
+        match range.next() {
+            Some(row) => {
+                let (key, value) = row?;
+                Ok(Some((*key.value(), decode(key.value(), value.value())?)))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Writes down, in one transaction, messages the peers took (or
+    /// refused for good) and negotiation steps they acknowledged.
+    pub fn settle_deliveries(
+        &self,
+        done: &[OutboxKey],
+        acknowledged: &[(NegotiationId, u32)],
+    ) -> Result<(), StoreError> {
+        let tx = self.db.write()?;
+        for key in done {
+            remove_in(&tx, key)?;
+        }
+        for (id, upto) in acknowledged {
+            super::negotiations::acknowledge_in(&tx, id, *upto)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     /// How many messages wait for `to`.
     pub fn outbox_len_for(&self, to: &PublicKey) -> Result<usize, StoreError> {
         let tx = self.db.read()?;
@@ -187,18 +224,23 @@ impl Store {
     /// The peer took (or refused for good) this message.
     pub fn outbox_done(&self, key: &OutboxKey) -> Result<(), StoreError> {
         let tx = self.db.write()?;
-        let removed = tx.open_table(OUTBOX_QUEUE)?.remove(key)?.map(|v| v.value().to_vec());
-        if let Some(bytes) = removed {
-            let queued = decode(key, &bytes)?;
-            let slot = slot_key(&queued.to, &queued.slot)?;
-            let mut slots = tx.open_table(OUTBOX_SLOTS)?;
-            if slots.get(&slot)?.is_some_and(|v| v.value() == key) {
-                slots.remove(&slot)?;
-            }
-        }
+        remove_in(&tx, key)?;
         tx.commit()?;
         Ok(())
     }
+}
+
+fn remove_in(tx: &WriteTransaction, key: &OutboxKey) -> Result<(), StoreError> {
+    let removed = tx.open_table(OUTBOX_QUEUE)?.remove(key)?.map(|v| v.value().to_vec());
+    if let Some(bytes) = removed {
+        let queued = decode(key, &bytes)?;
+        let slot = slot_key(&queued.to, &queued.slot)?;
+        let mut slots = tx.open_table(OUTBOX_SLOTS)?;
+        if slots.get(&slot)?.is_some_and(|v| v.value() == key) {
+            slots.remove(&slot)?;
+        }
+    }
+    Ok(())
 }
 
 /// The next 40-byte key after `key`, if there is one.

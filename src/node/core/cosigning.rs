@@ -14,10 +14,10 @@ use crate::endorse::cosign::{
 };
 use crate::endorse::strict_json;
 use crate::identity::PublicKey;
-use crate::market::{NegotiationId, Phase, Role};
+use crate::market::{Negotiation, NegotiationId, Phase, Role};
 use crate::net::SessionMessage;
 use crate::node::{Event, NodeError};
-use crate::store::{Queued, Slot};
+use crate::store::{CosignState, Queued, Slot};
 use crate::wire::{open, seal};
 
 impl Core {
@@ -59,13 +59,12 @@ impl Core {
             return Err(NodeError::WrongRole("teacher"));
         }
         let mut cosign = self.store.cosign_state(&id)?;
-        let previous = cosign.attestation.replace(attestation);
-        self.store.put_cosign_state(&id, &cosign, None)?;
-        if let Err(e) = self.maybe_draft(&id, now) {
-            // Not given after all: the teacher may try again.
-            cosign.attestation = previous;
+        cosign.attestation = Some(attestation);
+        // One write: the attestation, and the draft with it when the
+        // learner's review is in already. A draft that cannot be made
+        // leaves nothing stored; the teacher may try again.
+        if !self.draft_if_ready(&state, &mut cosign, now)? {
             self.store.put_cosign_state(&id, &cosign, None)?;
-            return Err(e);
         }
         Ok(())
     }
@@ -75,23 +74,35 @@ impl Core {
     pub(super) fn maybe_draft(&mut self, id: &NegotiationId, now: Timestamp) -> Result<(), NodeError> {
         let Some(state) = self.store.negotiation(id)? else { return Ok(()) };
         let mut cosign = self.store.cosign_state(id)?;
+        self.draft_if_ready(&state, &mut cosign, now).map(drop)
+    }
+
+    /// Drafts with `cosign` (and stores it, with the draft to send) if the
+    /// session is completed and both parts are in; returns whether it did.
+    fn draft_if_ready(
+        &mut self,
+        state: &Negotiation,
+        cosign: &mut CosignState,
+        now: Timestamp,
+    ) -> Result<bool, NodeError> {
+        let id = &state.id;
         let ready = matches!(state.phase, Phase::Completed { .. })
             && state.role_of(&self.me.public()) == Some(Role::Teacher)
             && cosign.draft.is_none();
         let (Some(review), Some(attestation), true) = (&cosign.review, &cosign.attestation, ready) else {
-            return Ok(());
+            return Ok(false);
         };
         let review = open::<Review>(review, now)?;
         let names = (self.own_name(), self.peer_name(&state.learner));
-        let endorsement = endorsement_for(&state, (&names.0, &names.1), review.value(), attestation)?;
+        let endorsement = endorsement_for(state, (&names.0, &names.1), review.value(), attestation)?;
         let document = draft(&endorsement, &self.me, now)?;
         let signed = seal(&self.me, &Draft { negotiation: *id, document: document.clone() }, now)?;
         cosign.draft = Some(document);
         let message = encode(SessionMessage::Draft(signed.bytes().to_vec()))?;
-        self.store.put_cosign_state(id, &cosign, Some(&Queued::new(state.learner, Slot::Draft(*id), message)))?;
+        self.store.put_cosign_state(id, cosign, Some(&Queued::new(state.learner, Slot::Draft(*id), message)))?;
         self.delivery.add(state.learner);
         self.deliver_due(now);
-        Ok(())
+        Ok(true)
     }
 
     pub(super) fn take_review(&mut self, from: PublicKey, bytes: &[u8], now: Timestamp) -> Result<(), NodeError> {
@@ -102,11 +113,20 @@ impl Core {
             return Err(NodeError::WrongRole("learner (to the teacher)"));
         }
         let mut cosign = self.store.cosign_state(&id)?;
-        if cosign.review.is_none() {
-            cosign.review = Some(bytes.to_vec());
-            self.store.put_cosign_state(&id, &cosign, None)?;
+        if cosign.review.is_some() {
+            return self.maybe_draft(&id, now);
         }
-        self.maybe_draft(&id, now)
+        cosign.review = Some(bytes.to_vec());
+        match self.draft_if_ready(&state, &mut cosign.clone(), now) {
+            Ok(true) => {}
+            Ok(false) => self.store.put_cosign_state(&id, &cosign, None)?,
+            Err(e) => {
+                // The review is the learner's and is kept; the draft waits.
+                tracing::warn!(negotiation = %id.short(), "cannot draft the endorsement yet: {e}");
+                self.store.put_cosign_state(&id, &cosign, None)?;
+            }
+        }
+        Ok(())
     }
 
     pub(super) fn take_draft(&mut self, from: PublicKey, bytes: &[u8], now: Timestamp) -> Result<(), NodeError> {

@@ -3,6 +3,11 @@
 //! A peer that answers "later" is tried again later, like one that could
 //! not be reached. Which peers have mail, and when each is due, is kept
 //! here, so finding the due messages never scans the outbox.
+//!
+//! That a message was taken is written down a moment later, with others
+//! ([`SETTLE_AFTER`]), so an ack costs no disk sync on the path of the
+//! next message; a crash in between only means the message goes again,
+//! and every message is idempotent.
 
 use std::collections::BTreeMap;
 
@@ -10,6 +15,7 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::{Core, Outcome, Output, Timer};
 use crate::identity::PublicKey;
+use crate::market::NegotiationId;
 use crate::net::Ack;
 use crate::node::Event;
 use crate::store::{OutboxKey, Slot, Store};
@@ -18,10 +24,18 @@ use crate::store::{OutboxKey, Slot, Store};
 pub const MAX_BACKOFF: SignedDuration = SignedDuration::from_secs(60);
 /// A peer that says "later" is not asked again sooner than this.
 const LATER_AT_LEAST: SignedDuration = SignedDuration::from_secs(5);
+/// How long what was delivered waits to be written down.
+pub const SETTLE_AFTER: SignedDuration = SignedDuration::from_millis(200);
 
 #[derive(Debug, Default)]
 pub struct Delivery {
     mail: BTreeMap<PublicKey, Mail>,
+    /// Delivered, not yet removed from the store.
+    settled: Vec<OutboxKey>,
+    /// Per peer, the last message delivered and not yet removed.
+    delivered: BTreeMap<PublicKey, OutboxKey>,
+    /// Acknowledged steps not yet written: the highest count per negotiation.
+    acked: BTreeMap<NegotiationId, u32>,
 }
 
 #[derive(Debug, Default)]
@@ -62,6 +76,11 @@ impl Delivery {
     pub fn peers(&self) -> usize {
         self.mail.len()
     }
+
+    /// Acknowledged steps of `id` not yet written down.
+    pub fn acked(&self, id: &NegotiationId) -> u32 {
+        self.acked.get(id).copied().unwrap_or(0)
+    }
 }
 
 impl Core {
@@ -82,7 +101,7 @@ impl Core {
             })
             .collect();
         for peer in due {
-            match self.store.outbox_first(&peer) {
+            match self.store.outbox_first_after(&peer, self.delivery.delivered.get(&peer)) {
                 Ok(Some((key, queued))) => {
                     if let Some(mail) = self.delivery.mail.get_mut(&peer) {
                         mail.in_flight = Some((key, queued.slot));
@@ -114,22 +133,21 @@ impl Core {
         };
         match ack {
             Ok(Ack::Taken) => {
-                self.done_with(to, &key);
-                if let Slot::Step(id, seq) = slot
-                    && let Err(e) = self.store.acknowledge_negotiation(&id, seq + 1)
-                {
-                    tracing::warn!("negotiation: {e}");
+                self.done_with(to, &key, now);
+                if let Slot::Step(id, seq) = slot {
+                    let acked = self.delivery.acked.entry(id).or_default();
+                    *acked = (*acked).max(seq + 1);
                 }
                 self.emit(Event::Delivered(to));
             }
             Ok(Ack::Refused(reason)) => {
                 let reason = super::refusals::printable(&reason);
                 tracing::info!(peer = %to.fingerprint(), "peer refused a message: {reason}");
-                self.done_with(to, &key);
+                self.done_with(to, &key, now);
                 self.emit(Event::DeliveryRefused { to, reason });
             }
             Ok(Ack::Log(steps)) => {
-                self.done_with(to, &key);
+                self.done_with(to, &key, now);
                 match slot {
                     Slot::Resync(id) => self.take_resync(to, id, steps, now),
                     _ => self.refused(to, "a log answer to something that asked for none", now),
@@ -148,13 +166,31 @@ impl Core {
         self.deliver_due(now);
     }
 
-    fn done_with(&mut self, to: PublicKey, key: &OutboxKey) {
-        if let Err(e) = self.store.outbox_done(key) {
-            tracing::warn!("outbox: {e}");
+    fn done_with(&mut self, to: PublicKey, key: &OutboxKey, now: Timestamp) {
+        if self.delivery.settled.is_empty() {
+            self.wake(now.saturating_add(SETTLE_AFTER).unwrap_or(now), Timer::Settle);
         }
+        self.delivery.settled.push(*key);
+        self.delivery.delivered.insert(to, *key);
         if let Some(mail) = self.delivery.mail.get_mut(&to) {
             mail.attempts = 0;
             mail.next_attempt = None;
+        }
+    }
+
+    /// Writes down what was delivered, all in one transaction.
+    pub(super) fn settle(&mut self, _now: Timestamp) {
+        if self.delivery.settled.is_empty() && self.delivery.acked.is_empty() {
+            return;
+        }
+        let acked: Vec<(NegotiationId, u32)> = self.delivery.acked.iter().map(|(id, n)| (*id, *n)).collect();
+        match self.store.settle_deliveries(&self.delivery.settled, &acked) {
+            Ok(()) => {
+                self.delivery.settled.clear();
+                self.delivery.delivered.clear();
+                self.delivery.acked.clear();
+            }
+            Err(e) => tracing::warn!("outbox: {e}"),
         }
     }
 

@@ -125,7 +125,7 @@ impl Core {
             self.check_new_proposal(&event, now)?;
         }
         let log = self.store.negotiation_log(&id)?;
-        let acked = self.store.negotiation_acked(&id)?;
+        let acked = self.store.negotiation_acked(&id)?.max(self.delivery.acked(&id));
         let me = self.me.public();
         let offered = match offer(&log, state.as_ref(), acked, &me, &event) {
             Ok(offered) => offered,

@@ -1,9 +1,13 @@
 //! The simulated links between peers, and the trace of a run.
 //!
 //! Each pair of peers gets a latency drawn once from a range; every
-//! message adds jitter on top (so two messages on one link can arrive in
-//! the other order) and may be lost. A partition drops everything between
-//! its groups until healed. All draws come from one seeded generator.
+//! message adds jitter on top (so two messages on separate streams can
+//! arrive in the other order). Loss is packet loss under QUIC: a lost
+//! message is sent again after a probe timeout, so it arrives late, not
+//! never (each further loss adds another timeout). A partition drops
+//! everything between its groups until healed; a request that gets no
+//! answer fails after the shell's timeout. All draws come from one seeded
+//! generator.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -21,7 +25,7 @@ pub struct Links {
     pub latency: (Duration, Duration),
     /// Added to each message, drawn anew every time.
     pub jitter: Duration,
-    /// The chance that a message is lost.
+    /// The chance that a message's packet is lost (and sent again).
     pub loss: f64,
     fixed: BTreeMap<(PublicKey, PublicKey), Duration>,
     groups: Option<BTreeMap<PublicKey, usize>>,
@@ -86,17 +90,23 @@ impl Links {
     }
 
     /// When a message sent at `now` from `from` reaches `to`, or `None`
-    /// when it is lost or cut off by a partition.
+    /// when a partition cuts it off.
     pub fn carry(&mut self, from: PublicKey, to: PublicKey, now: Duration) -> Option<Duration> {
         if let Some(groups) = &self.groups
             && groups.get(&from) != groups.get(&to)
         {
             return None;
         }
-        if self.loss > 0.0 && self.rng.random_bool(self.loss) {
-            return None;
+        let latency = self.latency(from, to);
+        // QUIC's probe timeout: about three round trips, at least 200 ms.
+        let resend = (latency * 6).max(Duration::from_millis(200));
+        let mut at = now + latency;
+        let mut tries = 0;
+        while self.loss > 0.0 && tries < 8 && self.rng.random_bool(self.loss) {
+            at += resend;
+            tries += 1;
         }
-        Some(now + self.latency(from, to))
+        Some(at)
     }
 
     /// Like [`Self::carry`], but in order: a message on the same directed

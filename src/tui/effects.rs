@@ -96,56 +96,17 @@ pub(super) async fn carry_out(
 async fn onboard(node: &Node, onboarding: crate::app::Onboarding, options: &Options) -> Result<String, String> {
     let choice = &onboarding.choice;
     crate::config::save_profile(&options.config_file, choice).map_err(|e| e.to_string())?;
-    let profile = crate::market::Profile {
-        name: choice.name.clone(),
-        bio: String::new(),
-        languages: choice.languages.clone(),
-        time_zone: choice.time_zone.clone(),
-    };
-    node.set_profile(profile).await.map_err(|e| e.to_string())?;
-    let now = options.clock.now();
-    let kinds = [
-        (crate::market::ListingKind::Offer, &onboarding.teach),
-        (crate::market::ListingKind::Request, &onboarding.learn),
-    ];
-    let mut published = 0;
-    for (kind, skills) in kinds {
-        for skill in skills {
-            let listing = first_listing(kind, skill, &choice.time_zone, now).map_err(|e| e.to_string())?;
-            node.publish_listing(listing).await.map_err(|e| e.to_string())?;
-            published += 1;
-        }
+    node.set_profile(onboarding.profile()).await.map_err(|e| e.to_string())?;
+    let mut ids = std::iter::from_fn(|| crate::market::Id16::random().ok());
+    let listings = onboarding.first_listings(&mut ids, options.clock.now());
+    let published = listings.len();
+    for listing in listings {
+        node.publish_listing(listing).await.map_err(|e| e.to_string())?;
     }
     Ok(if published > 0 {
         format!("Welcome, {}! {published} listing(s) published; edit them under My listings", choice.name)
     } else {
         format!("Saved, {}", choice.name)
-    })
-}
-
-fn first_listing(
-    kind: crate::market::ListingKind,
-    skill: &str,
-    zone: &str,
-    now: jiff::Timestamp,
-) -> Result<crate::market::Listing, getrandom::Error> {
-    use crate::market::{Availability, Format, Id16, Level, Listing, ListingKind, Price};
-    let title = match kind {
-        ListingKind::Offer => format!("I can teach {skill}"),
-        ListingKind::Request => format!("I want to learn {skill}"),
-    };
-    Ok(Listing {
-        id: Id16::random()?,
-        version: 1,
-        kind,
-        title,
-        skills: vec![skill.to_owned()],
-        level: Level::Any,
-        description: String::new(),
-        format: Format::Online,
-        price: Price::Free,
-        availability: Availability { time_zone: zone.to_owned(), windows: vec![] },
-        expires_at: now.saturating_add(jiff::SignedDuration::from_hours(24 * 30)).unwrap_or(now),
     })
 }
 

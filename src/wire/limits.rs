@@ -27,6 +27,11 @@ pub fn check_text(field: &'static str, text: &str, max_chars: usize, multiline: 
     if let Some(c) = text.chars().find(|c| c.is_control() && !allowed(*c)) {
         return Err(FieldError::new(field, format!("contains control character U+{:04X}", c as u32)));
     }
+    // Bidirectional embeddings, overrides and isolates reorder what a
+    // reader sees ("Trojan Source"); nothing people write needs them.
+    if let Some(c) = text.chars().find(|c| matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')) {
+        return Err(FieldError::new(field, format!("contains bidirectional control U+{:04X}", c as u32)));
+    }
     Ok(())
 }
 
@@ -64,6 +69,9 @@ mod tests {
         assert!(check_text("name", "a\u{1b}[2J", 10, false).is_err());
         assert!(check_text("bio", "line\nline", 20, true).is_ok());
         assert!(check_text("name", "line\nline", 20, false).is_err());
+        assert!(check_text("title", "Rust \u{202e}gnp.exe", 40, false).is_err(), "a bidi override");
+        assert!(check_text("title", "\u{2067}isolated\u{2069}", 40, false).is_err(), "a bidi isolate");
+        assert!(check_text("name", "Zoë 👩\u{200d}💻", 40, false).is_ok(), "joiners in emoji stay allowed");
     }
 
     #[test]

@@ -527,3 +527,14 @@ fn stored_contacts(store: &Store) -> Vec<Ticket> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_documented_storage_limit_reaches_the_core() {
+        let config =
+            crate::config::Config::parse("[storage]\nmax_seen_listings = 123\n", "test.toml".as_ref()).unwrap();
+        let node = super::NodeConfig::from_config(&config).unwrap();
+        assert_eq!(node.limits.max_seen_listings, 123);
+    }
+}

@@ -232,6 +232,14 @@ impl Sim {
         self.await_answer(token)
     }
 
+    /// The same for a portfolio request.
+    pub fn ask_portfolio(&mut self, from: PublicKey, to: usize) -> Option<Vec<u8>> {
+        let token = self.token();
+        self.pending.insert(token, (Pending::Test, self.elapsed));
+        self.schedule(self.elapsed, Happening::Core { peer: to, input: Input::Portfolio { from, token } });
+        self.await_answer(token)
+    }
+
     fn await_answer(&mut self, token: Token) -> Option<Vec<u8>> {
         let deadline = self.elapsed + REQUEST_TIMEOUT;
         while !self.answers.contains_key(&token) && self.elapsed < deadline && self.step() {}

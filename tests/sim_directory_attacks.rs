@@ -275,7 +275,7 @@ fn a_flood_relayed_by_an_honest_neighbour_costs_the_flooder_not_the_neighbour() 
 }
 
 #[test]
-fn directory_pulls_are_rate_limited_and_neighbours_coming_up_again_do_not_pull_again() {
+fn directory_pulls_are_rate_limited_and_guarded_and_neighbours_coming_up_again_do_not_pull_again() {
     let mut sim = network(17, 2);
     sim.run_for(Duration::from_secs(5));
     let asker = common::identity(50).public();
@@ -288,6 +288,15 @@ fn directory_pulls_are_rate_limited_and_neighbours_coming_up_again_do_not_pull_a
         }
     }
     assert!(busy > 0, "past its burst, a puller is told to come back later");
+    // A blocked peer may not pull the directory, nor the portfolio.
+    let blocked = common::identity(52).public();
+    sim.command(0, agora::node::core::Command::SetBlocked(blocked, true)).unwrap();
+    let answer = sim.ask_directory(blocked, 0, request.clone()).unwrap();
+    assert!(matches!(postcard::from_bytes(&answer).unwrap(), DirectoryReply::Refused(_)));
+    let answer = sim.ask_portfolio(blocked, 0).unwrap();
+    assert!(matches!(postcard::from_bytes(&answer).unwrap(), agora::node::core::PortfolioReply::Refused(_)));
+    let answer = sim.ask_portfolio(common::identity(53).public(), 0).unwrap();
+    assert!(matches!(postcard::from_bytes(&answer).unwrap(), agora::node::core::PortfolioReply::Entries(_)));
     let too_many = postcard::to_stdvec(&DirectoryRequest::Fetch(vec![[0u8; 32]; 10_000])).unwrap();
     let answer = sim.ask_directory(common::identity(51).public(), 0, too_many).unwrap();
     assert!(matches!(postcard::from_bytes(&answer).unwrap(), DirectoryReply::Refused(_)));

@@ -6,7 +6,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::sim::{holds, log_bytes, network, play_session, publish_offer};
+use common::sim::{holds, log_bytes, network, publish_offer};
 
 #[test]
 fn listings_reach_every_peer_and_a_run_replays_exactly() {
@@ -26,10 +26,7 @@ fn listings_reach_every_peer_and_a_run_replays_exactly() {
 
 #[test]
 fn a_session_ends_in_one_endorsement_both_hold_byte_for_byte() {
-    let mut sim = network(11, 3);
-    sim.run_for(Duration::from_secs(5));
-    let listing = publish_offer(&mut sim, 0, "Rust for beginners", "rust");
-    let negotiation = play_session(&mut sim, 1, 0, listing);
+    let (mut sim, negotiation) = common::sim::endorsed_session(11, 3);
     let id = agora::endorse::cosign::endorsement_id(&negotiation.id);
     let (t, l) = (sim.store(0).endorsement_bytes(&id).unwrap(), sim.store(1).endorsement_bytes(&id).unwrap());
     assert!(t.is_some() && t == l, "identical bytes on both sides");

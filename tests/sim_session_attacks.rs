@@ -19,7 +19,7 @@ use agora::node::core::{Command, Input, Limits, Output};
 use agora::sim::{Behaviour, Sim};
 use agora::wire::seal;
 use common::identity;
-use common::sim::{agreed, holds, log_bytes, negotiation_of, network, play_session, publish_offer, seq, terms};
+use common::sim::{agreed, endorsed_session, holds, log_bytes, negotiation_of, network, publish_offer, seq, terms};
 use jiff::{SignedDuration, Timestamp};
 
 fn send(sim: &mut Sim, from: &Identity, to: usize, message: SessionMessage) -> Ack {
@@ -83,10 +83,7 @@ fn a_stranger_cannot_take_over_or_step_into_a_negotiation() {
 
 #[test]
 fn settled_history_and_a_closed_negotiation_never_change() {
-    let mut sim = network(32, 2);
-    sim.run_for(Duration::from_secs(3));
-    let listing = publish_offer(&mut sim, 0, "Rust for beginners", "rust");
-    let n = play_session(&mut sim, 1, 0, listing);
+    let (mut sim, n) = endorsed_session(32, 2);
     let id = n.id;
     let endorsement = agora::endorse::cosign::endorsement_id(&id);
     let before = (log_bytes(&sim, 1, &id), sim.store(1).endorsement_bytes(&endorsement).unwrap());
@@ -140,10 +137,7 @@ fn minutes_are_bounded_by_the_agreed_terms() {
 
 #[test]
 fn drafts_sent_again_and_again_keep_one_final_in_the_outbox() {
-    let mut sim = network(34, 2);
-    sim.run_for(Duration::from_secs(3));
-    let listing = publish_offer(&mut sim, 0, "Rust for beginners", "rust");
-    let n = play_session(&mut sim, 1, 0, listing);
+    let (mut sim, n) = endorsed_session(34, 2);
     let document = sim.store(1).cosign_state(&n.id).unwrap().draft.expect("the learner kept the draft");
     let teacher = identity(1);
     let teacher_key = teacher.public();

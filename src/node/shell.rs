@@ -13,6 +13,7 @@ pub(super) mod directory;
 pub(super) mod pool;
 pub(super) mod portfolio;
 pub(super) mod session;
+mod streams;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;

@@ -241,27 +241,13 @@ impl Store {
         let tx = self.db.write()?;
         let cutoff = timed_key(now, &[0xff; 48]);
         let mut removed = 0;
-        let expired: Vec<[u8; 56]> = {
-            let table = tx.open_table(SEEN_EXPIRY)?;
-            table.range::<&[u8; 56]>(..=&cutoff)?.map(|row| Ok(*row?.0.value())).collect::<Result<_, StoreError>>()?
-        };
-        for entry in expired {
-            let mut key = [0u8; 48];
-            key.copy_from_slice(&entry[8..]);
-            tx.open_table(SEEN_EXPIRY)?.remove(&entry)?;
+        for key in take_due(&tx, SEEN_EXPIRY, &cutoff)? {
             if let Some(listing) = remove_seen_in(&tx, &key)? {
                 raise_high_water(&tx, &key, &listing)?;
                 removed += 1;
             }
         }
-        let forgotten: Vec<[u8; 56]> = {
-            let table = tx.open_table(WITHDRAWN_EXPIRY)?;
-            table.range::<&[u8; 56]>(..=&cutoff)?.map(|row| Ok(*row?.0.value())).collect::<Result<_, StoreError>>()?
-        };
-        for entry in forgotten {
-            let mut key = [0u8; 48];
-            key.copy_from_slice(&entry[8..]);
-            tx.open_table(WITHDRAWN_EXPIRY)?.remove(&entry)?;
+        for key in take_due(&tx, WITHDRAWN_EXPIRY, &cutoff)? {
             let old = tx.open_table(WITHDRAWN)?.remove(&key)?.map(|v| v.value().to_vec());
             if let Some(old) = old {
                 let old = decode::<ListingWithdrawal>(&old)?;
@@ -273,6 +259,26 @@ impl Store {
         tx.commit()?;
         Ok(removed)
     }
+}
+
+/// Takes the entries of a time index due by `cutoff` out of it; returns
+/// the keys they name.
+fn take_due(
+    tx: &WriteTransaction,
+    index: redb::TableDefinition<&'static [u8; 56], ()>,
+    cutoff: &[u8; 56],
+) -> Result<Vec<[u8; 48]>, StoreError> {
+    let mut table = tx.open_table(index)?;
+    let due: Vec<[u8; 56]> =
+        table.range::<&[u8; 56]>(..=cutoff)?.map(|row| Ok(*row?.0.value())).collect::<Result<_, StoreError>>()?;
+    let mut keys = Vec::with_capacity(due.len());
+    for entry in due {
+        table.remove(&entry)?;
+        let mut key = [0u8; 48];
+        key.copy_from_slice(&entry[8..]);
+        keys.push(key);
+    }
+    Ok(keys)
 }
 
 fn put_own_in(tx: &WriteTransaction, listing: &Verified<Listing>) -> Result<(), StoreError> {

@@ -133,17 +133,7 @@ impl Store {
 
     /// The oldest message waiting for `to`.
     pub fn outbox_first(&self, to: &PublicKey) -> Result<Option<(OutboxKey, Queued)>, StoreError> {
-        let tx = self.db.read()?;
-        let table = tx.open_table(OUTBOX_QUEUE)?;
-        let (first, last) = peer_range(to);
-        let mut range = table.range::<&[u8; 40]>(&first..=&last)?;
-        match range.next() {
-            Some(row) => {
-                let (key, value) = row?;
-                Ok(Some((*key.value(), decode(key.value(), value.value())?)))
-            }
-            None => Ok(None),
-        }
+        self.outbox_first_after(to, None)
     }
 
     /// The oldest message waiting for `to` queued after `after` (a message
@@ -153,12 +143,12 @@ impl Store {
         to: &PublicKey,
         after: Option<&OutboxKey>,
     ) -> Result<Option<(OutboxKey, Queued)>, StoreError> {
-        let Some(after) = after else { return self.outbox_first(to) };
+        use std::ops::Bound;
         let tx = self.db.read()?;
         let table = tx.open_table(OUTBOX_QUEUE)?;
-        let (_, last) = peer_range(to);
-        let mut range =
-            table.range::<&[u8; 40]>((std::ops::Bound::Excluded(after), std::ops::Bound::Included(&last)))?;
+        let (first, last) = peer_range(to);
+        let from = after.map_or(Bound::Included(&first), Bound::Excluded);
+        let mut range = table.range::<&[u8; 40]>((from, Bound::Included(&last)))?;
         match range.next() {
             Some(row) => {
                 let (key, value) = row?;

@@ -99,3 +99,13 @@ pub fn seq(sim: &Sim, who: usize, id: &agora::market::NegotiationId) -> u32 {
 pub fn log_bytes(sim: &Sim, who: usize, id: &agora::market::NegotiationId) -> Vec<Vec<u8>> {
     sim.store(who).negotiation_log(id).unwrap().iter().map(|e| e.bytes().to_vec()).collect()
 }
+
+/// `n` peers where peer 1 learned from peer 0 in a session both have
+/// endorsed; returns the network and the negotiation.
+pub fn endorsed_session(seed: u64, n: usize) -> (Sim, Negotiation) {
+    let mut sim = network(seed, n);
+    sim.run_for(Duration::from_secs(3));
+    let listing = publish_offer(&mut sim, 0, "Rust for beginners", "rust");
+    let negotiation = play_session(&mut sim, 1, 0, listing);
+    (sim, negotiation)
+}

@@ -149,16 +149,12 @@ impl Core {
                 return Err(NodeError::Invalid("the draft differs from the endorsement already kept".into()));
             }
             let credential = self.store.endorsement_bytes(&expected.id)?.ok_or(NodeError::NotFound("endorsement"))?;
-            let signed = seal(&self.me, &Final { negotiation: id, credential }, now)?;
-            let message = encode(SessionMessage::Final(signed.bytes().to_vec()))?;
-            let queued = Queued::new(state.teacher, Slot::Final(id), message);
+            let queued = self.final_for(&state, credential, now)?;
             self.store.put_cosign_state(&id, &cosign, Some(&queued))?;
         } else {
             let verified = countersign(&expected, &draft.value().document, &self.me, now)?;
-            let signed = seal(&self.me, &Final { negotiation: id, credential: verified.bytes().to_vec() }, now)?;
+            let queued = self.final_for(&state, verified.bytes().to_vec(), now)?;
             cosign.draft = Some(draft.value().document.clone());
-            let message = encode(SessionMessage::Final(signed.bytes().to_vec()))?;
-            let queued = Queued::new(state.teacher, Slot::Final(id), message);
             if self.store.put_countersigned(&id, &cosign, &verified, &queued)? {
                 self.emit(Event::EndorsementStored(expected.id));
             }
@@ -166,6 +162,13 @@ impl Core {
         self.delivery.add(state.teacher);
         self.deliver_due(now);
         Ok(())
+    }
+
+    /// Learner: the finished record, signed as a final for the teacher.
+    fn final_for(&self, state: &Negotiation, credential: Vec<u8>, now: Timestamp) -> Result<Queued, NodeError> {
+        let signed = seal(&self.me, &Final { negotiation: state.id, credential }, now)?;
+        let message = encode(SessionMessage::Final(signed.bytes().to_vec()))?;
+        Ok(Queued::new(state.teacher, Slot::Final(state.id), message))
     }
 
     pub(super) fn take_final(&mut self, from: PublicKey, bytes: &[u8], now: Timestamp) -> Result<(), NodeError> {

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use iroh::endpoint::Connection;
 use iroh::protocol::{AcceptError, ProtocolHandler};
-use tokio::sync::{Semaphore, mpsc, oneshot};
+use tokio::sync::{Semaphore, mpsc};
 
 use super::ToShell;
 use crate::net::MAX_DIRECTORY_MESSAGE_BYTES;
@@ -19,7 +19,6 @@ pub const ROUND_TIMEOUT: Duration = Duration::from_secs(10);
 const MAX_SERVED: usize = 64;
 /// Rounds on one connection before it must reconnect.
 const MAX_ROUNDS_PER_CONNECTION: usize = 4096;
-const IDLE: Duration = Duration::from_secs(120);
 
 #[derive(Debug, Clone)]
 pub struct DirectoryProtocol {
@@ -37,19 +36,9 @@ impl DirectoryProtocol {
             connection.close(1u32.into(), b"busy");
             return Ok(());
         };
-        let from = super::key(connection.remote_id());
-        for _ in 0..MAX_ROUNDS_PER_CONNECTION {
-            let Ok(Ok((mut send, mut recv))) = tokio::time::timeout(IDLE, connection.accept_bi()).await else {
-                return Ok(());
-            };
-            let bytes = tokio::time::timeout(ROUND_TIMEOUT, recv.read_to_end(MAX_DIRECTORY_MESSAGE_BYTES)).await??;
-            let (reply, answer) = oneshot::channel();
-            self.to_shell.send(ToShell::Directory { from, bytes, reply }).await?;
-            let answer = answer.await?;
-            send.write_all(&answer).await?;
-            send.finish()?;
-        }
-        Ok(())
+        let ask: super::streams::Ask = |from, bytes, reply| ToShell::Directory { from, bytes, reply };
+        super::streams::serve(connection, &self.to_shell, MAX_DIRECTORY_MESSAGE_BYTES, MAX_ROUNDS_PER_CONNECTION, ask)
+            .await
     }
 }
 

@@ -9,7 +9,7 @@ use std::time::Duration;
 use iroh::endpoint::Connection;
 use iroh::protocol::{AcceptError, ProtocolHandler};
 use jiff::Timestamp;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 
 use super::ToShell;
 use super::pool::Pool;
@@ -21,7 +21,6 @@ use crate::node::core::{MAX_PORTFOLIO_BYTES, MAX_PORTFOLIO_ENTRIES, PortfolioRep
 pub const PORTFOLIO_ALPN: &[u8] = b"agora/portfolio/2";
 const FETCH_TIMEOUT: Duration = Duration::from_secs(20);
 const MAX_REQUESTS_PER_CONNECTION: usize = 64;
-const IDLE: Duration = Duration::from_secs(60);
 
 #[derive(Debug, Clone)]
 pub struct PortfolioProtocol {
@@ -34,19 +33,8 @@ impl PortfolioProtocol {
     }
 
     async fn serve(&self, connection: &Connection) -> anyhow::Result<()> {
-        let from = super::key(connection.remote_id());
-        for _ in 0..MAX_REQUESTS_PER_CONNECTION {
-            let Ok(Ok((mut send, mut recv))) = tokio::time::timeout(IDLE, connection.accept_bi()).await else {
-                return Ok(());
-            };
-            recv.read_to_end(64).await?;
-            let (reply, answer) = oneshot::channel();
-            self.to_shell.send(ToShell::Portfolio { from, reply }).await?;
-            let answer = answer.await?;
-            send.write_all(&answer).await?;
-            send.finish()?;
-        }
-        Ok(())
+        let ask: super::streams::Ask = |from, _, reply| ToShell::Portfolio { from, reply };
+        super::streams::serve(connection, &self.to_shell, 64, MAX_REQUESTS_PER_CONNECTION, ask).await
     }
 }
 

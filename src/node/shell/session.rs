@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use iroh::endpoint::Connection;
 use iroh::protocol::{AcceptError, ProtocolHandler};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 
 use super::ToShell;
 use crate::net::MAX_SESSION_MESSAGE_BYTES;
@@ -15,8 +15,6 @@ use crate::net::MAX_SESSION_MESSAGE_BYTES;
 pub const DELIVERY_TIMEOUT: Duration = Duration::from_secs(10);
 /// Messages taken from one connection before it must reconnect.
 const MAX_MESSAGES_PER_CONNECTION: usize = 4096;
-/// How long an open connection may sit idle between messages.
-const IDLE: Duration = Duration::from_secs(120);
 
 #[derive(Debug, Clone)]
 pub struct SessionProtocol {
@@ -29,19 +27,9 @@ impl SessionProtocol {
     }
 
     async fn serve(&self, connection: &Connection) -> anyhow::Result<()> {
-        let from = super::key(connection.remote_id());
-        for _ in 0..MAX_MESSAGES_PER_CONNECTION {
-            let Ok(Ok((mut send, mut recv))) = tokio::time::timeout(IDLE, connection.accept_bi()).await else {
-                return Ok(());
-            };
-            let bytes = recv.read_to_end(MAX_SESSION_MESSAGE_BYTES).await?;
-            let (reply, answer) = oneshot::channel();
-            self.to_shell.send(ToShell::Session { from, bytes, reply }).await?;
-            let ack = answer.await?;
-            send.write_all(&ack).await?;
-            send.finish()?;
-        }
-        Ok(())
+        let ask: super::streams::Ask = |from, bytes, reply| ToShell::Session { from, bytes, reply };
+        super::streams::serve(connection, &self.to_shell, MAX_SESSION_MESSAGE_BYTES, MAX_MESSAGES_PER_CONNECTION, ask)
+            .await
     }
 }
 

@@ -468,8 +468,11 @@ fn peers_names_and_listing_titles_are_escaped_in_tables_and_json() {
             blocked: false,
         };
         store.put_peer(&record).unwrap();
-        // Signed listings refuse control characters, not bidi or invisible ones.
-        let listing = common::offer("Rust \u{202e}rof sraey\u{200b}", "rust", Timestamp::now());
+        // Signed listings refuse control characters and bidi overrides...
+        let reversed = common::offer("Rust \u{202e}rof sraey", "rust", Timestamp::now());
+        assert!(seal(&ada, &reversed, Timestamp::now()).is_err(), "a bidi override is refused at signing");
+        // ...but not invisible ones, which every table must still escape.
+        let listing = common::offer("Rust\u{200b} for\u{feff} years", "rust", Timestamp::now());
         store.put_seen_listing(&seal(&ada, &listing, Timestamp::now()).unwrap()).unwrap();
     }
     for args in

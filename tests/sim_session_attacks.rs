@@ -342,3 +342,63 @@ fn a_refusal_reason_cannot_carry_terminal_escapes() {
         }
     }
 }
+
+#[test]
+fn proposing_and_cancelling_from_throwaway_keys_fills_nothing() {
+    let limits = Limits { stranger_negotiations_kept: 40, ..Limits::default() };
+    let config = agora::node::core::CoreConfig { limits, ..Default::default() };
+    let mut sim = Sim::new(agora::sim::Links::new(41), common::sim::base());
+    sim.add_peer(identity(1), agora::sim::PeerOptions { config, ..Default::default() });
+    sim.run_for(Duration::from_secs(1));
+    let listing = publish_offer(&mut sim, 0, "Rust for beginners", "rust");
+    let start = sim.now().saturating_add(SignedDuration::from_hours(2)).unwrap();
+    let mut busy = 0;
+    for i in 0..60u32 {
+        let mut secret = [0x6b; 32];
+        secret[..4].copy_from_slice(&i.to_be_bytes());
+        let throwaway = Identity::from_secret_bytes(&secret);
+        let mut raw = [0x6b; 16];
+        raw[..4].copy_from_slice(&i.to_be_bytes());
+        let id = Id16(raw);
+        let open = Action::Propose {
+            listing,
+            skill: "rust".into(),
+            teacher: sim.key(0),
+            learner: throwaway.public(),
+            terms: terms(start, 60),
+        };
+        let now = sim.now();
+        match send(&mut sim, &throwaway, 0, step(&throwaway, id, 0, open, now)) {
+            Ack::Taken if i == 0 => {
+                // The teacher declines this one: the answer waits in the
+                // outbox for a key that will never come back.
+                let decline = Action::Decline { reason: "not for me".into() };
+                sim.command(0, Command::Act(id, decline)).unwrap();
+            }
+            Ack::Taken => {
+                let now = sim.now();
+                let cancel = step(&throwaway, id, 1, Action::Cancel { reason: "gone".into() }, now);
+                assert!(matches!(send(&mut sim, &throwaway, 0, cancel), Ack::Taken));
+            }
+            Ack::Later(_) => busy += 1,
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(sim.store(0).negotiations().unwrap().len(), 40, "no more than the cap is kept");
+    assert_eq!(busy, 20, "past it, strangers are asked to come back later");
+    assert_eq!(sim.store(0).outbox_len().unwrap(), 1, "the decline waits for its stranger");
+    // A day later the closed ones are forgotten, and there is room again.
+    sim.run_for(Duration::from_secs(25 * 3600));
+    assert!(sim.store(0).negotiations().unwrap().is_empty(), "closed proposals of strangers are forgotten");
+    assert_eq!(sim.store(0).outbox_len().unwrap(), 0, "and so is what waited to be sent about them");
+    let now = sim.now();
+    let (again, raw) = (Identity::from_secret_bytes(&[0x6c; 32]), Id16([0x6c; 16]));
+    let open = Action::Propose {
+        listing,
+        skill: "rust".into(),
+        teacher: sim.key(0),
+        learner: again.public(),
+        terms: terms(now.saturating_add(SignedDuration::from_hours(2)).unwrap(), 60),
+    };
+    assert!(matches!(send(&mut sim, &again, 0, step(&again, raw, 0, open, now)), Ack::Taken), "room again");
+}

@@ -23,6 +23,8 @@
 //! - [`sync`]: directory reconciliation, as initiator and as responder;
 //! - [`serving`]: what peers may ask of this node (session messages,
 //!   directory rounds, the public portfolio), each behind its limits;
+//! - [`strangers`]: how many proposals from people new here are kept,
+//!   and forgetting the closed ones;
 //! - [`limits`]: rates and caps; [`refusals`]: what was refused, logged
 //!   in summaries so a flood cannot flood the log.
 
@@ -34,6 +36,7 @@ mod limits;
 mod negotiating;
 mod refusals;
 mod serving;
+mod strangers;
 mod sync;
 
 use std::collections::BTreeSet;
@@ -240,6 +243,7 @@ pub struct Core {
     delivery: delivery::Delivery,
     sync: sync::Sync,
     refusals: refusals::Refusals,
+    strangers: strangers::Strangers,
     out: Vec<Output>,
 }
 
@@ -265,6 +269,7 @@ impl Core {
             delivery: delivery::Delivery::default(),
             sync: sync::Sync::default(),
             refusals: refusals::Refusals::default(),
+            strangers: strangers::Strangers::default(),
             config,
             out: Vec::new(),
         };

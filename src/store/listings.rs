@@ -3,7 +3,7 @@
 //! expiry indexes in step with the tables, in the same transaction.
 
 use jiff::Timestamp;
-use redb::{ReadableTable, WriteTransaction};
+use redb::{ReadableTable, ReadableTableMetadata, WriteTransaction};
 
 use super::error::corrupt;
 use super::items::{self, ItemKind};
@@ -16,6 +16,8 @@ use crate::market::{Listing, ListingId, ListingWithdrawal, MAX_LISTING_LIFETIME,
 use crate::wire::Verified;
 
 pub(super) const SELF_KEY: &str = "self";
+/// High-water marks kept at most (see [`raise_high_water`]).
+pub const MAX_HIGH_WATER: u64 = 50_000;
 
 pub(super) fn seen_key(author: &PublicKey, id: &ListingId) -> [u8; 48] {
     let mut key = [0u8; 48];
@@ -89,7 +91,14 @@ pub(super) fn raise_high_water(
     }
     let (version, until) = match held {
         Some((v, u)) => (v.max(version), u.max(until)),
-        None => (version, until),
+        None => {
+            // Bounded: past the cap (a flood of short-lived listings), an
+            // old copy of one of these may come back, for its own lifetime.
+            if table.len()? >= MAX_HIGH_WATER {
+                return Ok(());
+            }
+            (version, until)
+        }
     };
     let mut value = [0u8; 12];
     value[..4].copy_from_slice(&version.to_be_bytes());

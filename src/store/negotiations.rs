@@ -6,7 +6,7 @@
 use redb::{ReadableTable, WriteTransaction};
 
 use super::error::corrupt;
-use super::outbox::{Queued, Slot, queue_in, unqueue_in};
+use super::outbox::{Queued, Slot, queue_in, unqueue_in, unqueue_negotiation_in};
 use super::tables::{NEGOTIATION_ACKED, NEGOTIATION_EVENTS, NEGOTIATIONS, NEGOTIATIONS_BY_PEER};
 use super::{Store, StoreError};
 use crate::identity::PublicKey;
@@ -148,6 +148,35 @@ impl Store {
         let (first, last) = (event_key(id, 0), event_key(id, u32::MAX));
         let range = table.range::<&[u8; 20]>(&first..=&last)?;
         range.map(|entry| decode_event(entry?.1.value())).collect()
+    }
+
+    /// Forgets a negotiation whole: its state, log, chat, co-signing
+    /// progress, indexes and what waits to be sent about it (for closed
+    /// proposals from strangers, which would otherwise pile up). Returns
+    /// whether it was there.
+    pub fn forget_negotiation(&self, id: &NegotiationId) -> Result<bool, StoreError> {
+        use super::tables::{CHAT, COSIGN};
+        let tx = self.db.write()?;
+        let state = tx.open_table(NEGOTIATIONS)?.remove(&id.0)?.map(|v| v.value().to_vec());
+        let Some(state) = state else { return Ok(false) };
+        let state = decode_state(&state)?;
+        let (first, last) = (event_key(id, 0), event_key(id, u32::MAX));
+        tx.open_table(NEGOTIATION_EVENTS)?.retain_in::<&[u8; 20], _>(&first..=&last, |_, _| false)?;
+        let (mut from, mut to) = ([0u8; 40], [0xffu8; 40]);
+        from[..16].copy_from_slice(&id.0);
+        to[..16].copy_from_slice(&id.0);
+        tx.open_table(CHAT)?.retain_in::<&[u8; 40], _>(&from..=&to, |_, _| false)?;
+        tx.open_table(COSIGN)?.remove(&id.0)?;
+        tx.open_table(NEGOTIATION_ACKED)?.remove(&id.0)?;
+        let mut by_peer = tx.open_table(NEGOTIATIONS_BY_PEER)?;
+        by_peer.remove(&peer_key(&state.teacher, id))?;
+        by_peer.remove(&peer_key(&state.learner, id))?;
+        drop(by_peer);
+        for party in [&state.teacher, &state.learner] {
+            unqueue_negotiation_in(&tx, party, id)?;
+        }
+        tx.commit()?;
+        Ok(true)
     }
 
     /// How many leading steps the other party has acknowledged.

@@ -110,6 +110,31 @@ pub(super) fn unqueue_in(tx: &WriteTransaction, to: &PublicKey, slot: &Slot) -> 
     Ok(true)
 }
 
+/// Drops every message queued for `to` about negotiation `id` (its steps,
+/// co-signing parts, resync requests), within `tx`.
+pub(super) fn unqueue_negotiation_in(
+    tx: &WriteTransaction,
+    to: &PublicKey,
+    id: &NegotiationId,
+) -> Result<(), StoreError> {
+    let about = |slot: &Slot| match slot {
+        Slot::Step(n, _) | Slot::Review(n) | Slot::Draft(n) | Slot::Final(n) | Slot::Resync(n) => n == id,
+        Slot::Chat(_) | Slot::Legacy(_) => false,
+    };
+    let (first, last) = peer_range(to);
+    let mut doomed = Vec::new();
+    for row in tx.open_table(OUTBOX_QUEUE)?.range::<&[u8; 40]>(&first..=&last)? {
+        let (key, value) = row?;
+        if decode(key.value(), value.value()).is_ok_and(|q| about(&q.slot)) {
+            doomed.push(*key.value());
+        }
+    }
+    for key in doomed {
+        remove_in(tx, &key)?;
+    }
+    Ok(())
+}
+
 impl Store {
     pub fn queue(&self, entry: &Queued) -> Result<OutboxKey, StoreError> {
         let tx = self.db.write()?;

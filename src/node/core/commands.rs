@@ -181,5 +181,6 @@ impl Core {
             Err(e) => tracing::warn!("pruning the directory: {e}"),
         }
         self.drop_expired_own(now);
+        self.forget_closed_proposals_of_strangers(now);
     }
 }

@@ -32,6 +32,9 @@ pub struct Limits {
     pub open_negotiations_per_stranger: usize,
     /// Open negotiations with strangers, all together.
     pub stranger_negotiations: usize,
+    /// Negotiations never agreed with strangers kept, open or closed (the
+    /// closed ones are forgotten a day later).
+    pub stranger_negotiations_kept: usize,
     /// Chat messages kept per negotiation, and from a stranger before
     /// anything is agreed.
     pub chat_per_negotiation: usize,
@@ -61,6 +64,7 @@ impl Default for Limits {
             open_negotiations: 20,
             open_negotiations_per_stranger: 3,
             stranger_negotiations: 100,
+            stranger_negotiations_kept: 1000,
             chat_per_negotiation: 1000,
             stranger_chat: 20,
             listings_per_author: 50,

@@ -94,6 +94,7 @@ impl Core {
     /// Once a step is stored: tell the client, begin co-signing when the
     /// session is over, and send what waits.
     fn after_step(&mut self, state: &Negotiation, effects: &[Effect], now: Timestamp) {
+        self.note_stranger(state);
         self.emit(Event::NegotiationChanged(state.id));
         if effects.contains(&Effect::BeginEndorsement)
             && let Err(e) = self.maybe_draft(&state.id, now)
@@ -164,7 +165,7 @@ impl Core {
 
     /// A step that opens a negotiation must be about one of our own live
     /// listings and within the caps on open negotiations.
-    fn check_new_proposal(&self, event: &Verified<NegotiationEvent>, now: Timestamp) -> Result<(), NodeError> {
+    fn check_new_proposal(&mut self, event: &Verified<NegotiationEvent>, now: Timestamp) -> Result<(), NodeError> {
         let Action::Propose { listing, .. } = &event.value().action else { return Ok(()) };
         let me = self.me.public();
         if listing.author != me {
@@ -175,19 +176,20 @@ impl Core {
             return Err(NodeError::Invalid("that listing is not open for proposals here".into()));
         }
         let author = event.author();
-        let limits = &self.config.limits;
         let with_them = self.store.negotiations_with(&author)?;
         let stranger = self.is_stranger(&author, &with_them)?;
         let open = with_them.iter().filter(|n| !n.phase.is_closed()).count();
+        let limits = &self.config.limits;
         let allowed = if stranger { limits.open_negotiations_per_stranger } else { limits.open_negotiations };
         if open >= allowed {
             return Err(NodeError::Invalid(format!("{open} open negotiations with this peer already")));
         }
         if stranger {
-            let strangers = self.open_with_strangers()?;
-            if strangers >= limits.stranger_negotiations {
+            let (open, kept) = self.with_strangers()?;
+            let limits = &self.config.limits;
+            if open >= limits.stranger_negotiations || kept >= limits.stranger_negotiations_kept {
                 return Err(NodeError::Busy(format!(
-                    "{strangers} proposals from people new here wait already; try again later"
+                    "{open} proposals from people new here wait already; try again later"
                 )));
             }
         }
@@ -196,7 +198,7 @@ impl Core {
 
     /// Someone we never agreed a session with, never endorsed with, and
     /// never met through a ticket.
-    fn is_stranger(&self, peer: &PublicKey, with_them: &[Negotiation]) -> Result<bool, NodeError> {
+    pub(super) fn is_stranger(&self, peer: &PublicKey, with_them: &[Negotiation]) -> Result<bool, NodeError> {
         if with_them.iter().any(|n| n.agreed.is_some()) {
             return Ok(false);
         }
@@ -204,18 +206,6 @@ impl Core {
             return Ok(false);
         }
         Ok(!self.store.contacts()?.iter().any(|(p, _)| p == peer))
-    }
-
-    fn open_with_strangers(&self) -> Result<usize, NodeError> {
-        let me = self.me.public();
-        let mut count = 0;
-        for n in self.store.negotiations()?.iter().filter(|n| !n.phase.is_closed() && n.agreed.is_none()) {
-            let other = n.party(n.role_of(&me).map(|r| r.other()).unwrap_or(crate::market::Role::Learner));
-            if n.listing.author == me && self.is_stranger(&other, std::slice::from_ref(n))? {
-                count += 1;
-            }
-        }
-        Ok(count)
     }
 
     /// Queues a request for `id`'s steps from position `have` on.

@@ -2,7 +2,11 @@
 //! the real gossip protocol, links of 20–80 ms and 1% loss (configurable),
 //! some of them publishing a listing at once. Prints how long until every
 //! peer holds every listing (virtual time), the spread (50/90/99%), and the
-//! bytes each peer sent, for each swarm size asked for.
+//! bytes each peer sent, for each swarm size asked for. The raw baseline
+//! from the same run: when the gossip layer alone had handed every listing
+//! frame it delivered (`gossip`, before anything is verified or stored),
+//! and how many (peer, listing) pairs it never delivered, which
+//! anti-entropy then has to bring (`missed`).
 //!
 //! ```sh
 //! cargo run --release --example sim_swarm -- --peers 100,1000,10000 --listings 10
@@ -69,8 +73,8 @@ fn listing(i: usize, now: Timestamp) -> Listing {
 fn main() {
     let args = args();
     println!(
-        "{:>7} {:>9} {:>8} {:>8} {:>8} {:>9} {:>11} {:>11} {:>9}",
-        "peers", "listings", "t50", "t90", "t99", "t100", "KiB/peer", "max KiB", "wall"
+        "{:>7} {:>9} {:>8} {:>8} {:>8} {:>9} {:>9} {:>9} {:>11} {:>11} {:>9}",
+        "peers", "listings", "t50", "t90", "t99", "t100", "gossip", "missed", "KiB/peer", "max KiB", "wall"
     );
     for &n in &args.peers {
         run(n, &args);
@@ -95,6 +99,7 @@ fn run(n: usize, args: &Args) {
     let events_before: Vec<usize> = (0..n).map(|p| sim.events(p).len()).collect();
     let authors: Vec<usize> = (0..args.listings).map(|_| links.pick(n)).collect();
     let start = sim.elapsed();
+    sim.watch_broadcasts();
     for (k, author) in authors.iter().enumerate() {
         let listing = listing(k, sim.now());
         sim.command(*author, Command::Publish(listing)).expect("published");
@@ -130,14 +135,21 @@ fn run(n: usize, args: &Args) {
     let mean = sent.iter().sum::<u64>() as f64 / n as f64 / 1024.0;
     let max = *sent.iter().max().unwrap_or(&0) as f64 / 1024.0;
     let show = |d: Option<Duration>| d.map_or_else(|| "-".into(), |d| format!("{:.2}s", d.as_secs_f64()));
+    // The listing frames: broadcast by an author at the start.
+    let frames: Vec<_> =
+        sim.spreads().into_iter().filter(|s| s.sent_at == start && authors.contains(&s.origin)).collect();
+    let gossip_last = frames.iter().map(|s| s.last_at - start).max();
+    let missed: usize = frames.iter().map(|s| (n - 1).saturating_sub(s.reached)).sum();
     println!(
-        "{:>7} {:>9} {:>8} {:>8} {:>8} {:>9} {:>11.1} {:>11.1} {:>8.1}s",
+        "{:>7} {:>9} {:>8} {:>8} {:>8} {:>9} {:>9} {:>9} {:>11.1} {:>11.1} {:>8.1}s",
         n,
         args.listings,
         show(marks[0].1),
         show(marks[1].1),
         show(marks[2].1),
         show(marks[3].1),
+        show(gossip_last),
+        missed,
         mean,
         max,
         wall.elapsed().as_secs_f64()

@@ -15,7 +15,10 @@
 //! - [`net`]: links, the event queue, the trace.
 //! - [`peer`]: one simulated peer: its core, gossip state, store, and a
 //!   hook that lets a test make it misbehave.
+//! - [`broadcasts`]: how far and how fast gossip alone spread each frame
+//!   (a raw baseline for figures; off unless asked for).
 
+pub mod broadcasts;
 pub mod net;
 pub mod peer;
 
@@ -80,6 +83,7 @@ pub struct Sim {
     answers: BTreeMap<Token, Option<Vec<u8>>>,
     timers: BTreeMap<(usize, Timer), Duration>,
     trace: Trace,
+    broadcasts: Option<broadcasts::Broadcasts>,
 }
 
 impl Sim {
@@ -102,7 +106,19 @@ impl Sim {
             answers: BTreeMap::new(),
             timers: BTreeMap::new(),
             trace: Trace::default(),
+            broadcasts: None,
         }
+    }
+
+    /// From now on, note how far and how fast gossip spreads each frame
+    /// a core broadcasts (see [`Sim::spreads`]).
+    pub fn watch_broadcasts(&mut self) {
+        self.broadcasts.get_or_insert_default();
+    }
+
+    /// Each frame broadcast since [`Sim::watch_broadcasts`], and its spread.
+    pub fn spreads(&self) -> Vec<broadcasts::Spread> {
+        self.broadcasts.iter().flat_map(|b| b.spreads().cloned()).collect()
     }
 
     /// The cores' wall clock now.
@@ -369,6 +385,9 @@ impl Sim {
                     self.peers[peer].events.push((now, event));
                 }
                 Output::Broadcast(frame) => {
+                    if let Some(watch) = self.broadcasts.as_mut() {
+                        watch.sent(peer, &frame, self.elapsed);
+                    }
                     let command = GossipCommand::Broadcast(frame.into(), Scope::Swarm);
                     self.gossip_in(peer, InEvent::Command(self.topic, command));
                 }
@@ -478,6 +497,9 @@ impl Sim {
                     GossipEvent::NeighborUp(p) => received.push(Input::NeighborUp(p)),
                     GossipEvent::NeighborDown(p) => received.push(Input::NeighborDown(p)),
                     GossipEvent::Received(message) => {
+                        if let Some(watch) = self.broadcasts.as_mut() {
+                            watch.delivered(&message.content, self.elapsed);
+                        }
                         let message =
                             GossipMessage { content: message.content.to_vec(), delivered_from: message.delivered_from };
                         match received.last_mut() {

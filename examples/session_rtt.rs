@@ -1,8 +1,9 @@
 //! Session protocol latency between two real nodes on loopback: a signed
 //! negotiation step from the moment one side takes it until the other side
 //! has verified and durably stored it, and until the sender holds the ack;
-//! and co-signing from the teacher's attestation until both stores hold the
-//! endorsement. Prints p50/p99.
+//! and co-signing: from the teacher's approval until the draft waits at the
+//! learner, plus from the learner's approval until both stores hold the
+//! endorsement (the time people take to read is left out). Prints p50/p99.
 //!
 //! `cargo run --release --example session_rtt`
 
@@ -111,15 +112,30 @@ async fn main() -> anyhow::Result<()> {
         wait_for(&mut at_learner, "review ack", |e| matches!(e, Event::Delivered(_))).await;
         drain(&mut at_teacher);
         drain(&mut at_learner);
-        let t0 = Instant::now();
         teacher.attest(session, Attestation { covered: "Everything".into(), showed: "Mastery".into() }).await?;
+        // Each party reads the record and approves it; what is timed is
+        // the machines' part: from the teacher's approval until the draft
+        // waits at the learner, plus from the learner's approval until both
+        // stores hold the endorsement.
+        let record = common::approvable(&teacher, &session).expect("the record to read");
+        let t0 = Instant::now();
+        teacher.approve(session, record.digest).await?;
+        let draft = loop {
+            wait_changed(&mut at_learner, session).await;
+            if let Some(draft) = common::approvable(&learner, &session) {
+                break draft;
+            }
+        };
+        let drafted = t0.elapsed();
+        let t1 = Instant::now();
+        learner.approve(session, draft.digest).await?;
         wait_for(&mut at_learner, "learner stored", |e| matches!(e, Event::EndorsementStored(_))).await;
         wait_for(&mut at_teacher, "teacher stored", |e| matches!(e, Event::EndorsementStored(_))).await;
-        cosign.push(t0.elapsed());
+        cosign.push(drafted + t1.elapsed());
     }
     report("negotiation step, stored at the other side", &mut one_way);
     report("negotiation step, ack back at the sender", &mut acked);
-    report("co-signing, attestation to both stores", &mut cosign);
+    report("co-signing, approvals to both stores", &mut cosign);
     teacher.shutdown().await;
     learner.shutdown().await;
     Ok(())

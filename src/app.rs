@@ -4,6 +4,7 @@
 //! [`Effect`] for the node to carry out. Tests drive it without a terminal.
 
 mod action;
+mod confirm;
 mod effect;
 mod filter;
 mod form;
@@ -13,10 +14,11 @@ mod trust;
 mod update;
 
 pub use action::Action;
+pub use confirm::{Confirm, record_fields};
 pub use effect::{Effect, Onboarding};
 pub use filter::{Filter, KindFilter, PriceFilter, Records, next_level, next_min_rating};
-pub use form::{Field, FieldKind, Form, FormKind, local_text};
+pub use form::{Field, FieldKind, Form, FormKind, local_text, parse_local};
 pub use snapshot::{ListingItem, SessionItem, Snapshot, TrackRecord};
-pub use state::{AppState, Mode, NetworkView, Notice, SessionGroup, Tab, next_step};
+pub use state::{AppState, Mode, NetworkView, Notice, SessionGroup, Tab, next_step, session_label};
 pub use trust::{Explained, Trust};
 pub use update::update;

@@ -14,6 +14,7 @@ mod peers;
 mod portfolio;
 mod reputation;
 mod serve;
+mod session;
 mod sessions;
 mod show;
 mod ticket;
@@ -59,6 +60,11 @@ pub enum Command {
     Listings(listings::ListingsArgs),
     /// Your sessions: proposals, agreed, in progress and past.
     Sessions(sessions::SessionsArgs),
+    /// Take a step in a session, as the client would, through the agora
+    /// running on this home (list, show, propose, accept, counter, decline,
+    /// cancel, reschedule, start, complete, review, attest, approve, chat).
+    #[command(subcommand)]
+    Session(session::SessionCommand),
     /// Peers you have met (names from their signed profiles).
     Peers {
         /// One JSON object per line instead of a table.
@@ -186,6 +192,7 @@ fn command(
         Some(Command::Listing(c)) => listing::run(ctx, c, out),
         Some(Command::Listings(a)) => listings::run(ctx, a, out),
         Some(Command::Sessions(a)) => sessions::run(ctx, a, out),
+        Some(Command::Session(c)) => session::run(ctx, c, out),
         Some(Command::Peers { json }) => peers::list(ctx, json, out),
         Some(Command::Block { peer }) => peers::set_blocked(ctx, &peer, true, out),
         Some(Command::Unblock { peer }) => peers::set_blocked(ctx, &peer, false, out),

@@ -7,9 +7,12 @@
 //! learner's (`authentication`, a co-signature that wallet verifiers do not
 //! mistake for a second issuer), each in `eddsa-jcs-2022` and in
 //! `eddsa-rdfc-2022` (JSON-LD with bundled contexts, for Open Badges
-//! wallets). agora requires both parties; [`presentation`] wraps chosen
-//! endorsements in a Verifiable Presentation signed by their holder.
+//! wallets). agora requires both parties; [`cosign`] is the exchange that
+//! builds it and [`consent`] what each party approves before signing;
+//! [`presentation`] wraps chosen endorsements in a Verifiable Presentation
+//! signed by their holder.
 
+pub mod consent;
 pub mod cosign;
 pub mod credential;
 pub mod data_integrity;

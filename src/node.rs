@@ -14,12 +14,15 @@
 //! - [`control`]: the local socket other `agora` commands of this home
 //!   use; [`relays`]: whether the relays answer; [`credits`]: the
 //!   debt-limit check before a teacher accepts (it fetches a portfolio, so
-//!   it runs beside the core); [`clock`]: the clock the shell reads.
+//!   it runs beside the core); [`clock`]: the clock the shell reads;
+//!   [`record`]: where co-signing stands for a party, and the record they
+//!   are asked to approve (read by the core, the client and the CLI).
 
 mod clock;
 mod control;
 pub mod core;
 mod credits;
+pub mod record;
 mod relays;
 mod shell;
 
@@ -31,6 +34,7 @@ use iroh::{Endpoint, EndpointAddr, EndpointId};
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 use crate::config::Config;
+use crate::endorse::consent::RecordDigest;
 use crate::endorse::cosign::Attestation;
 use crate::endorse::data_integrity::Cryptosuite;
 use crate::endorse::timebank::{BelowDebtLimit, DebtLimit};
@@ -41,7 +45,7 @@ use crate::store::Store;
 use crate::wire::Verified;
 
 pub use clock::Clock;
-pub use control::{ControlReply, ControlRequest};
+pub use control::{ControlReply, ControlRequest, SessionRequest};
 #[cfg(unix)]
 pub use control::{ControlSocket, ask as ask_control};
 pub use core::Limits;
@@ -214,9 +218,19 @@ pub(crate) struct Remote {
     inbox: mpsc::Sender<ToShell>,
     endpoint: Endpoint,
     communities: Vec<String>,
+    debt: credits::DebtCheck,
 }
 
 impl Remote {
+    /// A step in a negotiation; a teacher's accept on a credits-priced
+    /// listing first checks the learner's balance (see [`credits`]).
+    async fn act(&self, id: NegotiationId, action: Action) -> Result<Negotiation, NodeError> {
+        if matches!(action, Action::Accept) {
+            self.debt.check(&id).await?;
+        }
+        negotiation(self.command(Command::Act(id, action)).await?)
+    }
+
     async fn command(&self, command: Command) -> Result<Done, NodeError> {
         let (reply, answer) = oneshot::channel();
         self.inbox.send(ToShell::Command(command, reply)).await.map_err(|_| NodeError::Stopped)?;
@@ -246,7 +260,6 @@ pub struct Node {
     relays: tokio::sync::watch::Receiver<RelayStatus>,
     relay_follower: Option<tokio::task::JoinHandle<()>>,
     clock: Clock,
-    debt_limit: Option<DebtLimit>,
     pool: Arc<shell::pool::Pool>,
 }
 
@@ -311,22 +324,15 @@ impl Node {
             shell.join(community, bootstrap.clone()).await?;
         }
         let shell = tokio::spawn(shell.run(inbox_rx, from_core));
-        let remote = Remote { inbox, endpoint: endpoint.clone(), communities: config.communities.clone() };
-        Ok(Self {
+        let debt = credits::DebtCheck {
             id,
-            endpoint,
-            router,
-            store,
-            remote,
-            events,
-            shell,
-            core_done,
-            relays,
-            relay_follower,
-            clock,
-            debt_limit: config.debt_limit,
-            pool,
-        })
+            store: store.clone(),
+            clock: clock.clone(),
+            limit: config.debt_limit,
+            pool: pool.clone(),
+        };
+        let remote = Remote { inbox, endpoint: endpoint.clone(), communities: config.communities.clone(), debt };
+        Ok(Self { id, endpoint, router, store, remote, events, shell, core_done, relays, relay_follower, clock, pool })
     }
 
     pub fn id(&self) -> PublicKey {
@@ -403,10 +409,7 @@ impl Node {
     /// learner's time-credit balance against the debt limit (which may wait
     /// a few seconds for the learner's portfolio).
     pub async fn act(&self, id: NegotiationId, action: Action) -> Result<Negotiation, NodeError> {
-        if matches!(action, Action::Accept) {
-            self.check_debt_limit(&id).await?;
-        }
-        negotiation(self.remote.command(Command::Act(id, action)).await?)
+        self.remote.act(id, action).await
     }
 
     pub async fn chat(&self, negotiation: NegotiationId, text: String) -> Result<(), NodeError> {
@@ -421,6 +424,28 @@ impl Node {
     /// Teacher: what was covered and what the learner showed.
     pub async fn attest(&self, negotiation: NegotiationId, attestation: Attestation) -> Result<(), NodeError> {
         self.remote.command(Command::Attest(negotiation, attestation)).await.map(drop)
+    }
+
+    /// Where co-signing stands for this user, and the record waiting for
+    /// their approval (see [`record::progress`]).
+    pub fn cosign_progress(&self, negotiation: &Negotiation) -> Result<record::Progress, NodeError> {
+        record::progress(&self.store, &self.id, negotiation, self.clock.now())
+    }
+
+    /// The user read the record with digest `seen` and approves it: the
+    /// teacher's signature goes on the draft, the learner's on the final.
+    pub async fn approve(&self, negotiation: NegotiationId, seen: RecordDigest) -> Result<(), NodeError> {
+        self.remote.command(Command::Approve(negotiation, seen)).await.map(drop)
+    }
+
+    /// Learner: turns the draft with digest `seen` down, with a reason.
+    pub async fn decline_record(
+        &self,
+        negotiation: NegotiationId,
+        seen: RecordDigest,
+        reason: String,
+    ) -> Result<(), NodeError> {
+        self.remote.command(Command::DeclineRecord(negotiation, seen, reason)).await.map(drop)
     }
 
     /// Withdraws an own listing from the network but keeps it to resume.

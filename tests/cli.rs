@@ -203,13 +203,15 @@ fn sessions_lists_negotiations_with_whose_move_it_is() {
             .unwrap();
     }
     let table = stdout(&agora(home.path(), &["sessions"]));
-    assert!(table.contains("07070707") && table.contains("proposed") && table.contains("your move"), "{table}");
+    let next = "accept, counter or decline";
+    assert!(table.contains("07070707") && table.contains("proposed") && table.contains(next), "{table}");
     let json = stdout(&agora(home.path(), &["sessions", "--open", "--json"]));
     let line: serde_json::Value = serde_json::from_str(json.trim()).unwrap();
     assert_eq!(line["role"], "teach");
     assert_eq!(line["your_move"], true);
     assert_eq!(line["topic"], "Lifetimes");
     assert_eq!(line["with"], agora::identity::did_key_from_public(&learner.public()));
+    assert_eq!(line["next"], next);
 }
 
 #[test]

@@ -3,98 +3,10 @@
 //! (reading its store while it writes, and asking it to publish, withdraw
 //! and connect over its control socket).
 
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+#[path = "common/serving.rs"]
+mod serving;
 
-const WAIT: Duration = Duration::from_secs(30);
-
-fn home(name: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let config = format!(
-        "[profile]\nname = \"{name}\"\ntime_zone = \"UTC\"\n[network]\nbind = \"127.0.0.1\"\nrelay = \"disabled\"\nlan_discovery = false\n"
-    );
-    std::fs::write(dir.path().join("config.toml"), config).unwrap();
-    dir
-}
-
-fn agora(home: &Path, args: &[&str]) -> Output {
-    let output = Command::new(env!("CARGO_BIN_EXE_agora")).args(args).env("AGORA_HOME", home).output().unwrap();
-    assert!(!String::from_utf8_lossy(&output.stderr).contains("panicked"));
-    output
-}
-
-/// Runs `args` and returns its stdout, failing the test if it fails.
-fn ok(home: &Path, args: &[&str]) -> String {
-    let output = agora(home, args);
-    assert!(output.status.success(), "agora {args:?}: {}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-/// Polls `check` until it holds, failing after [`WAIT`].
-fn eventually(what: &str, mut check: impl FnMut() -> bool) {
-    let deadline = Instant::now() + WAIT;
-    while !check() {
-        assert!(Instant::now() < deadline, "timed out waiting until {what}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
-/// `agora serve` running in a home, its stdout lines on a channel.
-struct Serving {
-    child: Child,
-    lines: mpsc::Receiver<String>,
-    ticket: String,
-}
-
-impl Serving {
-    fn start(home: &Path) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_agora"))
-            .arg("serve")
-            .env("AGORA_HOME", home)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let (lines_tx, lines) = mpsc::channel();
-        let stdout = child.stdout.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if lines_tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut serving = Self { child, lines, ticket: String::new() };
-        serving.ticket = serving.wait_for("ticket: ").trim_start_matches("ticket: ").to_owned();
-        serving
-    }
-
-    /// Waits for a line starting with `prefix` and returns it.
-    fn wait_for(&self, prefix: &str) -> String {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let line = self.lines.recv_timeout(left).unwrap_or_else(|_| panic!("serve never said `{prefix}…`"));
-            if line.starts_with(prefix) {
-                return line;
-            }
-        }
-    }
-
-    /// Sends `signal` and waits for a clean exit.
-    fn stop(mut self, signal: &str) {
-        Command::new("kill").args([signal, &self.child.id().to_string()]).status().unwrap();
-        let (done_tx, done) = mpsc::channel();
-        std::thread::spawn(move || {
-            let _ = done_tx.send(self.child.wait());
-        });
-        let status = done.recv_timeout(WAIT).expect("serve exits after the signal").unwrap();
-        assert!(status.success(), "serve exited with {status}");
-    }
-}
+use serving::{Serving, agora, eventually, home, ok};
 
 #[test]
 fn serve_then_connect_brings_the_listing_across() {

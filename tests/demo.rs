@@ -143,7 +143,12 @@ async fn a_newcomer_books_holds_and_cosigns_a_session_with_a_demo_teacher() {
     user.act(id, agora::market::Action::Complete).await.unwrap();
     user.review(id, 5, "Warm and clear.".into()).await.unwrap();
 
-    // The teacher attests by itself; both keep the same co-signed record.
+    // The teacher attests and approves by itself; the newcomer reads the
+    // draft and approves it; both keep the same co-signed record.
+    let draft = until("the draft at the newcomer", || common::approvable(&user, &id)).await;
+    assert_eq!(draft.record.review, "Warm and clear.");
+    assert!(user.store().endorsements().unwrap().is_empty(), "nothing signed before the newcomer approves");
+    user.approve(id, draft.digest).await.unwrap();
     let at_user =
         until("the endorsement at the newcomer", || user.store().endorsements().unwrap().into_iter().next()).await;
     let at_teacher = until("the endorsement at the teacher", || {

@@ -87,7 +87,7 @@ async fn spawn_node(seed: u8, name: &str, store: Arc<Store>, clock: &Clock, port
 }
 
 /// What a user would do next in each session: the learner marks it done
-/// and reviews it, the teacher attests. Each step is taken once its
+/// and reviews it, the teacher attests, each approves the record. Each step is taken once its
 /// predecessor is stored; a step that fails is tried again next time.
 async fn play_part(node: &Node) {
     let me = node.id();
@@ -103,6 +103,11 @@ async fn play_part(node: &Node) {
                 let covered = "Ownership and borrowing.".into();
                 node.attest(n.id, Attestation { covered, showed: "Fixed three borrow errors alone.".into() }).await
             }
+            // Each approves the record once it can read it whole.
+            (Some(_), Phase::Completed { .. }) => match common::approvable(node, &n.id) {
+                Some(record) => node.approve(n.id, record.digest).await,
+                None => Ok(()),
+            },
             _ => Ok(()),
         };
         if let Err(e) = result {
@@ -376,6 +381,8 @@ async fn a_countersignature_the_teacher_never_received_is_sent_again_not_redone(
     let teacher = spawn_node(PARENT_SEED, "Ada", teacher_store.clone(), &clock, 0, None).await;
     let attestation = Attestation { covered: "Traits.".into(), showed: "Wrote a generic function.".into() };
     tokio::time::timeout(WAIT, teacher.attest(id, attestation)).await.unwrap().unwrap();
+    let record = common::approvable(&teacher, &id).expect("the record to read");
+    tokio::time::timeout(WAIT, teacher.approve(id, record.digest)).await.unwrap().unwrap();
     let draft = teacher_store.cosign_state(&id).unwrap().draft.expect("the draft is made and queued");
     // The learner countersigned and kept the record, and went down before
     // anything went back.

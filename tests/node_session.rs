@@ -90,6 +90,13 @@ async fn propose_counter_accept_start_complete_cosign() {
     let attestation =
         Attestation { covered: "Ownership and borrowing.".into(), showed: "Fixed three borrow errors alone.".into() };
     teacher.attest(id, attestation).await.unwrap();
+    // Each reads the whole record and approves it before signing.
+    let record = until("the record for the teacher", || common::approvable(&teacher, &id)).await;
+    assert_eq!(record.record.review, "Clear and patient.", "the teacher reads the learner's words before signing");
+    teacher.approve(id, record.digest).await.unwrap();
+    let draft = until("the draft at the learner", || common::approvable(&learner, &id)).await;
+    assert_eq!(draft.digest, record.digest);
+    learner.approve(id, draft.digest).await.unwrap();
 
     let at_teacher =
         until("the endorsement at the teacher", || teacher.store().endorsements().unwrap().into_iter().next()).await;

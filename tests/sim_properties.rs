@@ -17,6 +17,7 @@ mod common;
 
 use std::time::Duration;
 
+use agora::endorse::consent::RecordDigest;
 use agora::endorse::cosign::Attestation;
 use agora::identity::{Identity, PublicKey};
 use agora::market::{Action, NegotiationEvent, NegotiationId, Role, Terms};
@@ -25,7 +26,7 @@ use agora::node::core::{Command, Input, Token};
 use agora::sim::{Links, PeerOptions, Sim};
 use agora::wire::seal;
 use common::identity;
-use common::sim::{base, holds, negotiation_of, publish_offer, terms};
+use common::sim::{base, holds, negotiation_of, publish_offer, terms, to_approve};
 use jiff::SignedDuration;
 use proptest::prelude::*;
 
@@ -66,6 +67,16 @@ enum Move {
     Chat {
         learner: bool,
     },
+    /// A party gives its part (review or attestation).
+    Part {
+        learner: bool,
+    },
+    /// A party reads the record waiting for it and approves it, or (the
+    /// learner) declines it.
+    Approve {
+        learner: bool,
+        decline: bool,
+    },
 }
 
 fn a_move() -> impl Strategy<Value = Move> {
@@ -78,6 +89,8 @@ fn a_move() -> impl Strategy<Value = Move> {
         1 => (1u16..30).prop_map(|minutes| Move::Partition { minutes }),
         1 => (any::<bool>(), 1u16..30).prop_map(|(learner, minutes)| Move::Crash { learner, minutes }),
         1 => any::<bool>().prop_map(|learner| Move::Chat { learner }),
+        2 => any::<bool>().prop_map(|learner| Move::Part { learner }),
+        2 => (any::<bool>(), prop::bool::weighted(0.3)).prop_map(|(learner, decline)| Move::Approve { learner, decline }),
     ]
 }
 
@@ -108,6 +121,8 @@ struct World {
     settled: [Vec<Vec<u8>>; 2],
     closed: [bool; 2],
     equivocated: bool,
+    /// Per party: every record it approved.
+    approved: [Vec<RecordDigest>; 2],
 }
 
 fn world(seed: u64) -> World {
@@ -129,6 +144,7 @@ fn world(seed: u64) -> World {
         settled: [Vec::new(), Vec::new()],
         closed: [false, false],
         equivocated: false,
+        approved: [Vec::new(), Vec::new()],
     }
 }
 
@@ -200,9 +216,40 @@ impl World {
                     let _ = sim.command(who, Command::Chat(self.id, "hello".into()));
                 }
             }
+            Move::Part { learner } => {
+                if sim.peer(if learner { LEARNER } else { TEACHER }).is_up() {
+                    self.give_part(learner);
+                }
+            }
+            Move::Approve { learner, decline } => {
+                if sim.peer(if learner { LEARNER } else { TEACHER }).is_up() {
+                    self.approve(learner, decline);
+                }
+            }
         }
         self.sim.run_for(Duration::from_secs(2));
         self.check();
+    }
+
+    fn give_part(&mut self, learner: bool) {
+        if learner {
+            let _ = self.sim.command(LEARNER, Command::Review(self.id, 5, "Good".into()));
+        } else {
+            let attestation = Attestation { covered: "Borrowing".into(), showed: "A list".into() };
+            let _ = self.sim.command(TEACHER, Command::Attest(self.id, attestation));
+        }
+    }
+
+    /// Approves (or declines) the record waiting for a party, if any, and
+    /// remembers what it approved.
+    fn approve(&mut self, learner: bool, decline: bool) {
+        let who = if learner { LEARNER } else { TEACHER };
+        let Some(record) = to_approve(&self.sim, who, &self.id) else { return };
+        if learner && decline {
+            let _ = self.sim.command(who, Command::DeclineRecord(self.id, record.digest, "Say more".into()));
+        } else if self.sim.command(who, Command::Approve(self.id, record.digest)).is_ok() {
+            self.approved[who].push(record.digest);
+        }
     }
 
     /// The invariants that hold at every moment.
@@ -238,6 +285,20 @@ impl World {
                 let verified = agora::endorse::verify(&bytes, self.sim.now()).expect("every endorsement held verifies");
                 let parties = [verified.endorsement().teacher.key, verified.endorsement().learner.key];
                 assert!(parties.contains(&me), "peer {who} holds an endorsement it is no party to");
+                let digest = RecordDigest::of(verified.endorsement());
+                for party in [TEACHER, LEARNER] {
+                    assert!(self.approved[party].contains(&digest), "peer {party} signed a record it never approved");
+                }
+            }
+            // A draft the learner holds carries the teacher's signature:
+            // the teacher approved exactly that record.
+            if who == LEARNER
+                && let Some(record) = to_approve(&self.sim, LEARNER, &self.id)
+            {
+                assert!(
+                    self.approved[TEACHER].contains(&record.digest),
+                    "the teacher signed a draft it never approved"
+                );
             }
         }
     }
@@ -261,10 +322,14 @@ impl World {
                 .is_some_and(|n| matches!(n.phase, agora::market::Phase::Completed { .. }))
         };
         if completed(&self.sim, LEARNER) && completed(&self.sim, TEACHER) {
-            let _ = self.sim.command(LEARNER, Command::Review(self.id, 5, "Good".into()));
-            let attestation = Attestation { covered: "Borrowing".into(), showed: "A list".into() };
-            let _ = self.sim.command(TEACHER, Command::Attest(self.id, attestation));
+            self.give_part(true);
+            self.give_part(false);
             self.sim.run_for(Duration::from_secs(10 * 60));
+            // Each reads the record and approves it.
+            for learner in [false, true] {
+                self.approve(learner, false);
+                self.sim.run_for(Duration::from_secs(10 * 60));
+            }
             self.check();
         }
         if self.equivocated {
@@ -330,4 +395,45 @@ fn a_session_through_concurrent_steps_and_a_crash_still_ends_in_one_endorsement(
     w.settle();
     let id = agora::endorse::cosign::endorsement_id(&w.id);
     assert!(w.sim.store(TEACHER).endorsement_bytes(&id).unwrap().is_some(), "the session was endorsed");
+}
+
+/// The learner declines the first draft; the teacher revises and the
+/// second one is signed by both, while the declined one is signed by
+/// no one but the teacher.
+#[test]
+fn a_declined_draft_is_revised_and_only_the_revision_is_signed() {
+    let mut w = world(7);
+    for m in [
+        Move::Act { learner: false, what: 1 },
+        Move::Elapse { minutes: 60 },
+        Move::Act { learner: false, what: 5 },
+        Move::Elapse { minutes: 60 },
+        Move::Act { learner: true, what: 6 },
+        Move::Part { learner: true },
+        Move::Part { learner: false },
+        Move::Approve { learner: false, decline: false },
+        Move::Approve { learner: true, decline: true },
+    ] {
+        w.play(&m);
+    }
+    let first = w.approved[TEACHER][0];
+    assert!(to_approve(&w.sim, LEARNER, &w.id).is_none(), "nothing waits for the learner after declining");
+    let cosign = w.sim.store(TEACHER).cosign_state(&w.id).unwrap();
+    assert_eq!(
+        cosign.declined.as_ref().map(|(d, r)| (*d, r.as_str())),
+        Some((first, "Say more")),
+        "the teacher reads why"
+    );
+    assert!(cosign.draft.is_none(), "the declined draft is dropped");
+    let revised = Attestation { covered: "Borrowing and lifetimes".into(), showed: "A list, then a tree".into() };
+    w.sim.command(TEACHER, Command::Attest(w.id, revised)).unwrap();
+    w.approve(false, false);
+    assert!(w.sim.run_until(Duration::from_secs(60), |s| to_approve(s, LEARNER, &w.id).is_some()));
+    w.approve(true, false);
+    assert!(w.sim.run_until(Duration::from_secs(60), |s| !s.store(TEACHER).endorsements().unwrap().is_empty()));
+    w.check();
+    let held = w.sim.store(LEARNER).endorsements().unwrap();
+    assert_eq!(held.len(), 1);
+    assert_eq!(held[0].covered, "Borrowing and lifetimes", "the revision is what both signed");
+    assert_ne!(RecordDigest::of(&held[0]), first);
 }

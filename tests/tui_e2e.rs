@@ -93,13 +93,24 @@ fn two_people_agree_meet_and_endorse_through_the_terminal_client() {
     // Completing leads straight to the endorsement form.
     learner.wait_for("your review");
     learner.keys("\tClear and patient\r");
-    learner.wait_for("Review signed");
+    learner.wait_for("Review sent");
 
-    // The teacher attests; the endorsement is then signed by both.
+    // The teacher attests, reads the whole record (the learner's words
+    // too) and signs it; the learner reads the draft and signs it.
     teacher.wait_for("To endorse");
     teacher.keys("s");
     teacher.wait_for("your attestation");
     teacher.keys("Ownership, borrowing, lifetimes\tWrote a borrow-checked parser\r");
+    teacher.wait_for("read the record");
+    teacher.keys("a");
+    teacher.wait_for("Sign this record?");
+    teacher.wait_for("Clear and patient");
+    teacher.keys("\r");
+    teacher.wait_for("Signed the record");
+    learner.wait_for("read the record");
+    learner.keys("a");
+    learner.wait_for("Wrote a borrow-checked parser");
+    learner.keys("y");
     teacher.wait_for("Endorsement signed by both");
     learner.wait_for("Endorsement signed by both");
 

@@ -12,6 +12,7 @@ use agora::market::{
     Availability, Format, Id16, Level, Listing, ListingKind, ListingRef, Negotiation, Phase, Price, Role, Terms, Window,
 };
 use agora::node::RelayStatus;
+use agora::node::record::{Progress, Stage};
 use agora::store::PeerRecord;
 use agora::tui::{Keymap, Screen, Theme};
 use common::{endorsement, identity, now, ts};
@@ -60,6 +61,9 @@ fn session(n: u8, with: u8, me_teaches: bool, phase: Phase, title: &str) -> Sess
     let (teacher, learner) = if me_teaches { (me, other) } else { (other, me) };
     let agreed =
         matches!(phase, Phase::Agreed | Phase::InProgress { .. } | Phase::Completed { .. }).then(|| terms.clone());
+    // A completed session waits for this user's part.
+    let progress =
+        matches!(phase, Phase::Completed { .. }).then_some(Progress { stage: Stage::GiveYourPart, declined: None });
     let phase = match phase {
         Phase::Proposed { by, .. } => Phase::Proposed { by, terms },
         other => other,
@@ -80,8 +84,7 @@ fn session(n: u8, with: u8, me_teaches: bool, phase: Phase, title: &str) -> Sess
         with_name: PEOPLE[with as usize - 1].to_owned(),
         title: title.into(),
         chat: vec![(other, now(), "Hello! Is Monday good for you?".into())],
-        endorsed: false,
-        my_part_given: false,
+        progress,
     }
 }
 
@@ -293,6 +296,105 @@ fn sessions_inbox() {
     let mut state = fixture();
     press(&mut state, &[KeyCode::Char('2')]);
     screens!("sessions", state);
+}
+
+/// The fixture with its completed session (Grace taught "you") waiting
+/// for "you" to read and sign the record, selected on the Sessions tab.
+fn record_to_sign(
+    state: &mut AppState,
+    teacher_side: bool,
+    declined: Option<&str>,
+) -> agora::endorse::consent::RecordDigest {
+    let (me, grace) = (identity(1), identity(3));
+    let record = if teacher_side { endorsement(&me, &grace, 3) } else { endorsement(&grace, &me, 3) };
+    let digest = agora::endorse::consent::RecordDigest::of(&record);
+    let i = state.snapshot.sessions.iter().position(|s| s.title == "Compilers, gently").unwrap();
+    let item = &mut state.snapshot.sessions[i];
+    if teacher_side {
+        std::mem::swap(&mut item.negotiation.teacher, &mut item.negotiation.learner);
+    }
+    let to_approve = agora::node::record::ToApprove { record, digest };
+    item.progress = Some(Progress { stage: Stage::Approve(Box::new(to_approve)), declined: declined.map(Into::into) });
+    update(state, Action::Loaded(Box::new(state.snapshot.clone())));
+    press(state, &[KeyCode::Char('2')]);
+    while state.selected_session().is_some_and(|s| s.title != "Compilers, gently") {
+        press(state, &[KeyCode::Char('j')]);
+    }
+    digest
+}
+
+#[test]
+fn sessions_the_learner_reads_the_record_before_signing_it() {
+    let mut state = fixture();
+    let digest = record_to_sign(&mut state, false, None);
+    screens!("sessions_record_to_sign", state.clone());
+    let id = state.selected_session().unwrap().negotiation.id;
+    // Signing asks first, showing the whole record; yes signs that digest.
+    let mut asked = state.clone();
+    assert_eq!(update(&mut asked, Action::Accept), None, "nothing is signed on one key");
+    screens!("sessions_sign_the_record", asked.clone());
+    let mut no = asked.clone();
+    assert_eq!(update(&mut no, Action::Back), None);
+    assert!(matches!(no.mode, agora::app::Mode::Normal));
+    assert_eq!(update(&mut asked, Action::Open), Some(agora::app::Effect::Approve(id, digest)));
+    // Declining asks why; an empty reason is refused under the field.
+    press(&mut state, &[KeyCode::Char('x')]);
+    assert!(update(&mut state, Action::Open).is_none());
+    screens!("sessions_decline_the_record", state.clone());
+    for c in "Spell my name Grace".chars() {
+        update(&mut state, Action::Input(c));
+    }
+    let effect = update(&mut state, Action::Open);
+    assert_eq!(effect, Some(agora::app::Effect::DeclineRecord(id, digest, "Spell my name Grace".into())));
+}
+
+#[test]
+fn a_record_longer_than_the_screen_scrolls_and_the_question_stays_in_view() {
+    let mut state = fixture();
+    record_to_sign(&mut state, false, None);
+    let i = state.snapshot.sessions.iter().position(|s| s.title == "Compilers, gently").unwrap();
+    let Some(Progress { stage: Stage::Approve(record), .. }) = &mut state.snapshot.sessions[i].progress else {
+        unreachable!()
+    };
+    record.record.covered = format!("{} THE-LAST-WORD", "borrowing ".repeat(90));
+    record.digest = agora::endorse::consent::RecordDigest::of(&record.record);
+    update(&mut state, Action::Accept);
+    let first = draw(&state, 80, 24);
+    assert!(first.contains("Your signature goes on exactly") && first.contains("↑↓ scroll"), "{first}");
+    assert!(!first.contains("THE-LAST-WORD"), "the end is below at first");
+    for _ in 0..30 {
+        update(&mut state, Action::Down);
+    }
+    let scrolled = draw(&state, 80, 24);
+    assert!(scrolled.contains("THE-LAST-WORD") && scrolled.contains("Your signature goes on exactly"), "{scrolled}");
+}
+
+#[test]
+fn blocking_asks_first_and_can_be_undone_from_the_network_tab() {
+    let mut state = fixture();
+    let author = state.selected_listing().unwrap().author;
+    assert_eq!(update(&mut state, Action::Block), None, "one key blocks no one");
+    screens!("discover_block_asks", state.clone());
+    let mut no = state.clone();
+    press(&mut no, &[KeyCode::Char('n')]);
+    assert!(matches!(no.mode, agora::app::Mode::Normal));
+    assert_eq!(update(&mut state, Action::Input('y')), Some(agora::app::Effect::Block(author)));
+    // On the Network tab, B on someone blocked unblocks them at once.
+    press(&mut state, &[KeyCode::Char('5')]);
+    let blocked = state.snapshot.peers.iter().position(|p| p.blocked).unwrap();
+    while state.selected[agora::app::Tab::Network.index()] != blocked {
+        press(&mut state, &[KeyCode::Char('j')]);
+    }
+    assert!(draw(&state, 120, 40).contains("B unblock"));
+    let key = state.snapshot.peers[blocked].key;
+    assert_eq!(update(&mut state, Action::Block), Some(agora::app::Effect::Unblock(key)));
+}
+
+#[test]
+fn sessions_the_teacher_reads_why_the_record_was_declined() {
+    let mut state = fixture();
+    record_to_sign(&mut state, true, Some("Please say we also covered traits"));
+    screens!("sessions_record_declined", state);
 }
 
 #[test]

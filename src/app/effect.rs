@@ -1,6 +1,7 @@
 //! What the client asks the node to do. The runtime carries each out in the
 //! background and reports back with [`super::Action::Done`].
 
+use crate::endorse::consent::RecordDigest;
 use crate::endorse::cosign::Attestation;
 use crate::identity::PublicKey;
 use crate::market::{Action as Step, Listing, ListingId, ListingRef, NegotiationId, Terms};
@@ -17,8 +18,13 @@ pub enum Effect {
     Chat(NegotiationId, String),
     Review(NegotiationId, u8, String),
     Attest(NegotiationId, Attestation),
+    /// Sign the record with this digest (the one shown).
+    Approve(NegotiationId, RecordDigest),
+    /// Turn the draft with this digest down, with a reason.
+    DeclineRecord(NegotiationId, RecordDigest, String),
     Connect(String),
     Block(PublicKey),
+    Unblock(PublicKey),
     /// Save a peer as pinned (true) or not (false) in the config.
     Pin(PublicKey, bool),
     FetchTrackRecord(PublicKey),

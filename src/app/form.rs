@@ -47,6 +47,8 @@ pub enum FormKind {
     Reschedule(NegotiationId),
     Decline(NegotiationId),
     Cancel(NegotiationId),
+    /// The learner turns the record with this digest down.
+    DeclineRecord(NegotiationId, crate::endorse::consent::RecordDigest),
     Review(NegotiationId),
     Attest(NegotiationId),
     Chat(NegotiationId),
@@ -137,6 +139,10 @@ impl Form {
     }
 
     pub fn reason(kind: FormKind) -> Self {
+        if matches!(kind, FormKind::DeclineRecord(..)) {
+            let why = text("Reason", "", 200, "what should change, for the teacher to revise");
+            return Self::new(kind, "Decline the record", vec![why]);
+        }
         let title = if matches!(kind, FormKind::Decline(_)) { "Decline" } else { "Cancel the session" };
         Self::new(kind, title, vec![text("Reason", "", 200, "a few words for the other side (optional)")])
     }
@@ -348,6 +354,12 @@ impl Form {
             FormKind::Reschedule(id) => Effect::Act(*id, Step::Reschedule { terms: self.terms(now, tz)? }),
             FormKind::Decline(id) => Effect::Act(*id, Step::Decline { reason: self.value(0).to_owned() }),
             FormKind::Cancel(id) => Effect::Act(*id, Step::Cancel { reason: self.value(0).to_owned() }),
+            FormKind::DeclineRecord(id, seen) => {
+                if self.value(0).trim().is_empty() {
+                    return Err((0, "say what should change".into()));
+                }
+                Effect::DeclineRecord(*id, *seen, self.value(0).to_owned())
+            }
             FormKind::Review(id) => {
                 let rating = self.selected(0) as u8 + 1;
                 Effect::Review(*id, rating, self.value(1).to_owned())
@@ -508,7 +520,8 @@ impl Form {
 }
 
 /// Parses `YYYY-MM-DD HH:MM` as a time in `tz`.
-fn parse_local(text: &str, tz: &TimeZone) -> Result<Timestamp, String> {
+/// A time as people type it (`2026-12-01 18:00`), in `tz`.
+pub fn parse_local(text: &str, tz: &TimeZone) -> Result<Timestamp, String> {
     let civil: DateTime =
         text.replace(' ', "T").parse().map_err(|_| format!("`{text}` is not like 2026-12-01 18:00"))?;
     civil.to_zoned_datetime(tz.clone()).map(|z| z.timestamp()).map_err(|e| e.to_string())

@@ -9,6 +9,7 @@ use crate::endorse::Endorsement;
 use crate::endorse::timebank::Timebank;
 use crate::identity::PublicKey;
 use crate::market::{Listing, Negotiation, Profile};
+use crate::node::record::{Progress, Stage, ToApprove};
 use crate::store::{PeerRecord, Store, StoreError};
 
 /// Someone else's live listing, ready to filter and show.
@@ -32,10 +33,28 @@ pub struct SessionItem {
     /// The listing's title when still known.
     pub title: String,
     pub chat: Vec<(PublicKey, Timestamp, String)>,
+    /// Where co-signing stands for this user, once the session is
+    /// completed (the record to read and approve among it).
+    pub progress: Option<Progress>,
+}
+
+impl SessionItem {
+    pub fn stage(&self) -> Option<&Stage> {
+        self.progress.as_ref().map(|p| &p.stage)
+    }
+
     /// Both signatures are in.
-    pub endorsed: bool,
-    /// This side already gave its part (review or attestation).
-    pub my_part_given: bool,
+    pub fn endorsed(&self) -> bool {
+        matches!(self.stage(), Some(Stage::Endorsed))
+    }
+
+    /// The record waiting for this user's approval.
+    pub fn to_approve(&self) -> Option<&ToApprove> {
+        match self.stage() {
+            Some(Stage::Approve(record)) => Some(record),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -90,7 +109,6 @@ impl Snapshot {
         let paused: Vec<Listing> = store.paused_listings()?.into_iter().map(|l| l.value().clone()).collect();
         let own_titles: HashMap<_, _> = own.iter().chain(&paused).map(|l| (l.id, l.title.clone())).collect();
         let endorsements = store.endorsements()?;
-        let endorsed: HashSet<String> = endorsements.iter().map(|e| e.id.clone()).collect();
 
         let mut sessions = Vec::new();
         for negotiation in store.negotiations()? {
@@ -100,24 +118,24 @@ impl Snapshot {
                 .into_iter()
                 .map(|m| (m.author(), m.timestamp(), m.value().text.clone()))
                 .collect();
-            let cosign = store.cosign_state(&negotiation.id)?;
-            let my_part_given =
-                if negotiation.teacher == me { cosign.attestation.is_some() } else { cosign.review.is_some() };
-            let id = crate::endorse::cosign::endorsement_id(&negotiation.id);
+            let progress = match negotiation.phase {
+                crate::market::Phase::Completed { .. } => {
+                    match crate::node::record::progress(store, &me, &negotiation, now) {
+                        Ok(progress) => Some(progress),
+                        Err(e) => {
+                            tracing::warn!(negotiation = %negotiation.id.short(), "co-signing state: {e}");
+                            None
+                        }
+                    }
+                }
+                _ => None,
+            };
             let title = titles
                 .get(&negotiation.listing.id)
                 .or_else(|| own_titles.get(&negotiation.listing.id))
                 .cloned()
                 .unwrap_or_else(|| negotiation.skill.clone());
-            sessions.push(SessionItem {
-                with_name: name_of(&with),
-                with,
-                title,
-                chat,
-                endorsed: endorsed.contains(&id),
-                my_part_given,
-                negotiation,
-            });
+            sessions.push(SessionItem { with_name: name_of(&with), with, title, chat, progress, negotiation });
         }
         sessions.sort_by_key(|s| std::cmp::Reverse(s.negotiation.updated_at));
         let profile = store.profile()?.map(|p| p.value().clone());

@@ -10,6 +10,7 @@ use super::{Filter, Form, SessionItem, Snapshot, TrackRecord, Trust};
 use crate::identity::PublicKey;
 use crate::market::{Phase, Role};
 use crate::node::RelayStatus;
+use crate::node::record::Stage;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Tab {
@@ -54,6 +55,8 @@ pub enum Mode {
     Search,
     Help,
     Form(Box<Form>),
+    /// A question before signing or blocking.
+    Confirm(Box<super::Confirm>),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -103,33 +106,70 @@ impl SessionGroup {
             Phase::Agreed => SessionGroup::Upcoming,
             Phase::InProgress { .. } if n.agreed.as_ref().is_some_and(|t| t.end() <= now) => SessionGroup::NeedsYou,
             Phase::InProgress { .. } => SessionGroup::Upcoming,
-            Phase::Completed { .. } if item.endorsed => SessionGroup::Past,
-            Phase::Completed { .. } if item.my_part_given => SessionGroup::Waiting,
-            Phase::Completed { .. } => SessionGroup::ToEndorse,
+            Phase::Completed { .. } => match item.stage() {
+                Some(Stage::Endorsed) => SessionGroup::Past,
+                Some(Stage::GiveYourPart | Stage::Approve(_)) => SessionGroup::ToEndorse,
+                _ => SessionGroup::Waiting,
+            },
             _ => SessionGroup::Past,
         }
     }
 }
 
-/// What the next step on a session is, in words, for the detail pane.
-pub fn next_step(item: &SessionItem, me: &PublicKey, now: Timestamp) -> &'static str {
+/// A session's row label: what is true of it now, in a few words.
+pub fn session_label(item: &SessionItem, me: &PublicKey, now: Timestamp) -> &'static str {
     let n = &item.negotiation;
-    let role = n.role_of(me);
     match (&n.phase, SessionGroup::of(item, me, now)) {
+        (Phase::Agreed, SessionGroup::NeedsYou) => "Time to start",
+        (Phase::InProgress { .. }, SessionGroup::NeedsYou) => "Time to complete",
+        (Phase::InProgress { .. }, _) => "In progress",
+        (Phase::Completed { .. }, _) => match item.stage() {
+            Some(Stage::Approve(_)) => "Read and sign",
+            Some(Stage::GiveYourPart) => "To endorse",
+            Some(Stage::Endorsed) => "Endorsed",
+            _ => "Waiting for them",
+        },
+        (_, group) => group.title(),
+    }
+}
+
+/// What the next step on a session is, in words, for the detail pane.
+pub fn next_step(item: &SessionItem, me: &PublicKey, now: Timestamp) -> String {
+    let n = &item.negotiation;
+    let learner = n.role_of(me) == Some(Role::Learner);
+    let declined = item.progress.as_ref().and_then(|p| p.declined.as_deref()).map(crate::text::escape);
+    let words = match (&n.phase, SessionGroup::of(item, me, now)) {
         (Phase::Proposed { .. } | Phase::Rescheduling { .. }, SessionGroup::NeedsYou) => "accept, counter or decline",
         (Phase::Proposed { .. } | Phase::Rescheduling { .. }, _) => "waiting for their answer",
         (Phase::Agreed, SessionGroup::NeedsYou) => "it is time: start the session",
         (Phase::Agreed, _) => "agreed; start it when the time comes, or reschedule",
-        (Phase::InProgress { .. }, SessionGroup::NeedsYou) => "the time is up: complete the session",
+        (Phase::InProgress { .. }, SessionGroup::NeedsYou) => "the time is up: complete it",
         (Phase::InProgress { .. }, _) => "in progress",
-        (Phase::Completed { .. }, SessionGroup::ToEndorse) if role == Some(Role::Learner) => {
-            "endorse: rate the session and say a few words"
-        }
-        (Phase::Completed { .. }, SessionGroup::ToEndorse) => "endorse: say what was covered and what they showed",
-        (Phase::Completed { .. }, SessionGroup::Waiting) => "waiting for their signature",
-        (Phase::Completed { .. }, _) => "endorsed by both: in your portfolio",
+        (Phase::Completed { .. }, _) => match (item.stage(), learner) {
+            (Some(Stage::GiveYourPart), true) => "endorse: rate the session and say a few words",
+            (Some(Stage::GiveYourPart), false) => match declined {
+                Some(why) => return format!("they declined the record (\"{why}\"): revise your part"),
+                None => "endorse: say what was covered and what they showed",
+            },
+            (Some(Stage::Approve(_)), true) => "read the record: sign it, or decline it with a reason",
+            (Some(Stage::Approve(_)), false) => match declined {
+                Some(why) => {
+                    return format!("they declined (\"{why}\"): revise your part, or read and sign it as it is");
+                }
+                None => "read the record, then sign it and send it",
+            },
+            (Some(Stage::WaitingForTheirPart), true) if declined.is_some() => {
+                "you declined; waiting for their revision"
+            }
+            (Some(Stage::WaitingForTheirPart), true) => "waiting for their part of the record",
+            (Some(Stage::WaitingForTheirPart), false) => "waiting for their review",
+            (Some(Stage::WaitingForTheirSignature), _) => "you signed; waiting for their signature",
+            (Some(Stage::Endorsed), _) => "endorsed by both: in your portfolio",
+            (Some(Stage::NotCompleted) | None, _) => "completed",
+        },
         _ => "closed",
-    }
+    };
+    words.to_owned()
 }
 
 #[derive(Clone, Debug)]

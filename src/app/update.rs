@@ -3,7 +3,9 @@
 
 use super::state::{Mode, SessionGroup, Tab};
 use super::{Action, AppState, Effect, Form, FormKind};
+use crate::endorse::consent::RecordDigest;
 use crate::market::{Action as Step, ListingRef, Phase, Role};
+use crate::node::record::Stage;
 
 const PAGE: usize = 10;
 
@@ -110,8 +112,29 @@ fn step(state: &mut AppState, action: Action) -> Option<Effect> {
         }
         Mode::Search => search(state, action),
         Mode::Form(form) => form_input(state, *form, action),
+        Mode::Confirm(confirm) => confirm_input(state, *confirm, action),
         Mode::Normal => normal(state, action),
     }
+}
+
+/// Yes runs the effect; no (or escape) asks nothing; arrows scroll.
+fn confirm_input(state: &mut AppState, mut confirm: super::Confirm, action: Action) -> Option<Effect> {
+    match action {
+        Action::Open | Action::Input('y' | 'Y') => {
+            state.mode = Mode::Normal;
+            return Some(confirm.effect);
+        }
+        Action::Back | Action::Input('n' | 'N') => state.mode = Mode::Normal,
+        Action::Up => confirm.scroll = confirm.scroll.saturating_sub(1),
+        Action::Down => confirm.scroll = confirm.scroll.saturating_add(1).min(confirm.max_scroll()),
+        Action::PageUp => confirm.scroll = confirm.scroll.saturating_sub(PAGE as u16),
+        Action::PageDown => confirm.scroll = confirm.scroll.saturating_add(PAGE as u16).min(confirm.max_scroll()),
+        _ => {}
+    }
+    if matches!(state.mode, Mode::Confirm(_)) {
+        state.mode = Mode::Confirm(Box::new(confirm));
+    }
+    None
 }
 
 fn search(state: &mut AppState, action: Action) -> Option<Effect> {
@@ -291,8 +314,10 @@ fn discover(state: &mut AppState, action: Action) -> Option<Effect> {
             state.mode = Mode::Form(Box::new(form));
         }
         Action::Block => {
-            let author = state.selected_listing()?.author;
-            return Some(Effect::Block(author));
+            let item = state.selected_listing()?;
+            let (author, name) = (item.author, item.author_name.clone());
+            let theirs = state.snapshot.listings.iter().filter(|l| l.author == author).count();
+            state.mode = Mode::Confirm(Box::new(super::Confirm::block(author, &name, theirs)));
         }
         Action::Pin => {
             let author = state.selected_listing()?.author;
@@ -310,9 +335,22 @@ fn sessions(state: &mut AppState, action: Action) -> Option<Effect> {
     let id = n.id;
     let my_move = n.awaiting().is_some() && n.awaiting() == n.role_of(&me);
     let group = SessionGroup::of(item, &me, state.now);
+    let learner = n.role_of(&me) == Some(Role::Learner);
+    let to_approve = item.to_approve().map(|r| r.digest);
     let form = match action {
+        // The record shown in the detail pane is the one signed: the
+        // approval carries its digest, so a record that changed (or a
+        // selection that moved) signs nothing it was not shown.
+        Action::Accept if to_approve.is_some() => {
+            let record = item.to_approve()?;
+            state.mode = Mode::Confirm(Box::new(super::Confirm::sign(id, record, &state.tz)));
+            return None;
+        }
         Action::Accept if my_move => return Some(Effect::Act(id, Step::Accept)),
         Action::Accept => return not_now(state, "it is not your move"),
+        Action::Decline if learner && to_approve.is_some() => {
+            Form::reason(FormKind::DeclineRecord(id, to_approve.unwrap_or(RecordDigest([0; 32]))))
+        }
         Action::Decline if my_move => Form::reason(FormKind::Decline(id)),
         Action::Counter => match (&n.phase, n.current_terms()) {
             (Phase::Proposed { .. }, Some(terms)) if my_move => Form::counter(id, terms, &state.tz, false),
@@ -327,14 +365,16 @@ fn sessions(state: &mut AppState, action: Action) -> Option<Effect> {
             return Some(Effect::Act(id, Step::Complete));
         }
         Action::Chat => Form::chat(id),
-        // Also while waiting for their part: one's own may be given again.
-        Action::Endorse | Action::Open
-            if group == SessionGroup::ToEndorse || (matches!(n.phase, Phase::Completed { .. }) && !item.endorsed) =>
-        {
-            match n.role_of(&me) {
-                Some(Role::Learner) => Form::review(id),
-                _ => Form::attest(id),
+        // One's own part; the teacher may revise theirs until they sign.
+        Action::Endorse | Action::Open if group == SessionGroup::ToEndorse => match item.stage() {
+            Some(Stage::Approve(_)) if learner => {
+                return not_now(state, "read the record: a signs it, x declines it with a reason");
             }
+            _ if learner => Form::review(id),
+            _ => Form::attest(id),
+        },
+        Action::Endorse if matches!(n.phase, Phase::Completed { .. }) => {
+            return not_now(state, "your part is given; the record comes next");
         }
         Action::Endorse => return not_now(state, "endorsing comes once the session is completed"),
         Action::Open => Form::chat(id),
@@ -384,9 +424,16 @@ fn portfolio(state: &mut AppState, action: Action) -> Option<Effect> {
 
 fn network(state: &mut AppState, action: Action) -> Option<Effect> {
     match action {
+        // Blocking asks first; on someone blocked already, it unblocks.
         Action::Block => {
             let peer = state.snapshot.peers.get(state.selected[Tab::Network.index()])?;
-            Some(Effect::Block(peer.key))
+            if peer.blocked {
+                return Some(Effect::Unblock(peer.key));
+            }
+            let (key, name) = (peer.key, peer.name.clone());
+            let theirs = state.snapshot.listings.iter().filter(|l| l.author == key).count();
+            state.mode = Mode::Confirm(Box::new(super::Confirm::block(key, &name, theirs)));
+            None
         }
         Action::Pin => {
             let peer = state.snapshot.peers.get(state.selected[Tab::Network.index()])?.key;

@@ -6,6 +6,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use jiff::Timestamp;
+use jiff::tz::TimeZone;
 use serde::Serialize;
 
 use super::Context;
@@ -27,7 +28,7 @@ pub struct SessionsArgs {
 
 /// One negotiation as scripts see it.
 #[derive(Serialize)]
-struct SessionLine<'a> {
+pub(super) struct SessionLine<'a> {
     id: String,
     state: &'static str,
     role: &'static str,
@@ -40,6 +41,8 @@ struct SessionLine<'a> {
     price: Option<String>,
     your_move: bool,
     updated_at: String,
+    /// What comes next, in words (as the client says it).
+    next: String,
 }
 
 pub fn run(ctx: &Context, args: SessionsArgs, out: &mut impl Write) -> anyhow::Result<ExitCode> {
@@ -50,7 +53,10 @@ pub fn run(ctx: &Context, args: SessionsArgs, out: &mut impl Write) -> anyhow::R
         all.retain(|n| !n.phase.is_closed());
     }
     all.sort_by_key(|n| std::cmp::Reverse(n.updated_at));
-    let lines: Vec<SessionLine> = all.iter().map(|n| line(&store, n, &me)).collect();
+    let config = ctx.config()?;
+    let tz = jiff::tz::TimeZone::get(&ctx.time_zone(&config)).unwrap_or(jiff::tz::TimeZone::UTC);
+    let now = super::now();
+    let lines: Vec<SessionLine> = all.iter().map(|n| line(&store, n, &me, &tz, now)).collect();
     if args.json {
         for line in &lines {
             writeln!(out, "{}", to_json_line(line)?)?;
@@ -68,7 +74,7 @@ pub fn run(ctx: &Context, args: SessionsArgs, out: &mut impl Write) -> anyhow::R
     )?;
     for l in &lines {
         let when = l.start.as_deref().map(|s| s.get(..16).unwrap_or(s).replace('T', " ")).unwrap_or_default();
-        let next = if l.your_move { "your move" } else { "" };
+        let next = &l.next;
         let row = format!(
             "{:<8}  {:<17}  {:<7}  {:<16}  {:<14}  {:<16}  {next}",
             &l.id[..8],
@@ -83,10 +89,28 @@ pub fn run(ctx: &Context, args: SessionsArgs, out: &mut impl Write) -> anyhow::R
     Ok(ExitCode::SUCCESS)
 }
 
-fn line<'a>(store: &Store, n: &'a Negotiation, me: &PublicKey) -> SessionLine<'a> {
+pub(super) fn line<'a>(
+    store: &Store,
+    n: &'a Negotiation,
+    me: &PublicKey,
+    tz: &TimeZone,
+    now: Timestamp,
+) -> SessionLine<'a> {
     let role = n.role_of(me);
     let other = if n.teacher == *me { n.learner } else { n.teacher };
     let terms = n.current_terms();
+    let progress = match n.phase {
+        crate::market::Phase::Completed { .. } => crate::node::record::progress(store, me, n, now).ok(),
+        _ => None,
+    };
+    let item = crate::app::SessionItem {
+        negotiation: n.clone(),
+        with: other,
+        with_name: String::new(),
+        title: String::new(),
+        chat: Vec::new(),
+        progress,
+    };
     SessionLine {
         id: n.id.to_hex(),
         state: n.phase.name(),
@@ -99,22 +123,23 @@ fn line<'a>(store: &Store, n: &'a Negotiation, me: &PublicKey) -> SessionLine<'a
         with_name: name_of(store, &other),
         skill: &n.skill,
         topic: terms.map(|t| t.topic.as_str()),
-        start: terms.map(|t| local(t.start)),
+        start: terms.map(|t| local(t.start, tz)),
         minutes: terms.map(|t| t.duration_minutes),
         price: terms.map(|t| t.price.to_string()),
         your_move: role.is_some() && n.awaiting() == role,
         updated_at: n.updated_at.to_string(),
+        next: crate::app::next_step(&item, me, now),
     }
 }
 
-fn name_of(store: &Store, key: &PublicKey) -> String {
+pub(super) fn name_of(store: &Store, key: &PublicKey) -> String {
     match store.peer(key) {
         Ok(Some(peer)) if !peer.name.is_empty() => peer.name,
         _ => key.fingerprint(),
     }
 }
 
-/// A time in this computer's zone, RFC 3339 with offset.
-fn local(at: Timestamp) -> String {
-    at.to_zoned_datetime(jiff::tz::TimeZone::system()).strftime("%Y-%m-%dT%H:%M%:z").to_string()
+/// A time in the profile's zone, RFC 3339 with offset.
+fn local(at: Timestamp, tz: &TimeZone) -> String {
+    at.to_zoned_datetime(tz.clone()).strftime("%Y-%m-%dT%H:%M%:z").to_string()
 }

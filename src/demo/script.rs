@@ -1,9 +1,9 @@
 //! One persona's behaviour, as a task beside its node. It wakes on the
 //! node's events, on a clock nudge and once a second, looks at its store
 //! and plans the next human-like step: answer a proposal after a delay,
-//! chat back, start and complete due sessions, attest or review, and now
-//! and then propose a session itself. Errors are logged and the script
-//! carries on; nothing here panics.
+//! chat back, start and complete due sessions, attest or review, approve
+//! the record, and now and then propose a session itself. Errors are
+//! logged and the script carries on; nothing here panics.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -21,6 +21,7 @@ use super::schedule::describe;
 use crate::endorse::cosign::Attestation;
 use crate::identity::PublicKey;
 use crate::market::{Action, Id16, ListingRef, Negotiation, NegotiationId, Phase, Role};
+use crate::node::record::Stage;
 use crate::node::{Clock, Event, Node};
 
 /// The script looks at its store at least this often.
@@ -42,6 +43,8 @@ enum Step {
     Complete,
     /// Attest (as teacher) or review (as learner) after the session.
     Wrap,
+    /// Approve the record (a persona's script is its consent).
+    Approve,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -253,15 +256,14 @@ impl Script {
                 let end = started_at.saturating_add(jiff::SignedDuration::from_mins(minutes.into())).ok()?;
                 (end <= now).then_some(drive).flatten().map(|d| (Step::Complete, d))
             }
-            Phase::Completed { .. } => match self.node.store().cosign_state(&n.id) {
-                Ok(state)
-                    if (role == Role::Teacher && state.attestation.is_some())
-                        || (role == Role::Learner && state.review.is_some()) =>
-                {
+            Phase::Completed { .. } => match self.node.cosign_progress(n).map(|p| p.stage) {
+                Ok(Stage::Endorsed) => {
                     self.finished.insert(n.id);
                     None
                 }
-                Ok(_) => Some((Step::Wrap, self.reply_delay(&[&n.id.0, b"wrap"]))),
+                Ok(Stage::GiveYourPart) => Some((Step::Wrap, self.reply_delay(&[&n.id.0, b"wrap"]))),
+                Ok(Stage::Approve(_)) => Some((Step::Approve, self.reply_delay(&[&n.id.0, b"approve"]))),
+                Ok(_) => None,
                 Err(e) => {
                     tracing::warn!(persona = %self.persona.name, "reading co-signing state: {e}");
                     None
@@ -282,6 +284,7 @@ impl Script {
             Step::Start => self.node.act(n.id, Action::Start).await.map(drop),
             Step::Complete => self.node.act(n.id, Action::Complete).await.map(drop),
             Step::Wrap => self.wrap(n).await,
+            Step::Approve => self.approve(n).await,
         };
         match result {
             Ok(()) => tracing::info!(persona = %name, negotiation = %n.id.short(), ?step, "took a step"),
@@ -325,6 +328,14 @@ impl Script {
             self.node.attest(n.id, attestation).await
         } else {
             self.node.review(n.id, b.rating, fill(&b.review, &n.skill, "", topic)).await
+        }
+    }
+
+    /// Signs the record waiting for this persona, as it reads now.
+    async fn approve(&mut self, n: &Negotiation) -> Result<(), crate::node::NodeError> {
+        match self.node.cosign_progress(n)?.stage {
+            Stage::Approve(record) => self.node.approve(n.id, record.digest).await,
+            _ => Ok(()),
         }
     }
 

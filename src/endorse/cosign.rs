@@ -1,8 +1,9 @@
 //! The co-signing exchange, as pure steps. The learner writes the rating
 //! and words, the teacher what was covered and what the learner showed;
-//! the teacher drafts and signs first, the learner checks that the draft
-//! says what was agreed and adds the second proof, and the teacher checks
-//! the final record before keeping it. Both keep identical bytes.
+//! the teacher approves the whole record, drafts and signs first; the
+//! learner checks that the draft says what was agreed, reads it, and on
+//! approval adds the second proof (see [`super::consent`]); the teacher
+//! checks the final record before keeping it. Both keep identical bytes.
 
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
@@ -135,16 +136,11 @@ pub fn draft(endorsement: &Endorsement, teacher: &Identity, now: Timestamp) -> R
 }
 
 /// Learner: checks the draft is exactly `expected` with the teacher's two
-/// valid proofs (one per cryptosuite), adds the learner's two and returns
-/// the finished record. Everything that needs no hashing (the number of
-/// proofs, the claims, each proof's fields, signer, purpose and suite) is
-/// checked before the teacher's signatures are.
-pub fn countersign(
-    expected: &Endorsement,
-    draft: &[u8],
-    learner: &Identity,
-    now: Timestamp,
-) -> Result<VerifiedEndorsement, EndorseError> {
+/// valid proofs (one per cryptosuite), before it is shown to the learner.
+/// Everything that needs no hashing (the number of proofs, the claims,
+/// each proof's fields, signer, purpose and suite) is checked before the
+/// teacher's signatures are. Returns the teacher's proofs.
+pub fn check_draft(expected: &Endorsement, draft: &[u8]) -> Result<Vec<Value>, EndorseError> {
     let mut document = super::strict_json::parse_within(draft, MAX_ENDORSEMENT_BYTES, MAX_ENDORSEMENT_VALUES)?;
     let proofs = match document.as_object_mut().and_then(|map| map.remove("proof")) {
         Some(Value::Array(proofs)) => proofs,
@@ -175,6 +171,19 @@ pub fn countersign(
         verify_checked(&unsecured, &proofs, proof, &mut hashes, ContextSet::builtin())
             .map_err(|source| EndorseError::Proof { index: proof.index, source })?;
     }
+    Ok(proofs)
+}
+
+/// Learner, once they approved the record: checks the draft again (see
+/// [`check_draft`]), adds the learner's two proofs and returns the finished
+/// record.
+pub fn countersign(
+    expected: &Endorsement,
+    draft: &[u8],
+    learner: &Identity,
+    now: Timestamp,
+) -> Result<VerifiedEndorsement, EndorseError> {
+    let proofs = check_draft(expected, draft)?;
     let learner_proofs = sign_proofs(expected, learner, now)?;
     // The teacher's proofs were verified just above and the learner's were
     // just made: the finished record is read back whole (shape, signers,

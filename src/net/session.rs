@@ -23,6 +23,9 @@ pub enum SessionMessage {
     /// "Send me this negotiation's steps from position `have` on": asked
     /// by a party whose log has a gap; answered with [`Ack::Log`].
     Resync { negotiation: crate::market::NegotiationId, have: u32 },
+    /// A signed `DraftDeclined` (learner → teacher): the learner turned the
+    /// draft down, with a reason.
+    Declined(Vec<u8>),
 }
 
 /// Steps sent in one [`Ack::Log`] at most.

@@ -1,13 +1,18 @@
 //! The local control socket: how `agora listing add`, `agora listing
-//! remove`, `agora connect` and `agora ticket` reach the agora already
-//! running on the same home (which owns the store and the key's endpoint).
+//! remove`, `agora connect`, `agora ticket`, `agora block` and the `agora
+//! session` commands reach the agora already running on the same home
+//! (which owns the store and the key's endpoint). Session steps go through
+//! the same rules as the client's (the debt limit on accepting, approval
+//! of the exact record before signing).
 //!
 //! One JSON request line in, one JSON reply line out, over a Unix socket
 //! that only its owner may open (mode 0600 in the data directory).
 
 use serde::{Deserialize, Serialize};
 
-use crate::market::{Listing, ListingId};
+use crate::endorse::consent::RecordDigest;
+use crate::endorse::cosign::Attestation;
+use crate::market::{Action, Listing, ListingId, ListingRef, Negotiation, NegotiationId, Terms};
 
 /// Longest request line accepted.
 pub const MAX_REQUEST_BYTES: usize = 64 * 1024;
@@ -23,6 +28,22 @@ pub enum ControlRequest {
     Ticket,
     /// Block (true) or unblock a peer, by did:key.
     SetBlocked(String, bool),
+    /// A step in a session, as the client would take it.
+    Session(SessionRequest),
+}
+
+/// What `agora session` asks of the running node.
+#[derive(Debug, Serialize, Deserialize)]
+pub enum SessionRequest {
+    Propose(ListingRef, Terms),
+    Act(NegotiationId, Action),
+    Chat(NegotiationId, String),
+    Review(NegotiationId, u8, String),
+    Attest(NegotiationId, Attestation),
+    /// Sign the record with this digest (the one the user was shown).
+    Approve(NegotiationId, RecordDigest),
+    /// The learner turns the draft with this digest down.
+    DeclineRecord(NegotiationId, RecordDigest, String),
 }
 
 #[derive(Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -32,6 +53,8 @@ pub enum ControlReply {
     /// How many of a blocked peer's listings left the directory.
     Dropped(usize),
     Ticket(String),
+    /// A negotiation as it stands after the step.
+    Negotiation(Box<Negotiation>),
     Failed(String),
 }
 
@@ -55,7 +78,7 @@ mod unix {
     use tokio::net::{UnixListener, UnixStream};
     use tokio::sync::Semaphore;
 
-    use super::{ControlReply, ControlRequest, MAX_REQUEST_BYTES};
+    use super::{ControlReply, ControlRequest, MAX_REQUEST_BYTES, SessionRequest};
     use crate::node::core::{Command, Done};
     use crate::node::{NodeError, Remote};
 
@@ -194,8 +217,29 @@ mod unix {
                 }),
                 Err(e) => Err(NodeError::Invalid(format!("{e}"))),
             },
+            ControlRequest::Session(request) => session(request, remote).await,
         };
         result.unwrap_or_else(|e| ControlReply::Failed(e.to_string()))
+    }
+
+    async fn session(request: SessionRequest, remote: &Remote) -> Result<ControlReply, NodeError> {
+        let done = |result: Result<Done, NodeError>| result.map(|_| ControlReply::Done);
+        match request {
+            SessionRequest::Propose(listing, terms) => match remote.command(Command::Propose(listing, terms)).await? {
+                Done::Negotiation(n) => Ok(ControlReply::Negotiation(n)),
+                _ => Ok(ControlReply::Done),
+            },
+            SessionRequest::Act(id, action) => {
+                remote.act(id, action).await.map(|n| ControlReply::Negotiation(Box::new(n)))
+            }
+            SessionRequest::Chat(id, text) => done(remote.command(Command::Chat(id, text)).await),
+            SessionRequest::Review(id, rating, words) => done(remote.command(Command::Review(id, rating, words)).await),
+            SessionRequest::Attest(id, attestation) => done(remote.command(Command::Attest(id, attestation)).await),
+            SessionRequest::Approve(id, seen) => done(remote.command(Command::Approve(id, seen)).await),
+            SessionRequest::DeclineRecord(id, seen, reason) => {
+                done(remote.command(Command::DeclineRecord(id, seen, reason)).await)
+            }
+        }
     }
 
     /// Sends one request to the agora listening at `path`.

@@ -78,6 +78,10 @@ pub enum Command {
     Chat(NegotiationId, String),
     Review(NegotiationId, u8, String),
     Attest(NegotiationId, Attestation),
+    /// The user read the record with this digest and approves signing it.
+    Approve(NegotiationId, crate::endorse::consent::RecordDigest),
+    /// The learner turns the draft with this digest down, with a reason.
+    DeclineRecord(NegotiationId, crate::endorse::consent::RecordDigest, String),
     Present(Vec<crate::endorse::VerifiedEndorsement>, crate::endorse::presentation::Binding, Cryptosuite),
 }
 

@@ -13,24 +13,37 @@
 //! this teacher) still count. And only completed, co-signed sessions
 //! count: sessions a learner has agreed elsewhere but not yet held do not.
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use super::{Node, NodeError};
+use super::{Clock, NodeError, shell};
 use crate::endorse::Endorsement;
-use crate::endorse::timebank::Timebank;
+use crate::endorse::timebank::{DebtLimit, Timebank};
 use crate::identity::PublicKey;
 use crate::market::{Negotiation, NegotiationId, Price, Role};
+use crate::store::Store;
 
 /// How long an accept waits for the learner's portfolio before it settles
 /// for the endorsements held here.
 const PORTFOLIO_WAIT: Duration = Duration::from_secs(5);
 
-impl Node {
+/// What the check needs, cheap to clone: the client, the control socket
+/// and scripts all accept through it.
+#[derive(Clone)]
+pub(crate) struct DebtCheck {
+    pub id: PublicKey,
+    pub store: Arc<Store>,
+    pub clock: Clock,
+    pub limit: Option<DebtLimit>,
+    pub pool: Arc<shell::pool::Pool>,
+}
+
+impl DebtCheck {
     /// Refuses (with [`NodeError::BelowDebtLimit`]) an accept that would take
     /// the learner below this teacher's debt limit; passes everything else
     /// on to the negotiation itself, which has the last word on turns.
-    pub(super) async fn check_debt_limit(&self, id: &NegotiationId) -> Result<(), NodeError> {
-        let Some(limit) = self.debt_limit else { return Ok(()) };
+    pub(super) async fn check(&self, id: &NegotiationId) -> Result<(), NodeError> {
+        let Some(limit) = self.limit else { return Ok(()) };
         let Some(negotiation) = self.store.negotiation(id)? else { return Ok(()) };
         if negotiation.teacher != self.id || negotiation.awaiting() != Some(Role::Teacher) {
             return Ok(());
@@ -74,7 +87,8 @@ impl Node {
         for id in self.store.endorsements_with(&person)? {
             all.extend(self.store.endorsement_summary(&id)?);
         }
-        match tokio::time::timeout(PORTFOLIO_WAIT, self.fetch_portfolio(person)).await {
+        let fetch = shell::portfolio::fetch(&self.pool, person, self.clock.now());
+        match tokio::time::timeout(PORTFOLIO_WAIT, fetch).await {
             Ok(Ok(portfolio)) => {
                 if portfolio.refused > 0 {
                     tracing::info!(peer = %person.fingerprint(), refused = portfolio.refused, "portfolio entries refused");

@@ -30,6 +30,8 @@ pub enum Slot {
     Resync(NegotiationId),
     /// A message kept from before slots existed.
     Legacy([u8; 16]),
+    /// The learner's "no" to a draft.
+    Declined(NegotiationId),
 }
 
 /// A message for `to`.
@@ -118,7 +120,9 @@ pub(super) fn unqueue_negotiation_in(
     id: &NegotiationId,
 ) -> Result<(), StoreError> {
     let about = |slot: &Slot| match slot {
-        Slot::Step(n, _) | Slot::Review(n) | Slot::Draft(n) | Slot::Final(n) | Slot::Resync(n) => n == id,
+        Slot::Step(n, _) | Slot::Review(n) | Slot::Draft(n) | Slot::Final(n) | Slot::Resync(n) | Slot::Declined(n) => {
+            n == id
+        }
         Slot::Chat(_) | Slot::Legacy(_) => false,
     };
     let (first, last) = peer_range(to);

@@ -10,6 +10,7 @@ use super::outbox::{Queued, queue_in};
 use super::tables::{CHAT, COSIGN};
 use super::{Store, StoreError};
 use crate::endorse::VerifiedEndorsement;
+use crate::endorse::consent::RecordDigest;
 use crate::endorse::cosign::Attestation;
 use crate::market::{ChatMessage, NegotiationId};
 use crate::wire::Verified;
@@ -21,8 +22,32 @@ pub struct CosignState {
     pub review: Option<Vec<u8>>,
     /// The teacher's own part (teacher only).
     pub attestation: Option<Attestation>,
-    /// The draft with the teacher's proof (both sides, once made).
+    /// The draft with the teacher's proof (both sides, once made; the
+    /// learner's waits for the learner's approval until an endorsement
+    /// is held).
     pub draft: Option<Vec<u8>>,
+    /// Teacher: the record the teacher approved for signing.
+    pub approved: Option<RecordDigest>,
+    /// The learner turned this record down, for this reason (both sides
+    /// keep it until a new draft comes).
+    pub declined: Option<(RecordDigest, String)>,
+}
+
+/// How progress was written before approvals existed.
+#[derive(Deserialize)]
+struct CosignStateV1 {
+    review: Option<Vec<u8>>,
+    attestation: Option<Attestation>,
+    draft: Option<Vec<u8>>,
+}
+
+fn decode_cosign(bytes: &[u8]) -> Result<CosignState, StoreError> {
+    postcard::from_bytes(bytes).or_else(|e| match postcard::from_bytes::<CosignStateV1>(bytes) {
+        Ok(old) => {
+            Ok(CosignState { review: old.review, attestation: old.attestation, draft: old.draft, ..Default::default() })
+        }
+        Err(_) => Err(corrupt("cosign", e)),
+    })
 }
 
 fn chat_key(message: &Verified<ChatMessage>) -> [u8; 40] {
@@ -84,11 +109,7 @@ impl Store {
     pub fn cosign_state(&self, negotiation: &NegotiationId) -> Result<CosignState, StoreError> {
         let tx = self.db.read()?;
         let table = tx.open_table(COSIGN)?;
-        Ok(table
-            .get(&negotiation.0)?
-            .map(|v| postcard::from_bytes(v.value()).map_err(|e| corrupt("cosign", e)))
-            .transpose()?
-            .unwrap_or_default())
+        Ok(table.get(&negotiation.0)?.map(|v| decode_cosign(v.value())).transpose()?.unwrap_or_default())
     }
 
     /// Saves co-signing progress, and queues a message in the same write.
@@ -126,5 +147,29 @@ impl Store {
         queue_in(&tx, send)?;
         tx.commit()?;
         Ok(new)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_written_before_approvals_existed_still_reads() {
+        #[derive(Serialize)]
+        struct Old {
+            review: Option<Vec<u8>>,
+            attestation: Option<Attestation>,
+            draft: Option<Vec<u8>>,
+        }
+        let attestation = Attestation { covered: "Traits".into(), showed: "A generic fn".into() };
+        let old = Old { review: Some(vec![1, 2]), attestation: Some(attestation.clone()), draft: Some(vec![3]) };
+        let state = decode_cosign(&postcard::to_stdvec(&old).unwrap()).unwrap();
+        assert_eq!(state.review, Some(vec![1, 2]));
+        assert_eq!(state.attestation, Some(attestation));
+        assert_eq!((state.approved, &state.declined), (None, &None));
+        let new = CosignState { approved: Some(RecordDigest([7; 32])), ..state };
+        assert_eq!(decode_cosign(&postcard::to_stdvec(&new).unwrap()).unwrap(), new);
+        assert!(decode_cosign(&[0xff, 0xff, 0xff]).is_err(), "garbage is reported, not read as empty");
     }
 }

@@ -41,16 +41,37 @@ pub(super) async fn carry_out(
             }))
         }
         Effect::Chat(id, text) => said(node.chat(id, text).await.map(|_| "Sent".into())),
-        Effect::Review(id, rating, words) => {
-            said(node.review(id, rating, words).await.map(|_| "Review signed; waiting for the teacher's part".into()))
-        }
-        Effect::Attest(id, attestation) => {
-            said(node.attest(id, attestation).await.map(|_| "Attestation signed; the endorsement follows".into()))
+        Effect::Review(id, rating, words) => said(
+            node.review(id, rating, words)
+                .await
+                .map(|_| "Review sent; you will read the whole record before you sign it".into()),
+        ),
+        Effect::Attest(id, attestation) => said(
+            node.attest(id, attestation)
+                .await
+                .map(|_| "Your part is kept; read the whole record, then press a to sign it".into()),
+        ),
+        Effect::Approve(id, seen) => said(node.approve(id, seen).await.map(|_| {
+            let endorsed = node.store().negotiation(&id).ok().flatten().and_then(|n| node.cosign_progress(&n).ok());
+            match endorsed.map(|p| p.stage) {
+                Some(crate::node::record::Stage::Endorsed) => {
+                    "Endorsement signed by both and stored: see your portfolio".into()
+                }
+                _ => format!("Signed the record {} you read; waiting for their signature", seen.short()),
+            }
+        })),
+        Effect::DeclineRecord(id, seen, reason) => {
+            said(node.decline_record(id, seen, reason).await.map(|_| "Declined; the teacher reads why".into()))
         }
         Effect::Connect(ticket) => match ticket.parse() {
             Ok(ticket) => said(node.connect(ticket).await.map(|_| "Connecting; their listings follow".into())),
             Err(e) => Some(Err(format!("{e}"))),
         },
+        Effect::Unblock(peer) => said(
+            node.set_blocked(peer, false)
+                .await
+                .map(|_| format!("Unblocked {}; their listings come back with the next sync", peer.fingerprint())),
+        ),
         Effect::Block(peer) => said(
             node.set_blocked(peer, true)
                 .await

@@ -28,6 +28,7 @@ impl Keymap {
             Mode::Help => Some(Action::Back),
             Mode::Search => typing(key, false),
             Mode::Form(_) => typing(key, true),
+            Mode::Confirm(_) => typing(key, false),
         }
     }
 

@@ -2,12 +2,14 @@
 //! keys that matter here (or the latest notice), and overlays for help and
 //! forms.
 
+mod confirm;
 mod discover;
 mod form;
 mod help;
 mod listings;
 mod network;
 mod portfolio;
+mod record;
 mod sessions;
 mod standing;
 mod widgets;
@@ -53,6 +55,7 @@ impl Widget for &Screen<'_> {
         match &self.state.mode {
             Mode::Help => help::render(self, body, buf),
             Mode::Form(form) => form::render(self, form, body, buf),
+            Mode::Confirm(confirm) => confirm::render(self, confirm, body, buf),
             _ => {}
         }
         widgets::scrub(area, buf);
@@ -105,24 +108,25 @@ impl Screen<'_> {
                 return self.hint_line(area, buf, &[("enter", "done"), ("esc", "clear"), ("↑↓", "move")]);
             }
             (Mode::Help, _) => return self.hint_line(area, buf, &[("any key", "close")]),
+            (Mode::Confirm(_), _) => {
+                return self.hint_line(area, buf, &[("enter", "yes"), ("esc", "no"), ("↑↓", "scroll")]);
+            }
             (_, Tab::Discover) => vec![
                 (&k.search, "search"),
                 (&k.propose, "propose"),
                 (&k.filter_kind, "kind"),
                 (&k.filter_price, "price"),
             ],
-            (_, Tab::Sessions) => vec![
-                (&k.accept, "accept"),
-                (&k.counter, "counter"),
-                (&k.decline, "decline"),
-                (&k.chat, "message"),
-                (&k.endorse, "endorse"),
-            ],
+            (_, Tab::Sessions) => sessions::hints(self.state, k),
             (_, Tab::Listings) => {
                 vec![(&k.new, "new"), (&k.edit, "edit"), (&k.pause, "pause"), (&k.delete, "withdraw")]
             }
             (_, Tab::Portfolio) => vec![(&k.export, "export"), (&k.new, "present")],
-            (_, Tab::Network) => vec![(&k.connect, "connect"), (&k.block, "block"), (&k.edit, "profile")],
+            (_, Tab::Network) => {
+                let selected = self.state.snapshot.peers.get(self.state.selected[Tab::Network.index()]);
+                let block = if selected.is_some_and(|p| p.blocked) { "unblock" } else { "block" };
+                vec![(&k.connect, "connect"), (&k.block, block), (&k.edit, "profile")]
+            }
         };
         let mut pairs: Vec<(String, &str)> = hints.into_iter().map(|(c, what)| (label(c), what)).collect();
         if self.state.demo {

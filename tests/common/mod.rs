@@ -102,3 +102,16 @@ pub fn write_key(dir: &std::path::Path, identity: &Identity) {
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
     }
 }
+
+/// The record waiting for `node`'s owner to approve in negotiation `id`.
+#[allow(dead_code)]
+pub fn approvable(
+    node: &agora::node::Node,
+    id: &agora::market::NegotiationId,
+) -> Option<agora::node::record::ToApprove> {
+    let negotiation = node.store().negotiation(id).ok()??;
+    match node.cosign_progress(&negotiation).ok()?.stage {
+        agora::node::record::Stage::Approve(record) => Some(*record),
+        _ => None,
+    }
+}

@@ -82,9 +82,29 @@ pub fn play_session(sim: &mut Sim, learner: usize, teacher: usize, listing: List
         showed: "Wrote a borrow-checked list.".into(),
     };
     sim.command(teacher, Command::Attest(id, attestation)).unwrap();
+    // Each reads the whole record and approves it before it is signed.
+    assert!(sim.run_until(Duration::from_secs(60), |s| to_approve(s, teacher, &id).is_some()), "the record is ready");
+    approve(sim, teacher, &id);
+    assert!(sim.run_until(Duration::from_secs(60), |s| to_approve(s, learner, &id).is_some()), "the draft arrives");
+    approve(sim, learner, &id);
     let endorsed = |s: &Sim, p: usize| !s.store(p).endorsements().unwrap().is_empty();
     assert!(sim.run_until(Duration::from_secs(120), |s| endorsed(s, teacher) && endorsed(s, learner)), "both hold it");
     sim.store(teacher).negotiation(&id).unwrap().unwrap()
+}
+
+/// The record waiting for `who`'s approval in negotiation `id`, if any.
+pub fn to_approve(sim: &Sim, who: usize, id: &agora::market::NegotiationId) -> Option<agora::node::record::ToApprove> {
+    let negotiation = sim.store(who).negotiation(id).unwrap()?;
+    match agora::node::record::progress(sim.store(who), &sim.key(who), &negotiation, sim.now()).ok()?.stage {
+        agora::node::record::Stage::Approve(record) => Some(*record),
+        _ => None,
+    }
+}
+
+/// `who` approves the record waiting for them (it must be there).
+pub fn approve(sim: &mut Sim, who: usize, id: &agora::market::NegotiationId) {
+    let record = to_approve(sim, who, id).expect("a record to approve");
+    sim.command(who, Command::Approve(*id, record.digest)).unwrap();
 }
 
 pub fn agreed(sim: &Sim, who: usize, id: &agora::market::NegotiationId) -> bool {

@@ -31,6 +31,8 @@ impl Core {
             Command::Chat(id, text) => self.send_chat(id, text, now).map(|_| Done::Unit),
             Command::Review(id, rating, words) => self.review(id, rating, words, now).map(|_| Done::Unit),
             Command::Attest(id, attestation) => self.attest(id, attestation, now).map(|_| Done::Unit),
+            Command::Approve(id, seen) => self.approve(id, seen, now).map(|_| Done::Unit),
+            Command::DeclineRecord(id, seen, reason) => self.decline_record(id, seen, reason, now).map(|_| Done::Unit),
             Command::Present(credentials, binding, suite) => {
                 let signed = crate::endorse::presentation::present(&self.me, &credentials, suite, &binding, now)?;
                 Ok(Done::Bytes(signed))

@@ -1,24 +1,38 @@
-//! The co-signing exchange on the node. Learner: review → (draft arrives)
-//! → countersign → store → send final. Teacher: attest + (review arrives)
-//! → draft → (final arrives) → check → store. Each step is persisted with
-//! the message it sends, in one write, so a restart resumes where it
-//! stopped, and a record with one proof is never stored as an endorsement.
-//! A draft that arrives again is answered with the record already kept.
+//! The co-signing exchange on the node. Nothing is signed under this
+//! node's key that its owner has not read and approved (see
+//! [`crate::endorse::consent`] and [`crate::node::record`]):
+//! - learner: review → (draft arrives: checked, kept, shown) → approve →
+//!   countersign → store → send final; or decline with a reason;
+//! - teacher: attest + (review arrives) → the whole record is shown →
+//!   approve → draft → (final arrives) → check → store; after a decline,
+//!   attest again (revise) and approve again.
+//!
+//! Each step is persisted with the message it sends, in one write, so a
+//! restart resumes where it stopped, and a record with one proof is never
+//! stored as an endorsement. A draft that arrives again is answered with
+//! the record already kept.
 
 use jiff::Timestamp;
 
 use super::Core;
 use super::negotiating::encode;
+use crate::endorse::consent::{DraftDeclined, RecordDigest};
 use crate::endorse::cosign::{
-    Attestation, Draft, Final, Review, accept_final, countersign, draft, endorsement_for, expected_from_draft,
+    Attestation, Draft, Final, Review, accept_final, check_draft, countersign, draft, expected_from_draft,
 };
 use crate::endorse::strict_json;
 use crate::identity::PublicKey;
 use crate::market::{Negotiation, NegotiationId, Phase, Role};
 use crate::net::SessionMessage;
+use crate::node::record::teachers_record;
 use crate::node::{Event, NodeError};
 use crate::store::{CosignState, Queued, Slot};
 use crate::wire::{open, seal};
+
+/// An approval that no longer fits the record.
+fn changed() -> NodeError {
+    NodeError::Invalid("the record changed since you read it; read it again before approving".into())
+}
 
 impl Core {
     pub(super) fn review(
@@ -42,16 +56,19 @@ impl Core {
         cosign.review = Some(signed.bytes().to_vec());
         let message = encode(SessionMessage::Review(signed.bytes().to_vec()))?;
         self.store.put_cosign_state(&id, &cosign, Some(&Queued::new(state.teacher, Slot::Review(id), message)))?;
+        self.emit(Event::NegotiationChanged(id));
         self.delivery.add(state.teacher);
         self.deliver_due(now);
         Ok(())
     }
 
+    /// Teacher: their part. A new part (a revision after the learner
+    /// declined) needs a new approval.
     pub(super) fn attest(
         &mut self,
         id: NegotiationId,
         attestation: Attestation,
-        now: Timestamp,
+        _now: Timestamp,
     ) -> Result<(), NodeError> {
         attestation.validate().map_err(|e| NodeError::Invalid(e.to_string()))?;
         let state = self.store.negotiation(&id)?.ok_or(NodeError::NotFound("negotiation"))?;
@@ -59,18 +76,84 @@ impl Core {
             return Err(NodeError::WrongRole("teacher"));
         }
         let mut cosign = self.store.cosign_state(&id)?;
-        cosign.attestation = Some(attestation);
-        // One write: the attestation, and the draft with it when the
-        // learner's review is in already. A draft that cannot be made
-        // leaves nothing stored; the teacher may try again.
-        if !self.draft_if_ready(&state, &mut cosign, now)? {
-            self.store.put_cosign_state(&id, &cosign, None)?;
+        if cosign.draft.is_some() {
+            return Err(NodeError::Invalid("the record is signed and sent already; they have yet to sign".into()));
         }
+        if cosign.attestation.as_ref() != Some(&attestation) {
+            cosign.approved = None;
+        }
+        cosign.attestation = Some(attestation);
+        self.store.put_cosign_state(&id, &cosign, None)?;
+        self.emit(Event::NegotiationChanged(id));
         Ok(())
     }
 
-    /// Teacher: once the session is completed and both parts are in, sign
-    /// the draft and send it to the learner.
+    /// The user read the record with this digest and approves it: the
+    /// teacher's node signs the draft, the learner's countersigns.
+    pub(super) fn approve(&mut self, id: NegotiationId, seen: RecordDigest, now: Timestamp) -> Result<(), NodeError> {
+        let state = self.store.negotiation(&id)?.ok_or(NodeError::NotFound("negotiation"))?;
+        if !matches!(state.phase, Phase::Completed { .. }) {
+            return Err(NodeError::Invalid("the session is not completed".into()));
+        }
+        let mut cosign = self.store.cosign_state(&id)?;
+        match state.role_of(&self.me.public()) {
+            Some(Role::Teacher) => {
+                if cosign.draft.is_some() {
+                    return Err(NodeError::Invalid("the record is signed and sent already".into()));
+                }
+                let record = teachers_record(&self.store, &self.me.public(), &state, &cosign, now)?
+                    .ok_or(NodeError::Invalid("the learner's review has not arrived yet".into()))?;
+                if record.digest != seen {
+                    return Err(changed());
+                }
+                cosign.approved = Some(seen);
+                if !self.draft_if_ready(&state, &mut cosign, now)? {
+                    return Err(NodeError::Invalid("the record is not ready to sign".into()));
+                }
+                Ok(())
+            }
+            Some(Role::Learner) => self.countersign_approved(&state, cosign, seen, now),
+            None => Err(NodeError::WrongRole("party to this session")),
+        }
+    }
+
+    /// Learner: turns the draft with this digest down, with a reason the
+    /// teacher reads; nothing is signed but the "no" itself.
+    pub(super) fn decline_record(
+        &mut self,
+        id: NegotiationId,
+        seen: RecordDigest,
+        reason: String,
+        now: Timestamp,
+    ) -> Result<(), NodeError> {
+        let state = self.store.negotiation(&id)?.ok_or(NodeError::NotFound("negotiation"))?;
+        if state.role_of(&self.me.public()) != Some(Role::Learner) {
+            return Err(NodeError::WrongRole("learner (the teacher revises their part instead)"));
+        }
+        let mut cosign = self.store.cosign_state(&id)?;
+        let held = crate::endorse::cosign::endorsement_id(&id);
+        if self.store.endorsement_summary(&held)?.is_some() {
+            return Err(NodeError::Invalid("you signed this record already".into()));
+        }
+        let pending =
+            self.pending_draft(&state, &cosign, now)?.ok_or(NodeError::Invalid("no draft to decline".into()))?;
+        if pending != seen {
+            return Err(changed());
+        }
+        let no = DraftDeclined { negotiation: id, record: seen, reason: reason.clone() };
+        let signed = seal(&self.me, &no, now)?;
+        cosign.draft = None;
+        cosign.declined = Some((seen, reason));
+        let message = encode(SessionMessage::Declined(signed.bytes().to_vec()))?;
+        self.store.put_cosign_state(&id, &cosign, Some(&Queued::new(state.teacher, Slot::Declined(id), message)))?;
+        self.emit(Event::NegotiationChanged(id));
+        self.delivery.add(state.teacher);
+        self.deliver_due(now);
+        Ok(())
+    }
+
+    /// Teacher: after completion or a review, nothing is signed; the
+    /// client is told the record may be ready to read.
     pub(super) fn maybe_draft(&mut self, id: &NegotiationId, now: Timestamp) -> Result<(), NodeError> {
         let Some(state) = self.store.negotiation(id)? else { return Ok(()) };
         let mut cosign = self.store.cosign_state(id)?;
@@ -78,7 +161,8 @@ impl Core {
     }
 
     /// Drafts with `cosign` (and stores it, with the draft to send) if the
-    /// session is completed and both parts are in; returns whether it did.
+    /// session is completed, both parts are in and the teacher approved
+    /// exactly this record; returns whether it did.
     fn draft_if_ready(
         &mut self,
         state: &Negotiation,
@@ -86,20 +170,27 @@ impl Core {
         now: Timestamp,
     ) -> Result<bool, NodeError> {
         let id = &state.id;
+        let me = self.me.public();
         let ready = matches!(state.phase, Phase::Completed { .. })
-            && state.role_of(&self.me.public()) == Some(Role::Teacher)
-            && cosign.draft.is_none();
-        let (Some(review), Some(attestation), true) = (&cosign.review, &cosign.attestation, ready) else {
+            && state.role_of(&me) == Some(Role::Teacher)
+            && cosign.draft.is_none()
+            && cosign.approved.is_some();
+        if !ready {
             return Ok(false);
-        };
-        let review = open::<Review>(review, now)?;
-        let names = (self.own_name(), self.peer_name(&state.learner));
-        let endorsement = endorsement_for(state, (&names.0, &names.1), review.value(), attestation)?;
-        let document = draft(&endorsement, &self.me, now)?;
+        }
+        let Some(record) = teachers_record(&self.store, &me, state, cosign, now)? else { return Ok(false) };
+        if cosign.approved != Some(record.digest) {
+            // A name or a part changed since the approval.
+            cosign.approved = None;
+            return Ok(false);
+        }
+        let document = draft(&record.record, &self.me, now)?;
         let signed = seal(&self.me, &Draft { negotiation: *id, document: document.clone() }, now)?;
         cosign.draft = Some(document);
+        cosign.declined = None;
         let message = encode(SessionMessage::Draft(signed.bytes().to_vec()))?;
         self.store.put_cosign_state(id, cosign, Some(&Queued::new(state.learner, Slot::Draft(*id), message)))?;
+        self.emit(Event::NegotiationChanged(*id));
         self.delivery.add(state.learner);
         self.deliver_due(now);
         Ok(true)
@@ -114,19 +205,26 @@ impl Core {
         }
         let mut cosign = self.store.cosign_state(&id)?;
         if cosign.review.is_some() {
-            return self.maybe_draft(&id, now);
+            return Ok(());
         }
+        // The review is the learner's and is kept; the teacher reads the
+        // whole record before approving it.
         cosign.review = Some(bytes.to_vec());
-        match self.draft_if_ready(&state, &mut cosign.clone(), now) {
-            Ok(true) => {}
-            Ok(false) => self.store.put_cosign_state(&id, &cosign, None)?,
-            Err(e) => {
-                // The review is the learner's and is kept; the draft waits.
-                tracing::warn!(negotiation = %id.short(), "cannot draft the endorsement yet: {e}");
-                self.store.put_cosign_state(&id, &cosign, None)?;
-            }
-        }
+        self.store.put_cosign_state(&id, &cosign, None)?;
+        self.emit(Event::NegotiationChanged(id));
         Ok(())
+    }
+
+    /// Learner: the record a draft held here would become, if one waits.
+    fn pending_draft(
+        &self,
+        state: &Negotiation,
+        cosign: &CosignState,
+        now: Timestamp,
+    ) -> Result<Option<RecordDigest>, NodeError> {
+        let (Some(review), Some(draft)) = (&cosign.review, &cosign.draft) else { return Ok(None) };
+        let review = open::<Review>(review, now)?;
+        Ok(Some(RecordDigest::of(&expected_from_draft(state, review.value(), draft)?)))
     }
 
     pub(super) fn take_draft(&mut self, from: PublicKey, bytes: &[u8], now: Timestamp) -> Result<(), NodeError> {
@@ -141,6 +239,7 @@ impl Core {
             cosign.review.as_ref().ok_or(NodeError::Invalid("no review of ours for this session yet".into()))?;
         let review = open::<Review>(review, now)?;
         let expected = expected_from_draft(&state, review.value(), &draft.value().document)?;
+        let digest = RecordDigest::of(&expected);
         // Countersigned before, but the teacher did not hear of it (a lost
         // ack, a crash, a draft sent again): the same record goes back,
         // never a second one, and nothing is signed or verified again.
@@ -151,14 +250,51 @@ impl Core {
             let credential = self.store.endorsement_bytes(&expected.id)?.ok_or(NodeError::NotFound("endorsement"))?;
             let queued = self.final_for(&state, credential, now)?;
             self.store.put_cosign_state(&id, &cosign, Some(&queued))?;
-        } else {
-            let verified = countersign(&expected, &draft.value().document, &self.me, now)?;
-            let queued = self.final_for(&state, verified.bytes().to_vec(), now)?;
-            cosign.draft = Some(draft.value().document.clone());
-            if self.store.put_countersigned(&id, &cosign, &verified, &queued)? {
-                self.emit(Event::EndorsementStored(expected.id));
-            }
+            self.delivery.add(state.teacher);
+            self.deliver_due(now);
+            return Ok(());
         }
+        if cosign.declined.as_ref().is_some_and(|(no, _)| *no == digest) {
+            return Ok(()); // the very draft we declined, sent again
+        }
+        if cosign.draft.as_deref() == Some(draft.value().document.as_slice()) {
+            return Ok(());
+        }
+        // Shown to the learner only once the teacher's signatures hold.
+        check_draft(&expected, &draft.value().document)?;
+        cosign.draft = Some(draft.value().document.clone());
+        cosign.declined = None;
+        self.store.put_cosign_state(&id, &cosign, None)?;
+        self.emit(Event::NegotiationChanged(id));
+        Ok(())
+    }
+
+    /// Learner: signs the waiting draft if it is the record approved.
+    fn countersign_approved(
+        &mut self,
+        state: &Negotiation,
+        cosign: CosignState,
+        seen: RecordDigest,
+        now: Timestamp,
+    ) -> Result<(), NodeError> {
+        let id = state.id;
+        if self.store.endorsement_summary(&crate::endorse::cosign::endorsement_id(&id))?.is_some() {
+            return Err(NodeError::Invalid("you signed this record already".into()));
+        }
+        let (Some(review), Some(document)) = (&cosign.review, &cosign.draft) else {
+            return Err(NodeError::Invalid("no draft from the teacher to sign yet".into()));
+        };
+        let review = open::<Review>(review, now)?;
+        let expected = expected_from_draft(state, review.value(), document)?;
+        if RecordDigest::of(&expected) != seen {
+            return Err(changed());
+        }
+        let verified = countersign(&expected, document, &self.me, now)?;
+        let queued = self.final_for(state, verified.bytes().to_vec(), now)?;
+        if self.store.put_countersigned(&id, &cosign, &verified, &queued)? {
+            self.emit(Event::EndorsementStored(expected.id));
+        }
+        self.emit(Event::NegotiationChanged(id));
         self.delivery.add(state.teacher);
         self.deliver_due(now);
         Ok(())
@@ -190,21 +326,36 @@ impl Core {
         let verified = accept_final(&expected, &final_.value().credential, now)?;
         if self.store.put_endorsement(&verified)? {
             self.emit(Event::EndorsementStored(expected.id));
+            self.emit(Event::NegotiationChanged(id));
         }
         Ok(())
     }
 
-    fn own_name(&self) -> String {
-        match self.store.profile() {
-            Ok(Some(profile)) => profile.value().name.clone(),
-            _ => self.me.public().fingerprint(),
+    /// Teacher: the learner turned the draft down. The draft is dropped
+    /// (and not sent again), and the teacher may revise and approve anew.
+    pub(super) fn take_declined(&mut self, from: PublicKey, bytes: &[u8], now: Timestamp) -> Result<(), NodeError> {
+        let no = open::<DraftDeclined>(bytes, now)?;
+        let id = no.value().negotiation;
+        let state = self.store.negotiation(&id)?.ok_or(NodeError::NotFound("negotiation"))?;
+        if no.author() != state.learner || from != state.learner || state.teacher != self.me.public() {
+            return Err(NodeError::WrongRole("learner (to the teacher)"));
         }
-    }
-
-    fn peer_name(&self, peer: &crate::identity::PublicKey) -> String {
-        match self.store.peer(peer) {
-            Ok(Some(record)) if !record.name.is_empty() => record.name,
-            _ => peer.fingerprint(),
+        let mut cosign = self.store.cosign_state(&id)?;
+        let Some(drafted) = &cosign.draft else { return Ok(()) };
+        let mut document = strict_json::parse(drafted, crate::endorse::MAX_ENDORSEMENT_BYTES)
+            .map_err(|e| NodeError::Invalid(e.to_string()))?;
+        if let Some(map) = document.as_object_mut() {
+            map.remove("proof");
         }
+        let sent = crate::endorse::Endorsement::from_document(&document).map_err(crate::endorse::EndorseError::from)?;
+        if RecordDigest::of(&sent) != no.value().record {
+            return Ok(()); // about an older draft than the one now out
+        }
+        cosign.draft = None;
+        cosign.approved = None;
+        cosign.declined = Some((no.value().record, no.value().reason.clone()));
+        self.store.put_cosign_state(&id, &cosign, None)?;
+        self.emit(Event::NegotiationChanged(id));
+        Ok(())
     }
 }

@@ -48,6 +48,7 @@ impl Core {
             SessionMessage::Review(bytes) => self.take_review(from, &bytes, now),
             SessionMessage::Draft(bytes) => self.take_draft(from, &bytes, now),
             SessionMessage::Final(bytes) => self.take_final(from, &bytes, now),
+            SessionMessage::Declined(bytes) => self.take_declined(from, &bytes, now),
             SessionMessage::Resync { negotiation, have } => return self.serve_resync(from, negotiation, have),
         };
         match result {

@@ -44,14 +44,14 @@ pub fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
         (
             "Sessions",
             vec![
-                (label(&k.accept), "accept"),
+                (label(&k.accept), "accept; sign the record you read"),
                 (label(&k.counter), "counter / reschedule"),
-                (label(&k.decline), "decline"),
+                (label(&k.decline), "decline; decline the record"),
                 (label(&k.cancel), "cancel"),
                 (label(&k.start), "start (when it is time)"),
                 (label(&k.complete), "complete"),
                 (label(&k.chat), "message"),
-                (label(&k.endorse), "endorse after it ends"),
+                (label(&k.endorse), "endorse (or revise) after it ends"),
             ],
         ),
         (
@@ -66,7 +66,11 @@ pub fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
         ("Portfolio", vec![(label(&k.export), "export for `agora verify`"), (label(&k.new), "present, signed by you")]),
         (
             "Network",
-            vec![(label(&k.edit), "your profile"), (label(&k.block), "block a peer"), (label(&k.pin), "pin a peer")],
+            vec![
+                (label(&k.edit), "your profile"),
+                (label(&k.block), "block / unblock a peer"),
+                (label(&k.pin), "pin a peer"),
+            ],
         ),
     ];
     let mut sections = sections;

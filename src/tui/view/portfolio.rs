@@ -7,7 +7,7 @@ use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Widget};
 
 use super::Screen;
-use super::widgets::{ListTable, clip, detail, empty, label_value, safe, split};
+use super::widgets::{ListTable, clip, detail, empty, safe, split};
 use crate::app::Tab;
 use crate::app::local_text as local;
 
@@ -65,17 +65,8 @@ pub fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
     }
     .render(t, list, buf);
     if let Some(e) = all.get(selected) {
-        let mut lines = vec![
-            label_value("teacher", e.teacher.name.clone(), t),
-            label_value("learner", e.learner.name.clone(), t),
-            label_value("skill", e.skill.clone(), t),
-            label_value("when", format!("{} ({} min)", local(e.start, &state.tz), e.minutes()), t),
-            label_value("rating", format!("{}/5", e.rating), t),
-            label_value("covered", e.covered.clone(), t),
-            label_value("review", e.review.clone(), t),
-            label_value("showed", e.attestation.clone(), t),
-            Line::raw(""),
-        ];
+        let mut lines = super::record::lines(e, &state.tz, t);
+        lines.push(Line::raw(""));
         match state.inspections.get(&e.id) {
             Some(checks) => {
                 lines.extend(checks.iter().map(|(text, ok)| Line::styled(safe(text), if *ok { t.good } else { t.bad })))

@@ -8,7 +8,10 @@ use ratatui::text::Line;
 use super::Screen;
 use super::widgets::{ListTable, clip, detail, empty, label_value, safe, split};
 use crate::app::local_text as local;
-use crate::app::{SessionGroup, SessionItem, Tab, next_step};
+use crate::app::{AppState, SessionItem, Tab, next_step, session_label};
+use crate::config::{KeyBindings, KeyChord};
+use crate::market::{Phase, Role};
+use crate::node::record::Stage;
 
 pub fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
     let state = screen.state;
@@ -24,7 +27,7 @@ pub fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
         .map(|&i| {
             let s = &state.snapshot.sessions[i];
             let when = s.negotiation.current_terms().map(|terms| local(terms.start, &state.tz)).unwrap_or_default();
-            vec![SessionGroup::of(s, &me, state.now).title().to_owned(), clip(&s.with_name, 14), s.title.clone(), when]
+            vec![session_label(s, &me, state.now).to_owned(), clip(&s.with_name, 14), s.title.clone(), when]
         })
         .collect();
     let widths = [Constraint::Length(17), Constraint::Length(14), Constraint::Min(10), Constraint::Length(16)];
@@ -65,6 +68,19 @@ fn lines(screen: &Screen, item: &SessionItem) -> Vec<Line<'static>> {
         }
     }
     lines.push(label_value("next", next_step(item, &me, state.now), t));
+    if let Some(record) = item.to_approve() {
+        let keys = &screen.keys.keys;
+        lines.push(Line::raw(""));
+        lines.push(Line::styled("The record you are asked to sign, word for word:", t.accent));
+        lines.extend(super::record::lines(&record.record, &state.tz, t));
+        lines.push(Line::styled(format!("record    {}", record.digest.short()), t.dim));
+        let other = if n.teacher == me {
+            format!("{} revises your part", crate::tui::label(&keys.endorse))
+        } else {
+            format!("{} declines it with a reason", crate::tui::label(&keys.decline))
+        };
+        lines.push(Line::styled(format!("{} signs exactly this · {other}", crate::tui::label(&keys.accept)), t.dim));
+    }
     if !item.chat.is_empty() {
         lines.push(Line::raw(""));
         let skip = item.chat.len().saturating_sub(8);
@@ -82,4 +98,29 @@ fn lines(screen: &Screen, item: &SessionItem) -> Vec<Line<'static>> {
         }
     }
     lines
+}
+
+/// The keys that apply to the selected session, and nothing else.
+pub fn hints<'a>(state: &AppState, k: &'a KeyBindings) -> Vec<(&'a KeyChord, &'static str)> {
+    let Some(item) = state.selected_session() else { return Vec::new() };
+    let n = &item.negotiation;
+    let me = state.me();
+    let learner = n.role_of(&me) == Some(Role::Learner);
+    let my_move = n.awaiting().is_some() && n.awaiting() == n.role_of(&me);
+    let mut hints = match &n.phase {
+        Phase::Proposed { .. } | Phase::Rescheduling { .. } if my_move => {
+            vec![(&k.accept, "accept"), (&k.counter, "counter"), (&k.decline, "decline")]
+        }
+        Phase::Agreed => vec![(&k.start, "start"), (&k.counter, "reschedule"), (&k.cancel, "cancel")],
+        Phase::InProgress { .. } => vec![(&k.complete, "complete")],
+        Phase::Completed { .. } => match (item.stage(), learner) {
+            (Some(Stage::Approve(_)), true) => vec![(&k.accept, "sign the record"), (&k.decline, "decline it")],
+            (Some(Stage::Approve(_)), false) => vec![(&k.accept, "sign the record"), (&k.endorse, "revise")],
+            (Some(Stage::GiveYourPart), _) => vec![(&k.endorse, "endorse")],
+            _ => Vec::new(),
+        },
+        _ => Vec::new(),
+    };
+    hints.push((&k.chat, "message"));
+    hints
 }

@@ -391,6 +391,42 @@ fn blocking_asks_first_and_can_be_undone_from_the_network_tab() {
 }
 
 #[test]
+fn the_selection_follows_the_item_when_the_list_re_sorts() {
+    let mut state = fixture();
+    // Two proposals wait for "you": accepting the first must not leave the
+    // highlight on the second, where a second `a` would accept it too.
+    let second = session(4, 5, true, Phase::Proposed { by: Role::Learner, terms: dummy_terms() }, "Algebra");
+    let mut more = state.snapshot.clone();
+    more.sessions.push(second);
+    update(&mut state, Action::Loaded(Box::new(more)));
+    press(&mut state, &[KeyCode::Char('2')]);
+    let first = state.selected_session().unwrap().negotiation.clone();
+    assert!(matches!(first.phase, Phase::Proposed { .. }));
+    assert_eq!(
+        update(&mut state, Action::Accept),
+        Some(agora::app::Effect::Act(first.id, agora::market::Action::Accept))
+    );
+    // The node answers with the agreed negotiation; the inbox re-sorts.
+    let agreed = Negotiation { phase: Phase::Agreed, agreed: first.current_terms().cloned(), ..first.clone() };
+    update(&mut state, Action::Negotiation(Box::new(agreed)));
+    assert_eq!(state.selected_session().unwrap().negotiation.id, first.id, "still the one accepted");
+    assert_eq!(update(&mut state, Action::Accept), None, "a second `a` accepts no one else");
+    // A reload that puts other rows first keeps it too.
+    let mut reloaded = state.snapshot.clone();
+    reloaded.sessions.reverse();
+    update(&mut state, Action::Loaded(Box::new(reloaded)));
+    assert_eq!(state.selected_session().unwrap().negotiation.id, first.id);
+    // So do own listings, when one moves to the paused ones.
+    press(&mut state, &[KeyCode::Char('3')]);
+    let own = state.selected_own().unwrap().0.id;
+    let mut paused = state.snapshot.clone();
+    let listing = paused.own.remove(0);
+    paused.paused.push(listing);
+    update(&mut state, Action::Loaded(Box::new(paused)));
+    assert_eq!(state.selected_own().map(|(l, p)| (l.id, p)), Some((own, true)));
+}
+
+#[test]
 fn sessions_the_teacher_reads_why_the_record_was_declined() {
     let mut state = fixture();
     record_to_sign(&mut state, true, Some("Please say we also covered traits"));
@@ -489,7 +525,9 @@ fn a_long_list_keeps_the_selection_in_view() {
     state.snapshot.listings = (0..500u16)
         .map(|n| {
             let mut item = template.clone();
-            item.listing.id = Id16([(n % 256) as u8; 16]);
+            let mut id = [0u8; 16];
+            id[..2].copy_from_slice(&n.to_be_bytes());
+            item.listing.id = Id16(id);
             item.listing.title = format!("Listing number {n}");
             item
         })

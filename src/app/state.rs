@@ -172,6 +172,16 @@ pub fn next_step(item: &SessionItem, me: &PublicKey, now: Timestamp) -> String {
     words.to_owned()
 }
 
+/// Which item a row shows, whatever its place in the list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RowKey {
+    Listing(PublicKey, crate::market::ListingId),
+    Session(crate::market::NegotiationId),
+    Own(crate::market::ListingId),
+    Endorsement(String),
+    Peer(PublicKey),
+}
+
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub snapshot: Snapshot,
@@ -184,6 +194,9 @@ pub struct AppState {
     pub session_order: Vec<usize>,
     /// The selected row, per tab.
     pub selected: [usize; 5],
+    /// What the selected row is, per tab: a re-sort or a reload keeps the
+    /// selection on the same item, not on the same row number.
+    pub selected_items: [Option<RowKey>; 5],
     pub network: NetworkView,
     pub notice: Option<Notice>,
     pub now: Timestamp,
@@ -210,6 +223,7 @@ impl AppState {
             visible: Vec::new(),
             session_order: Vec::new(),
             selected: [0; 5],
+            selected_items: Default::default(),
             network,
             notice: None,
             now,
@@ -238,9 +252,53 @@ impl AppState {
         order.sort_by_key(|&i| SessionGroup::of(&self.snapshot.sessions[i], &me, now));
         self.session_order = order;
         for tab in Tab::ALL {
+            let remembered = self.selected_items[tab.index()].clone();
+            if let Some(row) = remembered.and_then(|key| self.row_of(tab, &key)) {
+                self.selected[tab.index()] = row;
+            }
             let len = self.rows(tab);
             let selected = &mut self.selected[tab.index()];
             *selected = (*selected).min(len.saturating_sub(1));
+        }
+        self.remember_selection();
+    }
+
+    /// Notes which item each tab's selected row shows (see
+    /// [`Self::selected_items`]); called before anything changes.
+    pub fn remember_selection(&mut self) {
+        for tab in Tab::ALL {
+            self.selected_items[tab.index()] = self.key_at(tab, self.selected[tab.index()]);
+        }
+    }
+
+    fn key_at(&self, tab: Tab, row: usize) -> Option<RowKey> {
+        let s = &self.snapshot;
+        Some(match tab {
+            Tab::Discover => {
+                let item = s.listings.get(*self.visible.get(row)?)?;
+                RowKey::Listing(item.author, item.listing.id)
+            }
+            Tab::Sessions => RowKey::Session(s.sessions.get(*self.session_order.get(row)?)?.negotiation.id),
+            Tab::Listings => RowKey::Own(s.own.iter().chain(&s.paused).nth(row)?.id),
+            Tab::Portfolio => RowKey::Endorsement(s.endorsements.get(row)?.id.clone()),
+            Tab::Network => RowKey::Peer(s.peers.get(row)?.key),
+        })
+    }
+
+    fn row_of(&self, tab: Tab, key: &RowKey) -> Option<usize> {
+        let s = &self.snapshot;
+        match (tab, key) {
+            (Tab::Discover, RowKey::Listing(author, id)) => self
+                .visible
+                .iter()
+                .position(|&i| s.listings.get(i).is_some_and(|l| l.author == *author && l.listing.id == *id)),
+            (Tab::Sessions, RowKey::Session(id)) => {
+                self.session_order.iter().position(|&i| s.sessions.get(i).is_some_and(|x| x.negotiation.id == *id))
+            }
+            (Tab::Listings, RowKey::Own(id)) => s.own.iter().chain(&s.paused).position(|l| l.id == *id),
+            (Tab::Portfolio, RowKey::Endorsement(id)) => s.endorsements.iter().position(|e| e.id == *id),
+            (Tab::Network, RowKey::Peer(key)) => s.peers.iter().position(|p| p.key == *key),
+            _ => None,
         }
     }
 

@@ -10,6 +10,8 @@ use crate::node::record::Stage;
 const PAGE: usize = 10;
 
 pub fn update(state: &mut AppState, action: Action) -> Option<Effect> {
+    // What is selected now is what stays selected if the lists re-sort.
+    state.remember_selection();
     let effect = match step(state, action) {
         Some(Effect::FetchTrackRecord(author)) => Some(with_circle(state, author)),
         other => other,

@@ -124,7 +124,12 @@ fn fixture() -> AppState {
         .collect();
     let snapshot = Snapshot {
         me,
-        profile: None,
+        profile: Some(agora::market::Profile {
+            name: "You".into(),
+            bio: String::new(),
+            languages: vec!["en".into()],
+            time_zone: "Europe/London".into(),
+        }),
         listings,
         own: vec![listing(9, ListingKind::Offer, "Guitar for grown-ups", &["guitar"], Price::Free)],
         paused: vec![listing(8, ListingKind::Request, "Piano, someday", &["piano"], Price::Free)],
@@ -424,6 +429,26 @@ fn the_selection_follows_the_item_when_the_list_re_sorts() {
     paused.paused.push(listing);
     update(&mut state, Action::Loaded(Box::new(paused)));
     assert_eq!(state.selected_own().map(|(l, p)| (l.id, p)), Some((own, true)));
+}
+
+#[test]
+fn a_first_proposal_or_endorsement_asks_for_the_name_first() {
+    let mut state = fixture();
+    state.snapshot.profile = None;
+    press(&mut state, &[KeyCode::Char('p')]);
+    let agora::app::Mode::Form(form) = &state.mode else { panic!("{:?}", state.mode) };
+    assert_eq!(form.title, "First, the name you sign with");
+    screens!("discover_name_first", state.clone());
+    // Signing a record asks the same.
+    let mut signing = fixture();
+    record_to_sign(&mut signing, false, None);
+    signing.snapshot.profile = None;
+    assert_eq!(update(&mut signing, Action::Accept), None);
+    assert!(matches!(&signing.mode, agora::app::Mode::Form(f) if f.title == "First, the name you sign with"));
+    // With a name, proposing opens the proposal.
+    let mut named = fixture();
+    press(&mut named, &[KeyCode::Char('p')]);
+    assert!(matches!(&named.mode, agora::app::Mode::Form(f) if f.title != "First, the name you sign with"));
 }
 
 #[test]

@@ -310,6 +310,9 @@ fn discover(state: &mut AppState, action: Action) -> Option<Effect> {
             state.refilter();
         }
         Action::Open | Action::Propose => {
+            if ask_name_first(state) {
+                return None;
+            }
             let item = state.selected_listing()?;
             let listing = ListingRef { author: item.author, id: item.listing.id };
             let form = Form::propose(listing, &item.listing.title, &item.listing.price, state.now, &state.tz);
@@ -332,11 +335,12 @@ fn discover(state: &mut AppState, action: Action) -> Option<Effect> {
 
 fn sessions(state: &mut AppState, action: Action) -> Option<Effect> {
     let me = state.me();
-    let item = state.selected_session()?;
+    // A copy: the state changes below (a form, a question, a notice).
+    let item = state.selected_session()?.clone();
     let n = &item.negotiation;
     let id = n.id;
     let my_move = n.awaiting().is_some() && n.awaiting() == n.role_of(&me);
-    let group = SessionGroup::of(item, &me, state.now);
+    let group = SessionGroup::of(&item, &me, state.now);
     let learner = n.role_of(&me) == Some(Role::Learner);
     let to_approve = item.to_approve().map(|r| r.digest);
     let form = match action {
@@ -344,6 +348,9 @@ fn sessions(state: &mut AppState, action: Action) -> Option<Effect> {
         // approval carries its digest, so a record that changed (or a
         // selection that moved) signs nothing it was not shown.
         Action::Accept if to_approve.is_some() => {
+            if ask_name_first(state) {
+                return None;
+            }
             let record = item.to_approve()?;
             state.mode = Mode::Confirm(Box::new(super::Confirm::sign(id, record, &state.tz)));
             return None;
@@ -368,6 +375,7 @@ fn sessions(state: &mut AppState, action: Action) -> Option<Effect> {
         }
         Action::Chat => Form::chat(id),
         // One's own part; the teacher may revise theirs until they sign.
+        Action::Endorse | Action::Open if group == SessionGroup::ToEndorse && ask_name_first(state) => return None,
         Action::Endorse | Action::Open if group == SessionGroup::ToEndorse => match item.stage() {
             Some(Stage::Approve(_)) if learner => {
                 return not_now(state, "read the record: a signs it, x declines it with a reason");
@@ -384,6 +392,25 @@ fn sessions(state: &mut AppState, action: Action) -> Option<Effect> {
     };
     state.mode = Mode::Form(Box::new(form));
     None
+}
+
+/// Before the first proposal or endorsement: the name it will carry. With
+/// no name chosen yet, opens the profile form and says why (signing as the
+/// fingerprint stays possible, by typing it as the name); returns whether
+/// it did.
+fn ask_name_first(state: &mut AppState) -> bool {
+    if state.snapshot.profile.as_ref().is_some_and(|p| !p.name.trim().is_empty()) {
+        return false;
+    }
+    let zone = state.tz.iana_name().unwrap_or("UTC").to_owned();
+    let mut form = Form::profile("", &zone, &[], &state.network.communities, false);
+    form.title = "First, the name you sign with".into();
+    state.mode = Mode::Form(Box::new(form));
+    let fingerprint = state.me().fingerprint();
+    state.say(format!(
+        "Your name goes into your proposals and every endorsement you sign; type {fingerprint} to sign as your fingerprint"
+    ));
+    true
 }
 
 fn not_now(state: &mut AppState, why: &str) -> Option<Effect> {

@@ -111,7 +111,16 @@ fn fixture() -> AppState {
     let sessions = vec![
         session(1, 2, false, Phase::Proposed { by: Role::Teacher, terms: dummy_terms() }, "Rust for beginners"),
         session(2, 4, true, Phase::Agreed, "Help me with calculus"),
-        session(3, 3, false, Phase::Completed { started_at: now(), ended_at: now() }, "Compilers, gently"),
+        session(
+            3,
+            3,
+            false,
+            Phase::Completed {
+                started_at: now().saturating_sub(SignedDuration::from_mins(90)).unwrap(),
+                ended_at: now().saturating_sub(SignedDuration::from_mins(30)).unwrap(),
+            },
+            "Compilers, gently",
+        ),
     ];
     let endorsements = vec![endorsement(&identity(2), &identity(1), 0), endorsement(&identity(1), &identity(4), 1)];
     let peers = (2..=5)

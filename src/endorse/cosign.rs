@@ -91,6 +91,21 @@ pub fn endorsement_id(negotiation: &crate::market::NegotiationId) -> String {
     format!("urn:uuid:{}", uuid::Uuid::from_bytes(uuid))
 }
 
+/// The start and end a completed session's record carries (what its
+/// minutes are counted from, wherever they are shown). Credentials carry
+/// whole seconds: the start rounded down, the end up, and at least one
+/// second apart, so a session completed moments after it started still
+/// ends after it starts.
+pub fn credited_span(phase: &Phase) -> Option<(Timestamp, Timestamp)> {
+    let Phase::Completed { started_at, ended_at } = *phase else { return None };
+    let down = |t: Timestamp| Timestamp::from_second(t.as_second()).unwrap_or(t);
+    let started_at = down(started_at);
+    let up = down(ended_at).saturating_add(SignedDuration::from_secs(i64::from(down(ended_at) < ended_at)));
+    let ended_at =
+        up.unwrap_or(ended_at).max(started_at.saturating_add(SignedDuration::from_secs(1)).unwrap_or(started_at));
+    Some((started_at, ended_at))
+}
+
 /// The endorsement a completed negotiation leads to. Its id derives from
 /// the negotiation id, so one session has exactly one endorsement.
 pub fn endorsement_for(
@@ -99,17 +114,9 @@ pub fn endorsement_for(
     review: &Review,
     attestation: &Attestation,
 ) -> Result<Endorsement, EndorseError> {
-    let Phase::Completed { started_at, ended_at } = negotiation.phase else {
+    let Some((started_at, ended_at)) = credited_span(&negotiation.phase) else {
         return Err(ShapeError::Invalid(FieldError::new("negotiation", "the session is not completed")).into());
     };
-    // Credentials carry whole seconds: the start rounded down, the end up,
-    // and at least one second apart, so a session completed moments after
-    // it started still ends after it starts.
-    let down = |t: Timestamp| Timestamp::from_second(t.as_second()).unwrap_or(t);
-    let started_at = down(started_at);
-    let up = down(ended_at).saturating_add(SignedDuration::from_secs(i64::from(down(ended_at) < ended_at)));
-    let ended_at =
-        up.unwrap_or(ended_at).max(started_at.saturating_add(SignedDuration::from_secs(1)).unwrap_or(started_at));
     let endorsement = Endorsement {
         id: endorsement_id(&negotiation.id),
         teacher: Party { key: negotiation.teacher, name: names.0.to_owned() },

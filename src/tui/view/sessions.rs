@@ -59,9 +59,15 @@ fn lines(screen: &Screen, item: &SessionItem) -> Vec<Line<'static>> {
     if let Some(terms) = n.current_terms() {
         lines.push(label_value(
             "when",
-            format!("{} ({} min)", local(terms.start, &state.tz), terms.duration_minutes),
+            format!("{} ({} min agreed)", local(terms.start, &state.tz), terms.duration_minutes),
             t,
         ));
+        // What the record counts, the same way the Portfolio will.
+        if let Some((start, end)) = crate::endorse::cosign::credited_span(&n.phase) {
+            let minutes = end.duration_since(start).as_mins();
+            let until = local(end, &state.tz);
+            lines.push(label_value("held", format!("until {}, {minutes} min", until.get(11..).unwrap_or(&until)), t));
+        }
         lines.push(label_value("price", terms.price.to_string(), t));
         if !terms.topic.is_empty() {
             lines.push(label_value("topic", terms.topic.clone(), t));

@@ -12,6 +12,7 @@ mod snapshot;
 mod state;
 mod trust;
 mod update;
+mod when;
 
 pub use action::Action;
 pub use confirm::{Confirm, record_fields};
@@ -22,3 +23,4 @@ pub use snapshot::{ListingItem, SessionItem, Snapshot, TrackRecord};
 pub use state::{AppState, Mode, NetworkView, Notice, SessionGroup, Tab, next_step, session_label};
 pub use trust::{Explained, Trust};
 pub use update::update;
+pub use when::human_duration;

@@ -7,11 +7,13 @@
 //! - [`script`]: one behaviour task per persona, driven by its node's events.
 //! - [`answer`], [`browse`], [`schedule`], [`roll`]: the pure choices a
 //!   script makes (how to answer, what to propose, when, by which dice).
-//! - [`moments`]: what a fast-forward skips to.
+//! - [`moments`]: what a fast-forward skips to; [`lag`]: how far behind
+//!   today the demo runs, so what it signs is never dated in the future.
 //!
 //! How a client uses it:
 //!
 //! 1. `let demo = Demo::start(&home.join("demo"), Clock::default()).await?;`
+//!    The clock is set to run behind today (see [`lag`]).
 //! 2. Spawn the user's node with `config.clock = demo.clock()` (the same
 //!    shifted time everywhere, or signatures look dated in the future) and
 //!    `config.bootstrap = demo.tickets()`.
@@ -21,7 +23,8 @@
 //!    user's listings), `Chat`, and finally `EndorsementStored`.
 //! 4. When the user has an agreed session, [`Demo::fast_forward_for`] with
 //!    the user's store moves the clock to its start, and once it runs, to
-//!    its end; it returns what it skipped to (`None`: nothing ahead). The
+//!    its end; it returns what it skipped to (or why not: nothing ahead,
+//!    or a moment past today, which the demo never skips to). The
 //!    user starts and completes the session; a persona does it itself if
 //!    the user has not after [`DemoOptions::newcomer_grace`]. After
 //!    completion the persona attests (as teacher) or reviews (as learner)
@@ -32,6 +35,7 @@
 pub mod answer;
 pub mod browse;
 mod error;
+pub mod lag;
 pub mod moments;
 mod options;
 pub mod persona;
@@ -49,7 +53,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use error::DemoError;
-pub use moments::{Moment, MomentKind, Skipped};
+pub use moments::{Moment, MomentKind, NoSkip, Skipped};
 pub use options::DemoOptions;
 pub use persona::Persona;
 
@@ -75,6 +79,7 @@ pub struct DemoPeer {
 
 /// A running demo marketplace. Send and Sync: share it behind an `Arc`.
 pub struct Demo {
+    dir: std::path::PathBuf,
     clock: Clock,
     peers: Vec<DemoPeer>,
     nodes: Vec<Arc<Node>>,
@@ -94,6 +99,7 @@ impl Demo {
     /// listings; waits (at most `options.warm_up`) until every peer sees
     /// every demo listing; then starts their scripts.
     pub async fn start_with(dir: &Path, clock: Clock, options: DemoOptions) -> Result<Demo, DemoError> {
+        lag::apply(dir, &clock);
         let personas = Persona::all()?;
         let mut nodes: Vec<Arc<Node>> = Vec::new();
         for persona in &personas {
@@ -134,7 +140,7 @@ impl Demo {
             );
             scripts.push(tokio::spawn(script.run(stop.subscribe(), nudge.subscribe())));
         }
-        Ok(Demo { clock, peers, nodes, scripts, stop, nudge })
+        Ok(Demo { dir: dir.to_path_buf(), clock, peers, nodes, scripts, stop, nudge })
     }
 
     /// Tickets of every demo peer: what the user's node bootstraps from.
@@ -186,25 +192,27 @@ impl Demo {
     }
 
     /// Moves the shared clock to the next moment in any demo session.
-    pub fn fast_forward_to_next(&self) -> Option<Skipped> {
-        let moment = self.next_moment()?;
-        Some(self.skip_to(moment))
+    pub fn fast_forward_to_next(&self) -> Result<Skipped, NoSkip> {
+        self.skip_to(self.next_moment().ok_or(NoSkip::NothingAhead)?)
     }
 
     /// Moves the shared clock to the next moment among the sessions held
     /// in `store` (the user's): the agreed start of the next session, or
-    /// the end of the one in progress. `None` when nothing is ahead.
-    pub fn fast_forward_for(&self, store: &Store) -> Option<Skipped> {
-        let moment = self.next_moment_in(store)?;
-        Some(self.skip_to(moment))
+    /// the end of the one in progress.
+    pub fn fast_forward_for(&self, store: &Store) -> Result<Skipped, NoSkip> {
+        self.skip_to(self.next_moment_in(store).ok_or(NoSkip::NothingAhead)?)
     }
 
-    fn skip_to(&self, moment: Moment) -> Skipped {
+    fn skip_to(&self, moment: Moment) -> Result<Skipped, NoSkip> {
+        if !lag::may_skip_to(moment.at) {
+            return Err(NoSkip::PastToday(Box::new(moment)));
+        }
         let by = moment.at.duration_since(self.clock.now()).max(SignedDuration::ZERO);
         self.clock.advance(by);
+        lag::keep(&self.dir, &self.clock);
         self.nudge.send_replace(());
         tracing::info!(to = %moment.at, ?moment.kind, "fast-forwarded the demo clock by {by:#}");
-        Skipped { to: moment, by }
+        Ok(Skipped { to: moment, by })
     }
 
     /// Stops the scripts and shuts every demo node down, in parallel,

@@ -4,6 +4,8 @@
 //! teacher; meanwhile a demo learner asks the newcomer for a session.
 
 mod common;
+#[path = "common/js.rs"]
+mod js;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -159,6 +161,22 @@ async fn a_newcomer_books_holds_and_cosigns_a_session_with_a_demo_teacher() {
     let teacher_bytes = teacher_store.endorsement_bytes(&at_teacher.id).unwrap().unwrap();
     assert_eq!(user_bytes, teacher_bytes, "both stores hold identical bytes");
     let verified = agora::endorse::verify(&user_bytes, clock.now()).expect("the endorsement verifies");
+    // The demo runs behind today, so the record is not dated in the future:
+    // it verifies right now, by today's clock, here and in the reference
+    // JavaScript stack (which refuses a credential before its validFrom).
+    assert!(verified.endorsement().end < jiff::Timestamp::now(), "dated before today");
+    agora::endorse::verify(&user_bytes, jiff::Timestamp::now()).expect("verifies by today's clock");
+    if js::js_ready() {
+        let file = dir.path().join("demo-endorsement.json");
+        std::fs::write(&file, &user_bytes).unwrap();
+        let run = js::verify_at(std::slice::from_ref(&file), jiff::Timestamp::now(), &[]);
+        assert!(
+            run.success && run.lines[0]["ok"] == true,
+            "the JS stack accepts it today: {:?} {}",
+            run.lines,
+            run.stderr
+        );
+    }
     assert_eq!((verified.endorsement().teacher.key, verified.endorsement().learner.key), (teacher, me));
     assert_eq!(
         (verified.endorsement().teacher.name.as_str(), verified.endorsement().rating),
@@ -193,7 +211,7 @@ async fn a_restarted_demo_keeps_its_people_and_republishes_their_listings() {
     assert_eq!(second.peers(), peers.as_slice(), "same names and keys");
     assert!(versions(&second).iter().all(|v| *v == 2), "listings re-signed as a new version");
     assert_eq!(second.tickets().len(), peers.len());
-    assert_eq!(second.fast_forward_to_next(), None, "nothing agreed yet, nothing to skip to");
+    assert_eq!(second.fast_forward_to_next(), Err(agora::demo::NoSkip::NothingAhead), "nothing agreed yet");
     // The restarted marketplace works: a newcomer finds every listing.
     let store = Arc::new(Store::open(&dir.path().join("user.redb")).unwrap());
     let mut config = NodeConfig::loopback(&["agora"]);

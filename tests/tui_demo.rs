@@ -21,6 +21,11 @@ fn the_demo_is_a_living_marketplace() {
     tui.keys("/rust from zero");
     tui.keys("\r");
     tui.wait_for(" 1 of ");
+    // The first proposal asks for the name it will carry.
+    tui.keys("p");
+    tui.wait_for("First, the name you sign with");
+    tui.keys("Sam\r");
+    tui.wait_for("Sam");
     tui.keys("p");
     tui.wait_for("Propose a session");
     tui.keys("\t\t\tA first look at ownership\r");

@@ -454,6 +454,13 @@ fn a_first_proposal_or_endorsement_asks_for_the_name_first() {
     signing.snapshot.profile = None;
     assert_eq!(update(&mut signing, Action::Accept), None);
     assert!(matches!(&signing.mode, agora::app::Mode::Form(f) if f.title == "First, the name you sign with"));
+    // Once a name is given, the next proposal opens at once.
+    for c in "Sam".chars() {
+        update(&mut state, Action::Input(c));
+    }
+    assert!(matches!(update(&mut state, Action::Open), Some(agora::app::Effect::Onboard(_))));
+    press(&mut state, &[KeyCode::Char('p')]);
+    assert!(matches!(&state.mode, agora::app::Mode::Form(f) if f.title != "First, the name you sign with"));
     // With a name, proposing opens the proposal.
     let mut named = fixture();
     press(&mut named, &[KeyCode::Char('p')]);

@@ -41,7 +41,13 @@ fn step(state: &mut AppState, action: Action) -> Option<Effect> {
     state.dirty = true;
     match action {
         Action::Loaded(snapshot) => {
-            state.snapshot = *snapshot;
+            let mut snapshot = *snapshot;
+            // A profile just saved may not be in the store this snapshot
+            // was read from; a profile is never taken away.
+            if snapshot.profile.is_none() {
+                snapshot.profile = state.snapshot.profile.take();
+            }
+            state.snapshot = snapshot;
             state.refilter();
             return None;
         }
@@ -182,6 +188,11 @@ fn form_input(state: &mut AppState, mut form: Form, action: Action) -> Option<Ef
             if effect.is_some() {
                 state.mode = Mode::Normal;
                 state.notice = None;
+                // The name is known at once (the store follows), so the
+                // next proposal does not ask for it again.
+                if let Some(Effect::Onboard(onboarding)) = &effect {
+                    state.snapshot.profile = Some(onboarding.profile());
+                }
                 return effect;
             }
         }

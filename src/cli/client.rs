@@ -7,7 +7,7 @@ use std::sync::Arc;
 use anyhow::Context as _;
 
 use super::Context;
-use crate::demo::{Demo, MomentKind};
+use crate::demo::{Demo, MomentKind, NoSkip};
 use crate::market::Profile;
 use crate::node::{Clock, Node, NodeConfig};
 use crate::tui::Options;
@@ -69,13 +69,18 @@ pub fn run(ctx: &Context, demo: bool, launched: std::time::Instant) -> anyhow::R
         if let Some(demo) = &demo {
             let (demo, store) = (demo.clone(), node.store().clone());
             options.fast_forward = Some(Arc::new(move || match demo.fast_forward_for(&store) {
-                Some(skipped) => format!(
-                    "Skipped {:#} ahead: your {} session may {} now",
-                    skipped.by,
+                Ok(skipped) => format!(
+                    "Skipped {} ahead: your {} session may {} now",
+                    crate::app::human_duration(skipped.by),
                     skipped.to.skill,
                     if skipped.to.kind == MomentKind::SessionStart { "start" } else { "be completed" }
                 ),
-                None => "Nothing to skip to: agree on a session first (or start the one that is due)".into(),
+                Err(NoSkip::NothingAhead) => {
+                    "Nothing to skip to: agree on a session first (or start the one that is due)".into()
+                }
+                Err(NoSkip::PastToday(_)) => "The demo runs a month behind today and never skips past today \
+                    (what it signs would be dated in the future): agree on an earlier time"
+                    .into(),
             }));
         }
         let result = crate::tui::run(node, &config, options).await;

@@ -32,6 +32,16 @@ pub struct Skipped {
     pub by: SignedDuration,
 }
 
+/// Why the demo did not skip ahead.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NoSkip {
+    /// No agreed session, nor one in progress, lies ahead.
+    NothingAhead,
+    /// The next moment lies past today: the demo never skips there, or what
+    /// it signs would be dated in the future.
+    PastToday(Box<Moment>),
+}
+
 /// The moment of `negotiation` still ahead of `now`, if any.
 pub fn moment_of(negotiation: &Negotiation, now: Timestamp) -> Option<Moment> {
     let terms = negotiation.agreed.as_ref()?;

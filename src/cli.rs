@@ -111,6 +111,31 @@ pub enum Command {
     Connect { ticket: String },
 }
 
+impl Command {
+    /// Whether the command works on an existing home only (it reads it, or
+    /// asks the agora running there); the others may start a new one.
+    fn needs_a_home(&self) -> bool {
+        match self {
+            Command::Listing(listing::ListingCommand::Add(_)) | Command::Id(_) | Command::Serve => false,
+            Command::Verify(_) | Command::Connect { .. } => false,
+            Command::Listing(_)
+            | Command::Listings(_)
+            | Command::Sessions(_)
+            | Command::Session(_)
+            | Command::Peers { .. }
+            | Command::Block { .. }
+            | Command::Unblock { .. }
+            | Command::Reputation { .. }
+            | Command::Pin { .. }
+            | Command::Unpin { .. }
+            | Command::Endorsements(_)
+            | Command::Portfolio(_)
+            | Command::Credits(_)
+            | Command::Ticket { .. } => true,
+        }
+    }
+}
+
 /// Exit code for a command that ran but found something invalid.
 pub const EXIT_INVALID: u8 = 1;
 /// Exit code for a usage or environment error.
@@ -128,6 +153,8 @@ pub fn main() -> ExitCode {
     };
     match run(args, launched) {
         Ok(code) => code,
+        // The reader went away (`agora listings | head`): nothing to say.
+        Err(e) if broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {}", one_line(&e));
             ExitCode::from(EXIT_ERROR)
@@ -159,6 +186,14 @@ fn run(args: Args, launched: std::time::Instant) -> anyhow::Result<ExitCode> {
     };
     let home = args.home.or_else(|| throwaway.as_ref().map(|t| t.path().to_path_buf()));
     let ctx = Context::new(home)?;
+    // A command that only reads or asks a running agora never makes a new
+    // home (and with it a new identity) out of a mistyped --home.
+    if args.command.as_ref().is_some_and(Command::needs_a_home) && !ctx.home.data_dir().exists() {
+        anyhow::bail!(
+            "no agora home at {}: check --home (or AGORA_HOME); `agora id` creates one",
+            text::safe(ctx.home.data_dir().display())
+        );
+    }
     // Commands that need the directory fail later, with the reason.
     if let Ok(Some(mode)) = ctx.home.ensure_data_dir() {
         eprintln!(
@@ -207,6 +242,12 @@ fn command(
         Some(Command::Ticket { qr }) => ticket::show(ctx, qr, out),
         Some(Command::Connect { ticket }) => ticket::connect(ctx, &ticket, out),
     }
+}
+
+fn broken_pipe(error: &anyhow::Error) -> bool {
+    error
+        .chain()
+        .any(|cause| cause.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe))
 }
 
 /// Joins an error and its causes into one line, escaped: errors quote

@@ -133,7 +133,7 @@ fn verify_accepts_a_good_file_and_rejects_a_tampered_one_with_a_reason() {
     std::fs::write(&garbage, b"\x00\x01not json").unwrap();
     let out = agora(dir.path(), &["verify", garbage.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stdout(&out).contains("not valid"), "{}", stdout(&out));
+    assert!(stdout(&out).contains("is not JSON"), "{}", stdout(&out));
 
     let out = agora(dir.path(), &["verify", dir.path().join("missing.json").to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
@@ -362,6 +362,10 @@ fn reputation_pin_and_unpin_from_the_own_store() {
     assert!(text.contains("in your circle: you had sessions together"), "{text}");
     assert!(text.contains("you → Ada Lovelace (taught you rust, 1.5 h)"), "{text}");
     assert!(text.contains("taught 1 (1.5 h)") && text.contains("rated 1.0/5: 1★ 1"), "{text}");
+    // A name is found whatever its case; the skill column is spaced.
+    let lower = stdout(&agora(home.path(), &["reputation", " ada lovelace "]));
+    assert!(lower.contains("Ada Lovelace"), "{lower}");
+    assert!(lower.contains("  rust  taught 1"), "{lower}");
 
     let stranger = agora::identity::did_key_from_public(&identity(7).public());
     let far = stdout(&agora(home.path(), &["reputation", &stranger]));
@@ -607,4 +611,67 @@ fn a_damaged_record_is_skipped_and_counted() {
         log.contains("skipped a damaged record") && log.contains("table=\"peers\"") && log.contains("eeee"),
         "{log}"
     );
+}
+
+#[test]
+fn a_mistyped_home_on_a_reading_command_is_an_error_naming_it_not_a_new_identity() {
+    let root = tempfile::tempdir().unwrap();
+    let typo = root.path().join("agroa");
+    for args in [&["sessions"][..], &["listings"], &["endorsements", "list"], &["peers"], &["session", "show", "abcd"]]
+    {
+        let out = agora(&typo, args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let said = errors(&out).join("\n");
+        assert!(said.contains("no agora home at") && said.contains("agroa"), "{args:?}: {said}");
+        assert!(!typo.exists(), "{args:?} made nothing");
+    }
+    // `id` (and adding a listing, serving) still makes a new home on purpose.
+    assert!(agora(&typo, &["id"]).status.success());
+    assert!(typo.join("identity.key").exists());
+}
+
+#[test]
+fn verify_says_not_json_first() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, bytes) in [("empty.json", &b""[..]), ("blank.json", b"  \n"), ("text.json", b"hello")] {
+        let file = dir.path().join(name);
+        std::fs::write(&file, bytes).unwrap();
+        let out = agora(dir.path(), &["verify", file.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1));
+        let first = stdout(&out).lines().next().unwrap_or_default().to_owned();
+        assert!(first.starts_with("INVALID:") && first.contains("is not JSON"), "{name}: {first}");
+        let json = stdout(&agora(dir.path(), &["verify", "--json", file.to_str().unwrap()]));
+        assert!(json.contains("\"valid\":false") && json.contains("not JSON"), "{json}");
+    }
+}
+
+#[test]
+fn a_reader_that_goes_away_is_not_an_error() {
+    let home = tempfile::tempdir().unwrap();
+    let me = identity(4);
+    common::write_key(home.path(), &me);
+    {
+        let store = Store::open(&home.path().join("store.redb")).unwrap();
+        for n in 0..1500u32 {
+            let mut listing =
+                common::offer(&format!("Listing number {n} with a long enough title"), "rust", Timestamp::now());
+            listing.id.0[..4].copy_from_slice(&n.to_be_bytes());
+            store.put_own_listing(&seal(&me, &listing, Timestamp::now()).unwrap()).unwrap();
+        }
+    }
+    // `agora listing list | head -1`: the pipe closes after one line.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_agora"))
+        .args(["listing", "list"])
+        .env("AGORA_HOME", home.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.take().unwrap()), &mut first).unwrap();
+    assert!(first.starts_with("ID"), "{first}");
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("Broken pipe") && !err.contains("error"), "{err}");
+    assert!(out.status.success());
 }

@@ -85,14 +85,22 @@ pub fn set_blocked(ctx: &Context, who: &str, blocked: bool, out: &mut impl Write
 
 /// A `did:key`, or the start of a known peer's fingerprint, or a known
 /// peer's exact name; anything matching several peers is refused.
+/// Whether a name as typed names `name`: case and surrounding spaces aside.
+pub(super) fn same_name(name: &str, typed: &str) -> bool {
+    let typed = typed.trim();
+    !typed.is_empty() && name.trim().to_lowercase() == typed.to_lowercase()
+}
+
 pub(super) fn resolve(store: &Store, who: &str) -> anyhow::Result<PublicKey> {
     if who.starts_with("did:key:") {
         return Ok(public_from_did_key(who)?);
     }
     let wanted = who.to_ascii_lowercase();
     let peers = store.peers()?;
-    let matches: Vec<&PeerRecord> =
-        peers.iter().filter(|p| (wanted.len() >= 4 && p.key.to_hex().starts_with(&wanted)) || p.name == who).collect();
+    let matches: Vec<&PeerRecord> = peers
+        .iter()
+        .filter(|p| (wanted.len() >= 4 && p.key.to_hex().starts_with(&wanted)) || same_name(&p.name, who))
+        .collect();
     match matches.as_slice() {
         [one] => Ok(one.key),
         [] => bail!("no known peer is `{}`: give a did:key, or a fingerprint or name from `agora peers`", safe(who)),

@@ -11,7 +11,7 @@ use anyhow::bail;
 use serde_json::json;
 
 use super::Context;
-use super::peers::resolve;
+use super::peers::{resolve, same_name};
 use crate::endorse::reputation::{Link, Outlook, SkillStats, Standing, hours};
 use crate::identity::{PublicKey, did_key_from_public};
 use crate::store::Store;
@@ -63,8 +63,9 @@ pub fn show(ctx: &Context, who: &str, json: bool, out: &mut impl Write) -> anyho
         writeln!(out, "record    no sessions in your store")?;
     } else {
         writeln!(out, "record    {}", line(o))?;
+        let width = standing.stats.by_skill.keys().map(|k| crate::text::escape(k).chars().count()).max().unwrap_or(0);
         for (skill, s) in &standing.stats.by_skill {
-            writeln!(out, "  {:<8}{}", safe(skill), line(s))?;
+            writeln!(out, "  {:<width$}  {}", safe(skill), line(s))?;
         }
     }
     writeln!(out, "(from the endorsements in your own store; the client also counts the portfolios it fetches)")?;
@@ -151,7 +152,7 @@ fn find(store: &Store, who: &str) -> anyhow::Result<PublicKey> {
         .endorsements()?
         .iter()
         .flat_map(|e| [&e.teacher, &e.learner])
-        .filter(|p| p.name == who || (wanted.len() >= 4 && p.key.to_hex().starts_with(&wanted)))
+        .filter(|p| same_name(&p.name, who) || (wanted.len() >= 4 && p.key.to_hex().starts_with(&wanted)))
         .map(|p| p.key)
         .collect();
     found.sort();

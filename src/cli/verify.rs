@@ -33,8 +33,19 @@ pub struct VerifyArgs {
 pub fn run(args: VerifyArgs, out: &mut impl Write) -> anyhow::Result<ExitCode> {
     let bytes = read_limited(&args.file)?;
     let now = crate::cli::now();
-    let is_presentation =
-        serde_json::from_slice::<serde_json::Value>(&bytes).is_ok_and(|d| presentation::is_presentation(&d));
+    // First things first: a file that is not JSON at all says so, alone.
+    let parsed = serde_json::from_slice::<serde_json::Value>(&bytes);
+    if let Err(e) = &parsed {
+        let why = if bytes.iter().all(u8::is_ascii_whitespace) { "it is empty".to_owned() } else { e.to_string() };
+        if args.json {
+            let line = serde_json::json!({ "valid": false, "problems": [format!("not JSON: {why}")] });
+            writeln!(out, "{}", to_json_line(&line)?)?;
+        } else {
+            writeln!(out, "INVALID: {} is not JSON ({})", safe(args.file.display()), safe(&why))?;
+        }
+        return Ok(ExitCode::from(super::EXIT_INVALID));
+    }
+    let is_presentation = parsed.is_ok_and(|d| presentation::is_presentation(&d));
     let valid = if is_presentation {
         let request = Binding { challenge: args.challenge, domain: args.domain };
         let report = inspect_presentation(&bytes, now, &request, Suites::All);

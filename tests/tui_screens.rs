@@ -275,7 +275,31 @@ fn discover_searching() {
     assert!(!state.visible.is_empty(), "`rst` still finds something");
     press(&mut state, &[KeyCode::Esc, KeyCode::Char('/')]);
     press(&mut state, &typed("rust"));
-    screens!("discover_search", state);
+    screens!("discover_search", state.clone());
+    // Adding a filter never widens a search: `calc` finds the calculus
+    // request; with "money only" nothing is left, rather than a fuzzy
+    // match of something else.
+    let mut calc = fixture();
+    // Its letters spell c…a…l…c, but it is not about calculus.
+    let money = Price::Money { centi_per_hour: 2000, currency: "EUR".into() };
+    let mut more = calc.snapshot.clone();
+    more.listings.push(item(5, listing(7, ListingKind::Offer, "Calligraphy club", &["lettering"], money)));
+    update(&mut calc, Action::Loaded(Box::new(more)));
+    let mut keys = vec![KeyCode::Char('/')];
+    keys.extend(typed("calc"));
+    keys.push(KeyCode::Enter);
+    press(&mut calc, &keys);
+    assert_eq!(calc.visible.len(), 1);
+    for _ in 0..3 {
+        let before = calc.visible.clone();
+        press(&mut calc, &[KeyCode::Char('$')]);
+        assert!(
+            calc.visible.iter().all(|i| before.contains(i)) || before.is_empty(),
+            "{before:?} → {:?}",
+            calc.visible
+        );
+        assert!(calc.visible.iter().all(|&i| calc.snapshot.listings[i].haystack.contains("calc")), "only calculus");
+    }
 }
 
 #[test]

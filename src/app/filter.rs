@@ -109,12 +109,22 @@ impl PriceFilter {
 impl Filter {
     /// Indexes of the listings that pass, best match first (ties keep the
     /// listings' order).
+    /// The rows that pass, best match first. The words match as written
+    /// when they are found in any listing at all, else their letters match
+    /// fuzzily; which of the two is decided by the words alone, so adding
+    /// a filter only ever narrows what the words found.
     pub fn apply(&self, listings: &[ListingItem], records: &Records) -> Vec<usize> {
-        let exact = self.matching(listings, records, AtomKind::Substring);
-        if exact.is_empty() && !self.query.trim().is_empty() {
-            return self.matching(listings, records, AtomKind::Fuzzy);
-        }
-        exact
+        let query = self.query.trim();
+        let kind =
+            if query.is_empty() || self.found_as_written(listings) { AtomKind::Substring } else { AtomKind::Fuzzy };
+        self.matching(listings, records, kind)
+    }
+
+    fn found_as_written(&self, listings: &[ListingItem]) -> bool {
+        let pattern = Pattern::new(self.query.trim(), CaseMatching::Ignore, Normalization::Smart, AtomKind::Substring);
+        let mut matcher = Matcher::new(Config::DEFAULT);
+        let mut buf = Vec::new();
+        listings.iter().any(|item| pattern.score(Utf32Str::new(&item.haystack, &mut buf), &mut matcher).is_some())
     }
 
     fn matching(&self, listings: &[ListingItem], records: &Records, kind: AtomKind) -> Vec<usize> {

@@ -492,6 +492,21 @@ fn a_first_proposal_or_endorsement_asks_for_the_name_first() {
 }
 
 #[test]
+fn the_help_scrolls_so_every_key_can_be_read_at_80x24() {
+    let mut state = fixture();
+    press(&mut state, &[KeyCode::Char('?')]);
+    let top = draw(&state, 80, 24);
+    assert!(top.contains("Everywhere") && !top.contains("block / unblock a peer"), "{top}");
+    press(&mut state, &[KeyCode::PageDown; 6]);
+    let bottom = draw(&state, 80, 24);
+    assert!(bottom.contains("block / unblock a peer") && bottom.contains("pin a peer"), "{bottom}");
+    screens!("help_scrolled", state.clone());
+    // Any other key closes it.
+    press(&mut state, &[KeyCode::Char('x')]);
+    assert!(matches!(state.mode, agora::app::Mode::Normal));
+}
+
+#[test]
 fn sessions_the_teacher_reads_why_the_record_was_declined() {
     let mut state = fixture();
     record_to_sign(&mut state, true, Some("Please say we also covered traits"));

@@ -53,7 +53,8 @@ pub enum Mode {
     Normal,
     /// Typing into Discover's search.
     Search,
-    Help,
+    /// Every key; scrolled this far down.
+    Help(u16),
     Form(Box<Form>),
     /// A question before signing or blocking.
     Confirm(Box<super::Confirm>),

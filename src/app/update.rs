@@ -8,6 +8,8 @@ use crate::market::{Action as Step, ListingRef, Phase, Role};
 use crate::node::record::Stage;
 
 const PAGE: usize = 10;
+/// More than the help ever has lines; drawing clamps to what fits.
+const HELP_LINES: u16 = 60;
 
 pub fn update(state: &mut AppState, action: Action) -> Option<Effect> {
     // What is selected now is what stays selected if the lists re-sort.
@@ -114,8 +116,15 @@ fn step(state: &mut AppState, action: Action) -> Option<Effect> {
         _ => {}
     }
     match state.mode.clone() {
-        Mode::Help => {
-            state.mode = Mode::Normal;
+        // Arrows scroll the keys; any other key closes them.
+        Mode::Help(scroll) => {
+            state.mode = match action {
+                Action::Up => Mode::Help(scroll.saturating_sub(1)),
+                Action::Down => Mode::Help(scroll.saturating_add(1).min(HELP_LINES)),
+                Action::PageUp => Mode::Help(scroll.saturating_sub(PAGE as u16)),
+                Action::PageDown => Mode::Help(scroll.saturating_add(PAGE as u16).min(HELP_LINES)),
+                _ => Mode::Normal,
+            };
             None
         }
         Mode::Search => search(state, action),
@@ -217,7 +226,7 @@ fn normal(state: &mut AppState, action: Action) -> Option<Effect> {
         Action::PageDown => *selected = (*selected + PAGE).min(rows.saturating_sub(1)),
         Action::Top => *selected = 0,
         Action::Bottom => *selected = rows.saturating_sub(1),
-        Action::Help => state.mode = Mode::Help,
+        Action::Help => state.mode = Mode::Help(0),
         Action::Back => {
             state.notice = None;
             if tab == Tab::Discover && !state.filter.query.is_empty() {

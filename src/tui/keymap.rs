@@ -25,10 +25,24 @@ impl Keymap {
         }
         match mode {
             Mode::Normal => self.normal(key),
-            Mode::Help => Some(Action::Back),
+            Mode::Help(_) => Some(self.scrolling(key)),
             Mode::Search => typing(key, false),
             Mode::Form(_) => typing(key, true),
             Mode::Confirm(_) => typing(key, false),
+        }
+    }
+
+    /// In the help: arrows (and the keys for up and down) scroll; any
+    /// other key closes it.
+    fn scrolling(&self, key: KeyEvent) -> Action {
+        match key.code {
+            Code::Up => Action::Up,
+            Code::Down => Action::Down,
+            Code::PageUp => Action::PageUp,
+            Code::PageDown => Action::PageDown,
+            _ if matches(&self.keys.up, &key) => Action::Up,
+            _ if matches(&self.keys.down, &key) => Action::Down,
+            _ => Action::Back,
         }
     }
 

@@ -53,7 +53,7 @@ impl Widget for &Screen<'_> {
         }
         self.footer(bottom, buf);
         match &self.state.mode {
-            Mode::Help => help::render(self, body, buf),
+            Mode::Help(scroll) => help::render(self, *scroll, body, buf),
             Mode::Form(form) => form::render(self, form, body, buf),
             Mode::Confirm(confirm) => confirm::render(self, confirm, body, buf),
             _ => {}
@@ -107,7 +107,7 @@ impl Screen<'_> {
             (Mode::Search, _) => {
                 return self.hint_line(area, buf, &[("enter", "done"), ("esc", "clear"), ("↑↓", "move")]);
             }
-            (Mode::Help, _) => return self.hint_line(area, buf, &[("any key", "close")]),
+            (Mode::Help(_), _) => return self.hint_line(area, buf, &[("↑↓", "scroll"), ("any other key", "close")]),
             (Mode::Confirm(_), _) => {
                 return self.hint_line(area, buf, &[("enter", "yes"), ("esc", "no"), ("↑↓", "scroll")]);
             }

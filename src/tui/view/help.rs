@@ -9,7 +9,7 @@ use super::Screen;
 use super::widgets::{centered, dialog};
 use crate::tui::label;
 
-pub fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
+pub fn render(screen: &Screen, scroll: u16, area: Rect, buf: &mut Buffer) {
     let k = &screen.keys.keys;
     let t = screen.theme;
     let sections: Vec<(&str, Vec<(String, &str)>)> = vec![
@@ -93,9 +93,24 @@ pub fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
         lines
     };
     let (left, right) = (column(left), column(right));
-    let height = (left.len().max(right.len()) as u16 + 2).min(area.height);
-    let inner = dialog("Keys (change them in config.toml)", centered(area, 96, height), t, buf);
-    let [l, r] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(inner);
-    Paragraph::new(left).wrap(Wrap { trim: false }).render(l, buf);
-    Paragraph::new(right).wrap(Wrap { trim: false }).render(r, buf);
+    let title = "Keys (change them in config.toml; ↑↓ scroll)";
+    // Two columns when both fit side by side, else one; either scrolls.
+    if area.width >= 100 {
+        let height = (left.len().max(right.len()) as u16 + 2).min(area.height);
+        let inner = dialog(title, centered(area, 96, height), t, buf);
+        let [l, r] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(inner);
+        let wrapped = |lines: &Vec<Line<'static>>| Paragraph::new(lines.clone()).wrap(Wrap { trim: false });
+        let longest = wrapped(&left).line_count(l.width).max(wrapped(&right).line_count(r.width)) as u16;
+        let scroll = scroll.min(longest.saturating_sub(inner.height));
+        wrapped(&left).scroll((scroll, 0)).render(l, buf);
+        wrapped(&right).scroll((scroll, 0)).render(r, buf);
+    } else {
+        let mut all = left;
+        all.extend(right);
+        let height = (all.len() as u16 + 2).min(area.height);
+        let inner = dialog(title, centered(area, area.width, height), t, buf);
+        let text = Paragraph::new(all).wrap(Wrap { trim: false });
+        let scroll = scroll.min((text.line_count(inner.width) as u16).saturating_sub(inner.height));
+        text.scroll((scroll, 0)).render(inner, buf);
+    }
 }

@@ -155,6 +155,15 @@ pub fn main() -> ExitCode {
         Ok(code) => code,
         // The reader went away (`agora listings | head`): nothing to say.
         Err(e) if broken_pipe(&e) => ExitCode::SUCCESS,
+        // A mistake in config.toml: where it is, on lines of their own, as
+        // toml shows it (line, column, the line itself and a caret).
+        Err(e) if config_error(&e).is_some() => {
+            for (i, line) in config_error(&e).unwrap_or_default().lines().enumerate() {
+                let line = text::escape(line.trim_end());
+                if i == 0 { eprintln!("error: {line}") } else { eprintln!("  {line}") }
+            }
+            ExitCode::from(EXIT_ERROR)
+        }
         Err(e) => {
             eprintln!("error: {}", one_line(&e));
             ExitCode::from(EXIT_ERROR)
@@ -242,6 +251,14 @@ fn command(
         Some(Command::Ticket { qr }) => ticket::show(ctx, qr, out),
         Some(Command::Connect { ticket }) => ticket::connect(ctx, &ticket, out),
     }
+}
+
+/// The text of a config.toml error in `error`, when that is what it is.
+fn config_error(error: &anyhow::Error) -> Option<String> {
+    error.chain().find_map(|cause| match cause.downcast_ref::<crate::config::ConfigError>()? {
+        invalid @ crate::config::ConfigError::Invalid { .. } => Some(invalid.to_string()),
+        _ => None,
+    })
 }
 
 fn broken_pipe(error: &anyhow::Error) -> bool {

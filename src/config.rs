@@ -190,7 +190,9 @@ impl Config {
     /// Parses user text over the defaults; `path` only names it in errors.
     pub fn parse(user_text: &str, path: &Path) -> Result<Self, ConfigError> {
         let invalid = |message: String| ConfigError::Invalid { path: path.to_path_buf(), message };
-        let user: toml::Table = user_text.parse().map_err(|e: toml::de::Error| invalid(one_line(&e.to_string())))?;
+        // toml's own text: where (line, column), the line, and a caret.
+        let user: toml::Table =
+            user_text.parse().map_err(|e: toml::de::Error| invalid(e.to_string().trim_end().to_owned()))?;
         let mut merged: toml::Table = DEFAULT_CONFIG.parse().expect("the shipped config.toml parses");
         merge::overlay(&mut merged, user, "").map_err(invalid)?;
         let config: Config =

@@ -274,6 +274,12 @@ fn config_mistakes_name_the_key() {
         assert_eq!(errs.len(), 1, "{text}: {}", stderr(&out));
         assert!(errs[0].contains(needle), "{text}: {}", errs[0]);
     }
+    // A syntax mistake is shown as toml shows it: where, then the line.
+    std::fs::write(home.path().join("config.toml"), "[profile]\nname = \"Ada\n").unwrap();
+    let said = stderr(&agora(home.path(), &["id"]));
+    let lines: Vec<&str> = said.lines().collect();
+    assert!(lines[0].starts_with("error: ") && lines[0].contains("line 2, column"), "{said}");
+    assert!(lines.iter().skip(1).any(|l| l.contains("name = \"Ada")), "the line itself: {said}");
     std::fs::write(home.path().join("config.toml"), "[profile]\nname = \"Ada\"\n").unwrap();
     assert!(stdout(&agora(home.path(), &["id"])).contains("name         Ada"));
 }

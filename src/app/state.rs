@@ -345,10 +345,19 @@ impl AppState {
     }
 
     pub fn say(&mut self, text: impl Into<String>) {
-        self.notice = Some(Notice { text: text.into(), error: false });
+        self.notice = Some(Notice { text: one_line(text.into()), error: false });
     }
 
     pub fn warn(&mut self, text: impl Into<String>) {
-        self.notice = Some(Notice { text: text.into(), error: true });
+        self.notice = Some(Notice { text: one_line(text.into()), error: true });
     }
+}
+
+/// A notice is one line (it wraps on screen): an error of several lines
+/// (toml's, say) has its lines joined.
+fn one_line(text: String) -> String {
+    if !text.contains('\n') {
+        return text;
+    }
+    text.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ")
 }

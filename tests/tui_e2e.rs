@@ -81,7 +81,7 @@ fn two_people_agree_meet_and_endorse_through_the_terminal_client() {
 
     // The learner starts and completes it, then reviews.
     learner.keys("2");
-    learner.wait_for("agreed");
+    learner.wait_for("agreed (you learn)");
     learner.keys("b");
     learner.wait_for("in progress");
     // Completing at once is refused (too early); an hour later it is not.

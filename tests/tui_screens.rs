@@ -320,7 +320,16 @@ fn propose_form_and_its_errors() {
     let mut picked = state.clone();
     press(&mut picked, &[KeyCode::PageDown, KeyCode::Left, KeyCode::Left]);
     let agora::app::Mode::Form(form) = &picked.mode else { panic!("the form is open") };
-    assert_eq!(form.fields[0].value, "2026-11-27 12:30", "tomorrow at the next hour, plus a day, minus 30 min");
+    // The suggestion is the first time inside Ada's weekly times (Monday
+    // 18:00 in Lisbon, UTC+0 in winter), and it fits.
+    let agora::app::Mode::Form(suggested) = &state.mode else { panic!("the form is open") };
+    assert_eq!(suggested.fields[0].value, "2026-11-30 18:00");
+    assert!(suggested.warnings(&state.tz).is_empty());
+    assert_eq!(form.fields[0].value, "2026-12-01 17:30", "the suggestion, plus a day, minus 30 min");
+    // Tuesday is outside her weekly times: said, not refused.
+    let warnings = form.warnings(&picked.tz);
+    assert!(warnings.iter().any(|w| w.contains("outside Ada Lovelace's weekly times")), "{warnings:?}");
+    assert!(draw(&picked, 80, 24).contains("⚠ outside Ada Lovelace's weekly times"));
     // Clear the date and type a bad one: the error sits under the field.
     let mut keys = vec![KeyCode::Backspace; 16];
     keys.extend(typed("2020-01-01 10:00"));
@@ -504,6 +513,52 @@ fn the_help_scrolls_so_every_key_can_be_read_at_80x24() {
     // Any other key closes it.
     press(&mut state, &[KeyCode::Char('x')]);
     assert!(matches!(state.mode, agora::app::Mode::Normal));
+}
+
+#[test]
+fn a_time_that_does_not_fit_is_shown_beside_the_session() {
+    let mut state = fixture();
+    // "You" proposed on Ada's Rust offer (Mondays 18:00-20:00 in Lisbon)
+    // for Wednesday 22:30, over the calculus session agreed with Alan.
+    let calculus = state.snapshot.sessions.iter().find(|s| s.title == "Help me with calculus").unwrap();
+    let agreed = calculus.negotiation.agreed.clone().unwrap();
+    let start = agreed.start.saturating_add(SignedDuration::from_mins(30)).unwrap();
+    let mut proposal = session(6, 2, false, Phase::Proposed { by: Role::Learner, terms: dummy_terms() }, "Rust, again");
+    proposal.negotiation.listing = ListingRef { author: identity(2).public(), id: Id16([2; 16]) };
+    let Phase::Proposed { terms, .. } = &mut proposal.negotiation.phase else { unreachable!() };
+    terms.start = start;
+    let mut more = state.snapshot.clone();
+    more.sessions.push(proposal);
+    update(&mut state, Action::Loaded(Box::new(more)));
+    press(&mut state, &[KeyCode::Char('2')]);
+    while state.selected_session().is_some_and(|s| s.title != "Rust, again") {
+        press(&mut state, &[KeyCode::Char('j')]);
+    }
+    let screen = draw(&state, 120, 40);
+    assert!(screen.contains("⚠ outside Ada Lovelace's weekly times"), "{screen}");
+    assert!(screen.contains("⚠ overlaps your session with Alan Turing"), "{screen}");
+}
+
+#[test]
+fn weekly_times_are_set_in_the_listing_form() {
+    let mut state = fixture();
+    press(&mut state, &[KeyCode::Char('3'), KeyCode::Char('n')]);
+    let mut keys = vec![KeyCode::Tab];
+    keys.extend(typed("Welsh for walkers"));
+    keys.push(KeyCode::Tab);
+    keys.extend(typed("welsh"));
+    keys.extend([KeyCode::Tab, KeyCode::Tab, KeyCode::Tab, KeyCode::Tab]);
+    keys.extend(typed("someday 10-11"));
+    press(&mut state, &keys);
+    assert_eq!(update(&mut state, Action::Open), None, "a time not like `mon 18:00-20:00` is refused");
+    let agora::app::Mode::Form(form) = &state.mode else { panic!() };
+    assert_eq!(form.error.as_ref().map(|(field, _)| *field), Some(6), "under the weekly times");
+    press(&mut state, &[KeyCode::Backspace; 13]);
+    press(&mut state, &typed("mon 18:00-20:00, sat 10:00-12:00"));
+    let Some(agora::app::Effect::Publish(listing)) = update(&mut state, Action::Open) else { panic!("published") };
+    let windows: Vec<String> = listing.availability.windows.iter().map(|w| w.to_string()).collect();
+    assert_eq!(windows, ["Mon 18:00-20:00", "Sat 10:00-12:00"]);
+    assert_eq!(listing.availability.time_zone, "UTC", "in the user's zone");
 }
 
 #[test]

@@ -42,6 +42,8 @@ pub enum FormKind {
     Propose {
         listing: ListingRef,
         title: String,
+        /// What the time is checked against, for warnings.
+        fit: Box<super::Fit>,
     },
     Counter(NegotiationId),
     Reschedule(NegotiationId),
@@ -108,11 +110,25 @@ impl Form {
         Self { kind, title: title.into(), fields, focus: 0, error: None }
     }
 
-    /// Proposing on someone's listing: tomorrow at the next full hour by default.
-    pub fn propose(listing: ListingRef, title: &str, price: &Price, now: Timestamp, tz: &TimeZone) -> Self {
-        let start = next_hour(now).saturating_add(SignedDuration::from_hours(24)).unwrap_or(now);
+    /// Proposing on someone's listing: by default the first hour inside
+    /// the listing's weekly times, at least an hour from now (without
+    /// weekly times, tomorrow at the next full hour).
+    pub fn propose(
+        listing: ListingRef,
+        title: &str,
+        price: &Price,
+        fit: super::Fit,
+        now: Timestamp,
+        tz: &TimeZone,
+    ) -> Self {
+        let soonest = now.saturating_add(SignedDuration::from_hours(1)).unwrap_or(now);
+        let start = fit
+            .availability
+            .as_ref()
+            .and_then(|a| a.next_start(soonest, 60))
+            .unwrap_or_else(|| next_hour(now).saturating_add(SignedDuration::from_hours(24)).unwrap_or(now));
         Self::new(
-            FormKind::Propose { listing, title: title.to_owned() },
+            FormKind::Propose { listing, title: title.to_owned(), fit: Box::new(fit) },
             format!("Propose a session: {title}"),
             vec![
                 when(local_text(start, tz)),
@@ -184,6 +200,7 @@ impl Form {
                 choice("Level", vec!["any", "beginner", "intermediate", "advanced"], 0),
                 text("Price", "free", 24, "free, 1 credit, 25 EUR (per hour)"),
                 text("Where", "online", 80, "online, in-person:AREA or either:AREA"),
+                text("Weekly times", "", 400, "e.g. mon 18:00-20:00, sat 10:00-12:00 (your zone; empty: any time)"),
                 text("Description", "", 1500, "optional"),
             ],
         )
@@ -210,6 +227,7 @@ impl Form {
             String::new(),
             listing.price.to_string().trim_end_matches("/h").to_owned(),
             place,
+            listing.availability.windows.iter().map(|w| w.to_string().to_lowercase()).collect::<Vec<_>>().join(", "),
             listing.description.clone(),
         ];
         for (field, value) in form.fields.iter_mut().zip(values) {
@@ -254,6 +272,16 @@ impl Form {
                 text("Domain", "", 200, "the verifier's domain, if they gave one"),
             ],
         )
+    }
+
+    /// What the time as typed does not fit (outside the listing's weekly
+    /// times, over another of the user's sessions): shown, not refused.
+    pub fn warnings(&self, tz: &TimeZone) -> Vec<String> {
+        let FormKind::Propose { fit, .. } = &self.kind else { return Vec::new() };
+        let (Ok(start), Ok(minutes)) = (parse_local(self.value(0), tz), self.value(1).parse::<u16>()) else {
+            return Vec::new();
+        };
+        fit.warnings(start, minutes, tz)
     }
 
     pub fn focused(&mut self) -> &mut Field {
@@ -444,6 +472,13 @@ impl Form {
             Some(("either", area)) if !area.trim().is_empty() => Format::Either { area: area.trim().into() },
             _ => return Err((5, "online, in-person:AREA or either:AREA".into())),
         };
+        let windows = self
+            .value(6)
+            .split(',')
+            .map(str::trim)
+            .filter(|w| !w.is_empty())
+            .map(|w| crate::market::Window::parse(w).map_err(|e| (6, e.reason)))
+            .collect::<Result<Vec<_>, _>>()?;
         let listing = Listing {
             id: Id16::random().map_err(|e| (0, e.to_string()))?,
             version: 1,
@@ -451,10 +486,10 @@ impl Form {
             title: self.value(1).to_owned(),
             skills,
             level: [Level::Any, Level::Beginner, Level::Intermediate, Level::Advanced][self.selected(3).min(3)],
-            description: self.value(6).to_owned(),
+            description: self.value(7).to_owned(),
             format,
             price: self.value(4).parse::<Price>().map_err(|e| (4, e.to_string()))?,
-            availability: Availability { time_zone: tz.iana_name().unwrap_or("UTC").to_owned(), windows: vec![] },
+            availability: Availability { time_zone: tz.iana_name().unwrap_or("UTC").to_owned(), windows },
             expires_at: now.saturating_add(SignedDuration::from_hours(24 * 30)).unwrap_or(now),
         };
         use crate::wire::Body as _;
@@ -462,8 +497,9 @@ impl Form {
             let field = match e.field {
                 "title" => 1,
                 "skills" => 2,
-                "description" => 6,
+                "description" => 7,
                 "price" => 4,
+                "availability" => 6,
                 _ => 5,
             };
             (field, e.to_string())

@@ -335,7 +335,8 @@ fn discover(state: &mut AppState, action: Action) -> Option<Effect> {
             }
             let item = state.selected_listing()?;
             let listing = ListingRef { author: item.author, id: item.listing.id };
-            let form = Form::propose(listing, &item.listing.title, &item.listing.price, state.now, &state.tz);
+            let fit = super::Fit::of(&state.snapshot, &listing, None);
+            let form = Form::propose(listing, &item.listing.title, &item.listing.price, fit, state.now, &state.tz);
             state.mode = Mode::Form(Box::new(form));
         }
         Action::Block => {

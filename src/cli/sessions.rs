@@ -86,6 +86,7 @@ pub fn run(ctx: &Context, args: SessionsArgs, out: &mut impl Write) -> anyhow::R
         );
         writeln!(out, "{}", safe_row(row))?;
     }
+    writeln!(out, "(times in {})", tz.iana_name().unwrap_or("UTC"))?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -106,6 +106,13 @@ fn detail_lines(screen: &Screen, item: &ListingItem) -> Vec<Line<'static>> {
     if !l.availability.windows.is_empty() {
         let windows: Vec<String> = l.availability.windows.iter().map(|w| w.to_string()).collect();
         lines.push(label_value("when", format!("{} ({})", windows.join(", "), l.availability.time_zone), t));
+        // The same windows in the viewer's own zone, when it differs.
+        let state = screen.state;
+        let mine = state.tz.iana_name().unwrap_or("UTC");
+        let yours = l.availability.in_zone(&state.tz, state.now);
+        if mine != l.availability.time_zone && yours != windows.join(", ") {
+            lines.push(label_value("your time", format!("{yours} ({mine})"), t));
+        }
     }
     if !l.description.is_empty() {
         lines.push(Line::raw(""));

@@ -46,6 +46,10 @@ pub fn render(screen: &Screen, form: &Form, area: Rect, buf: &mut Buffer) {
             _ => {}
         }
     }
+    // Warnings about the time: shown, not refused.
+    for warning in form.warnings(&screen.state.tz) {
+        lines.push(Line::styled(format!("  ⚠ {}", safe(&warning)), t.bad));
+    }
     let height = (lines.len() as u16 + 2).min(area.height);
     let inner = dialog(&form.title, centered(area, width, height), t, buf);
     Paragraph::new(lines).render(inner, buf);

@@ -68,6 +68,13 @@ fn lines(screen: &Screen, item: &SessionItem) -> Vec<Line<'static>> {
             let until = local(end, &state.tz);
             lines.push(label_value("held", format!("until {}, {minutes} min", until.get(11..).unwrap_or(&until)), t));
         }
+        // Both sides see when the time does not fit.
+        if matches!(n.phase, Phase::Proposed { .. } | Phase::Rescheduling { .. } | Phase::Agreed) {
+            let fit = crate::app::Fit::of(&state.snapshot, &n.listing, Some(item));
+            for warning in fit.warnings_for(terms, &state.tz) {
+                lines.push(Line::styled(format!("⚠ {}", safe(&warning)), t.bad));
+            }
+        }
         lines.push(label_value("price", terms.price.to_string(), t));
         if !terms.topic.is_empty() {
             lines.push(label_value("topic", terms.topic.clone(), t));

@@ -170,6 +170,9 @@ pub enum NodeError {
 /// What happened on the network.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Event {
+    /// Something of this user's own changed by a command: listings,
+    /// profile, blocks, contacts (what a screen on this home shows).
+    OwnChanged,
     NeighborUp(PublicKey),
     NeighborDown(PublicKey),
     /// A listing from someone else was added or updated in the directory.

@@ -53,6 +53,10 @@ fn a_blocked_peer_leaves_the_directory_and_stays_out() {
     assert!(matches!(dropped, agora::node::core::Done::Count(1)), "one listing of B's dropped: {dropped:?}");
     assert!(!holds(&sim, 0, &before));
     assert!(sim.command(0, Command::SetBlocked(sim.key(0), true)).is_err(), "no blocking oneself");
+    // Every screen on A's home is told at once (a block from the command
+    // line shows in a running client); a refused command tells nothing.
+    let own_changes = |sim: &Sim| sim.events(0).iter().filter(|(_, e)| matches!(e, Event::OwnChanged)).count();
+    assert_eq!(own_changes(&sim), 1, "the block, not the refused one");
 
     let from_b = publish_offer(&mut sim, 1, "After the block from B", "rust");
     let from_c = publish_offer(&mut sim, 2, "After the block from C", "rust");

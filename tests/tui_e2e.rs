@@ -143,6 +143,12 @@ fn two_people_agree_meet_and_endorse_through_the_terminal_client() {
     let report = agora(grace.path(), clock.path(), &["verify", presented.to_str().unwrap(), "--challenge", "n-0nce"]);
     assert!(report.contains("VALID: signed by the holder; its credential verifies"), "{report}");
 
+    // A listing added from the command line beside the running client
+    // shows in it (the node tells the client; nothing waits for a poll).
+    teacher.keys("3");
+    agora(ada.path(), clock.path(), &["listing", "add", "request", "--skill", "latin", "--title", "Latin by the fire"]);
+    teacher.wait_for("Latin by the fire");
+
     learner.quit();
     teacher.quit();
 }

@@ -74,6 +74,7 @@ async fn stop_signal() {
 
 pub(super) fn log_event(out: &mut impl Write, event: &Event) -> std::io::Result<()> {
     let line = match event {
+        Event::OwnChanged => "your listings, profile or blocks changed".to_owned(),
         Event::NeighborUp(peer) => format!("neighbor up {}", peer.fingerprint()),
         Event::NeighborDown(peer) => format!("neighbor down {}", peer.fingerprint()),
         Event::ListingUpdated { author, id } => format!("listing {} from {}", id.short(), author.fingerprint()),

@@ -16,6 +16,26 @@ const RESUMED_FOR: SignedDuration = SignedDuration::from_hours(24 * 30);
 
 impl Core {
     pub(super) fn command(&mut self, command: Command, now: Timestamp) -> Result<Done, NodeError> {
+        // Whoever asked (the client, or a command beside it through the
+        // control socket), every screen on this home shows it at once.
+        let own = matches!(
+            command,
+            Command::Publish(_)
+                | Command::Withdraw(_)
+                | Command::Pause(_)
+                | Command::Resume(_)
+                | Command::SetProfile(_)
+                | Command::SetBlocked(..)
+                | Command::Contact(..)
+        );
+        let done = self.carry_out(command, now);
+        if own && done.is_ok() {
+            self.emit(crate::node::Event::OwnChanged);
+        }
+        done
+    }
+
+    fn carry_out(&mut self, command: Command, now: Timestamp) -> Result<Done, NodeError> {
         match command {
             Command::Publish(listing) => self.publish(listing, now).map(|l| Done::Listing(Box::new(l))),
             Command::Withdraw(id) => self.withdraw(id, now).map(Done::Bool),

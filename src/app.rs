@@ -21,7 +21,7 @@ pub use effect::{Effect, Onboarding};
 pub use filter::{Filter, KindFilter, PriceFilter, Records, next_level, next_min_rating};
 pub use fit::Fit;
 pub use form::{Field, FieldKind, Form, FormKind, local_text, parse_local};
-pub use snapshot::{ListingItem, SessionItem, Snapshot, TrackRecord};
+pub use snapshot::{ListingItem, SessionItem, Snapshot, TrackRecord, chat_waiting};
 pub use state::{AppState, Mode, NetworkView, Notice, SessionGroup, Tab, next_step, session_label};
 pub use trust::{Explained, Trust};
 pub use update::update;

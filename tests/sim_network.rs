@@ -6,6 +6,8 @@ mod common;
 
 use std::time::Duration;
 
+use agora::node::core::Command;
+use agora::sim::Sim;
 use common::sim::{holds, log_bytes, network, publish_offer};
 
 #[test]
@@ -57,4 +59,29 @@ fn a_crashed_peer_catches_up_and_a_partition_heals() {
     sim.links_mut().heal();
     let everyone = |s: &agora::sim::Sim| (0..s.len()).filter(|p| *p != 4).all(|p| holds(s, p, &across));
     assert!(sim.run_until(Duration::from_secs(300), everyone), "after healing, reconciliation carries it over");
+}
+
+#[test]
+fn a_message_to_someone_out_of_reach_is_said_to_wait_until_it_is_delivered() {
+    let mut sim = common::sim::network(71, 2);
+    sim.run_for(Duration::from_secs(3));
+    let listing = common::sim::publish_offer(&mut sim, 0, "Rust for beginners", "rust");
+    assert!(sim.run_until(Duration::from_secs(60), |s| common::sim::holds(s, 1, &listing)));
+    let start = sim.now().saturating_add(jiff::SignedDuration::from_hours(2)).unwrap();
+    let proposed = sim.command(1, Command::Propose(listing, common::sim::terms(start, 60))).unwrap();
+    let id = common::sim::negotiation_of(proposed).id;
+    assert!(sim.run_until(Duration::from_secs(60), |s| common::sim::seq(s, 0, &id) == 1));
+    let (me, teacher) = (sim.key(1), sim.key(0));
+    let waiting = |sim: &Sim| {
+        let messages = sim.store(1).chat(&id).unwrap();
+        agora::app::chat_waiting(sim.store(1), &me, &teacher, &messages).unwrap()
+    };
+    sim.links_mut().partition(&[vec![me], vec![teacher]]);
+    sim.command(1, Command::Chat(id, "Is Monday all right?".into())).unwrap();
+    sim.command(1, Command::Chat(id, "Or Tuesday?".into())).unwrap();
+    sim.run_for(Duration::from_secs(30));
+    assert_eq!(waiting(&sim), 2, "both wait while the teacher is out of reach");
+    sim.links_mut().heal();
+    assert!(sim.run_until(Duration::from_secs(300), |s| waiting(s) == 0), "delivered once reachable");
+    assert_eq!(sim.store(0).chat(&id).unwrap().len(), 2);
 }

@@ -84,6 +84,7 @@ fn session(n: u8, with: u8, me_teaches: bool, phase: Phase, title: &str) -> Sess
         with_name: PEOPLE[with as usize - 1].to_owned(),
         title: title.into(),
         chat: vec![(other, now(), "Hello! Is Monday good for you?".into())],
+        chat_waiting: 0,
         progress,
     }
 }

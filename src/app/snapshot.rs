@@ -33,9 +33,31 @@ pub struct SessionItem {
     /// The listing's title when still known.
     pub title: String,
     pub chat: Vec<(PublicKey, Timestamp, String)>,
+    /// How many of this user's messages still wait to be delivered (the
+    /// latest ones: a peer takes them in order).
+    pub chat_waiting: usize,
     /// Where co-signing stands for this user, once the session is
     /// completed (the record to read and approve among it).
     pub progress: Option<Progress>,
+}
+
+/// How many of `me`'s latest messages to `with` still wait to be
+/// delivered: a peer takes them in order, so counting stops at the newest
+/// one delivered.
+pub fn chat_waiting(
+    store: &Store,
+    me: &PublicKey,
+    with: &PublicKey,
+    messages: &[crate::wire::Verified<crate::market::ChatMessage>],
+) -> Result<usize, StoreError> {
+    let mut waiting = 0;
+    for m in messages.iter().rev().filter(|m| m.author() == *me) {
+        if !store.is_queued(with, &crate::store::Slot::Chat(m.value().id))? {
+            break;
+        }
+        waiting += 1;
+    }
+    Ok(waiting)
 }
 
 impl SessionItem {
@@ -113,11 +135,9 @@ impl Snapshot {
         let mut sessions = Vec::new();
         for negotiation in store.negotiations()? {
             let with = if negotiation.teacher == me { negotiation.learner } else { negotiation.teacher };
-            let chat = store
-                .chat(&negotiation.id)?
-                .into_iter()
-                .map(|m| (m.author(), m.timestamp(), m.value().text.clone()))
-                .collect();
+            let messages = store.chat(&negotiation.id)?;
+            let chat_waiting = chat_waiting(store, &me, &with, &messages)?;
+            let chat = messages.into_iter().map(|m| (m.author(), m.timestamp(), m.value().text.clone())).collect();
             let progress = match negotiation.phase {
                 crate::market::Phase::Completed { .. } => {
                     match crate::node::record::progress(store, &me, &negotiation, now) {
@@ -135,7 +155,15 @@ impl Snapshot {
                 .or_else(|| own_titles.get(&negotiation.listing.id))
                 .cloned()
                 .unwrap_or_else(|| negotiation.skill.clone());
-            sessions.push(SessionItem { with_name: name_of(&with), with, title, chat, progress, negotiation });
+            sessions.push(SessionItem {
+                with_name: name_of(&with),
+                with,
+                title,
+                chat,
+                chat_waiting,
+                progress,
+                negotiation,
+            });
         }
         sessions.sort_by_key(|s| std::cmp::Reverse(s.negotiation.updated_at));
         let profile = store.profile()?.map(|p| p.value().clone());

@@ -110,6 +110,7 @@ pub(super) fn line<'a>(
         with_name: String::new(),
         title: String::new(),
         chat: Vec::new(),
+        chat_waiting: 0,
         progress,
     };
     SessionLine {

@@ -205,6 +205,13 @@ impl Store {
         Ok(())
     }
 
+    /// Whether a message for `to` in `slot` still waits to be delivered.
+    pub fn is_queued(&self, to: &PublicKey, slot: &Slot) -> Result<bool, StoreError> {
+        let key = slot_key(to, slot)?;
+        let tx = self.db.read()?;
+        Ok(tx.open_table(OUTBOX_SLOTS)?.get(&key)?.is_some())
+    }
+
     /// How many messages wait for `to`.
     pub fn outbox_len_for(&self, to: &PublicKey) -> Result<usize, StoreError> {
         let tx = self.db.read()?;

@@ -40,7 +40,9 @@ pub(super) async fn carry_out(
                 message
             }))
         }
-        Effect::Chat(id, text) => said(node.chat(id, text).await.map(|_| "Sent".into())),
+        Effect::Chat(id, text) => {
+            said(node.chat(id, text).await.map(|_| "Message kept and on its way (the chat says while it waits)".into()))
+        }
         Effect::Review(id, rating, words) => said(
             node.review(id, rating, words)
                 .await

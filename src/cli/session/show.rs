@@ -28,14 +28,16 @@ pub fn run(ctx: &Context, target: &Target, out: &mut impl Write) -> anyhow::Resu
         crate::market::Phase::Completed { .. } => Some(progress(&store, &me, &n, now)?),
         _ => None,
     };
-    let chat: Vec<_> =
-        store.chat(&n.id)?.into_iter().map(|m| (m.author(), m.timestamp(), m.value().text.clone())).collect();
+    let messages = store.chat(&n.id)?;
+    let chat_waiting = crate::app::chat_waiting(&store, &me, &with, &messages)?;
+    let chat: Vec<_> = messages.into_iter().map(|m| (m.author(), m.timestamp(), m.value().text.clone())).collect();
     let item = SessionItem {
         negotiation: n.clone(),
         with,
         with_name: name_of(&store, &with),
         title: n.skill.clone(),
         chat,
+        chat_waiting,
         progress,
     };
     let next = next_step(&item, &me, now);
@@ -59,6 +61,7 @@ pub fn run(ctx: &Context, target: &Target, out: &mut impl Write) -> anyhow::Resu
             }
             None => serde_json::Value::Null,
         };
+        value["chat_waiting"] = json!(item.chat_waiting);
         value["endorsed"] = json!(matches!(item.stage(), Some(Stage::Endorsed)));
         value["chat"] = item
             .chat
@@ -92,6 +95,9 @@ pub fn run(ctx: &Context, target: &Target, out: &mut impl Write) -> anyhow::Resu
         for (from, at, text) in item.chat.iter().rev().take(10).rev() {
             let who = if *from == me { "you".to_owned() } else { item.with_name.clone() };
             writeln!(out, "{} {}: {}", when(*at), safe(&who), safe(&text.replace(['\n', '\t'], " ")))?;
+        }
+        if item.chat_waiting > 0 {
+            writeln!(out, "({} of your messages wait to be delivered)", item.chat_waiting)?;
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -109,6 +109,13 @@ fn lines(screen: &Screen, item: &SessionItem) -> Vec<Line<'static>> {
                 ratatui::text::Span::raw(text),
             ]));
         }
+        if item.chat_waiting > 0 {
+            let waiting = match item.chat_waiting {
+                1 => "your last message waits to be delivered".to_owned(),
+                n => format!("your last {n} messages wait to be delivered"),
+            };
+            lines.push(Line::styled(format!("… {waiting} (they get it when they can be reached)"), t.dim));
+        }
     }
     lines
 }

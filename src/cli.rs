@@ -11,6 +11,7 @@ mod listing;
 mod listings;
 mod logging;
 mod peers;
+mod port;
 mod portfolio;
 mod reputation;
 mod serve;

@@ -377,6 +377,11 @@ impl Node {
         self.remote.ticket()
     }
 
+    /// The UDP port the endpoint listens on (its first socket's).
+    pub fn bound_port(&self) -> Option<u16> {
+        self.endpoint.bound_sockets().first().map(|a| a.port())
+    }
+
     /// Listens for `agora` commands of this home on a Unix socket at `path`
     /// until the returned socket is dropped.
     #[cfg(unix)]

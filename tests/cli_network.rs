@@ -70,3 +70,30 @@ fn scripts_work_beside_a_running_node_and_contacts_are_kept() {
     grace.stop("-TERM");
     ada.stop("-TERM");
 }
+
+/// The UDP ports a ticket names.
+fn ports(ticket: &str) -> Vec<u16> {
+    let ticket: agora::net::Ticket = ticket.parse().unwrap();
+    ticket.addr.ip_addrs().map(|a| a.port()).collect()
+}
+
+#[test]
+fn a_home_keeps_its_port_so_kept_tickets_stay_right_after_a_restart() {
+    let a = home("Ada");
+    let first = Serving::start(a.path());
+    let port = ports(&first.ticket)[0];
+    assert_ne!(port, 0);
+    first.stop("-INT");
+    assert_eq!(std::fs::read_to_string(a.path().join("port")).unwrap(), port.to_string(), "kept in the home");
+    let again = Serving::start(a.path());
+    assert_eq!(ports(&again.ticket), [port], "the same port, so the same ticket works");
+    again.stop("-INT");
+    // Someone else took it meanwhile: another port, kept from then on.
+    let squatter = std::net::UdpSocket::bind(("127.0.0.1", port)).unwrap();
+    let moved = Serving::start(a.path());
+    let new_port = ports(&moved.ticket)[0];
+    assert_ne!(new_port, port);
+    moved.stop("-INT");
+    drop(squatter);
+    assert_eq!(std::fs::read_to_string(a.path().join("port")).unwrap(), new_port.to_string());
+}

@@ -63,7 +63,12 @@ pub fn run(ctx: &Context, demo: bool, launched: std::time::Instant) -> anyhow::R
         } else {
             None
         };
-        let node = Node::spawn(identity, store, node_config).await?;
+        // The demo is loopback only and needs no port of its own.
+        let node = if demo.is_some() {
+            Node::spawn(identity, store, node_config).await?
+        } else {
+            super::port::spawn(ctx, identity, store, node_config).await?
+        };
         #[cfg(unix)]
         let _control = node.listen_locally(&ctx.home.control_socket())?;
         if let Some(demo) = &demo {

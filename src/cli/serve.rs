@@ -12,7 +12,7 @@ use anyhow::Context as _;
 
 use super::Context;
 use crate::market::Profile;
-use crate::node::{Event, Node, NodeConfig};
+use crate::node::{Event, NodeConfig};
 use crate::text::safe;
 
 pub fn run(ctx: &Context, out: &mut impl Write) -> anyhow::Result<ExitCode> {
@@ -30,7 +30,7 @@ pub fn run(ctx: &Context, out: &mut impl Write) -> anyhow::Result<ExitCode> {
     }
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the runtime")?;
     runtime.block_on(async {
-        let node = Node::spawn(identity, store, node_config).await?;
+        let node = super::port::spawn(ctx, identity, store, node_config).await?;
         let ticket = node.ticket().to_string();
         #[cfg(unix)]
         let _control = node.listen_locally(&ctx.home.control_socket())?;

@@ -59,6 +59,23 @@ impl NetOptions {
 /// Binds an endpoint whose id is `identity`'s public key. The returned
 /// [`MemoryLookup`] takes addresses learned from tickets and peers.
 pub async fn bind(identity: &Identity, options: &NetOptions) -> Result<(Endpoint, MemoryLookup), NetError> {
+    // A chosen port on every interface: IPv4 and, where the machine has
+    // it, IPv6 on the same port.
+    let v4_everywhere = options.bind.ip() == std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED);
+    if v4_everywhere && options.bind.port() != 0 {
+        let v6 = SocketAddr::new(std::net::Ipv6Addr::UNSPECIFIED.into(), options.bind.port());
+        if let Ok(bound) = bind_with(identity, options, Some(v6)).await {
+            return Ok(bound);
+        }
+    }
+    bind_with(identity, options, None).await
+}
+
+async fn bind_with(
+    identity: &Identity,
+    options: &NetOptions,
+    also: Option<SocketAddr>,
+) -> Result<(Endpoint, MemoryLookup), NetError> {
     let memory = MemoryLookup::new();
     let mut builder =
         if options.dns_lookup { Endpoint::builder(presets::N0) } else { Endpoint::builder(presets::Minimal) };
@@ -83,6 +100,9 @@ pub async fn bind(identity: &Identity, options: &NetOptions) -> Result<(Endpoint
     let everywhere = options.bind.ip().is_unspecified() && options.bind.port() == 0;
     if !everywhere {
         builder = builder.clear_ip_transports().bind_addr(options.bind).map_err(|e| bind_error(e.to_string()))?;
+        if let Some(also) = also {
+            builder = builder.bind_addr(also).map_err(|e| bind_error(e.to_string()))?;
+        }
     }
     let endpoint = builder.bind().await.map_err(|e| bind_error(e.to_string()))?;
     Ok((endpoint, memory))

@@ -293,6 +293,8 @@ impl Node {
             sync_every: jiff::SignedDuration::try_from(config.sync_every).unwrap_or(jiff::SignedDuration::MAX),
             profile: config.profile.clone(),
             blocked: config.blocked.clone(),
+            bootstrap: config.bootstrap.iter().map(|t| PublicKey::from(*t.addr.id.as_bytes())).collect(),
+            heal_every: jiff::SignedDuration::from_secs(10),
         };
         let seed = config.seed.unwrap_or_else(random_seed);
         let (store_for_core, now) = (store.clone(), clock.now());

@@ -140,8 +140,12 @@ impl Sim {
 
     /// Adds a peer with `identity`, joining the community through the
     /// peers at `bootstrap` (indexes). Returns its index.
-    pub fn add_peer(&mut self, identity: Identity, options: PeerOptions) -> usize {
+    pub fn add_peer(&mut self, identity: Identity, mut options: PeerOptions) -> usize {
         let index = self.peers.len();
+        // The core knows its bootstrap peers, as a node knows its tickets'.
+        let known: Vec<PublicKey> =
+            options.bootstrap.iter().filter_map(|b| self.peers.get(*b)).map(|p| p.key()).collect();
+        options.config.bootstrap.extend(known);
         let key = identity.public();
         let store = Arc::new(Store::in_memory().expect("an in-memory store opens"));
         let seed = self.links.draw_u64();
@@ -406,6 +410,9 @@ impl Sim {
                     });
                 }
                 Output::Answer(token, bytes) => self.answer(peer, me, token, bytes),
+                Output::Rejoin(peers) => {
+                    self.gossip_in(peer, InEvent::Command(self.topic, GossipCommand::Join(peers)));
+                }
                 Output::WakeAt(at, timer) => {
                     let offset = at.duration_since(self.base);
                     let at =

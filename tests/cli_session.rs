@@ -23,6 +23,11 @@ fn ok(home: &Path, clock: &Path, args: &[&str]) -> String {
     out
 }
 
+/// The processes read the clock file again at most every 100 ms.
+fn settle_clock() {
+    std::thread::sleep(std::time::Duration::from_millis(300));
+}
+
 fn json(text: &str) -> serde_json::Value {
     serde_json::from_str(text.lines().next().unwrap_or_default()).unwrap_or_else(|e| panic!("{e}: {text}"))
 }
@@ -69,11 +74,13 @@ fn a_whole_session_from_the_command_line_ends_in_one_endorsement() {
 
     // A quarter of an hour on, Ada starts it; an hour on, Grace completes it.
     std::fs::write(clock.path(), "900000").unwrap();
+    settle_clock();
     eventually("Grace sees it agreed", || {
         ok(grace, clock.path(), &["session", "show", &id]).contains("state     agreed")
     });
     ok(ada, clock.path(), &["session", "start", &id]);
     std::fs::write(clock.path(), "4500000").unwrap();
+    settle_clock();
     eventually("Grace sees it started", || ok(grace, clock.path(), &["session", "show", &id]).contains("in progress"));
     ok(grace, clock.path(), &["session", "complete", &id]);
     ok(grace, clock.path(), &["session", "review", &id, "--rating", "5", "--words", "Clear and patient"]);

@@ -85,3 +85,26 @@ fn a_message_to_someone_out_of_reach_is_said_to_wait_until_it_is_delivered() {
     assert!(sim.run_until(Duration::from_secs(300), |s| waiting(s) == 0), "delivered once reachable");
     assert_eq!(sim.store(0).chat(&id).unwrap().len(), 2);
 }
+
+#[test]
+fn a_peer_that_lost_every_neighbour_asks_known_peers_again_once_it_can() {
+    let mut sim = network(72, 4);
+    sim.run_for(Duration::from_secs(10));
+    // Peer 3 restarts while cut off from everyone (as a laptop waking with
+    // its relay down): its bootstrap join goes nowhere.
+    let keys: Vec<_> = (0..4).map(|p| sim.key(p)).collect();
+    sim.links_mut().partition(&[keys[..3].to_vec(), vec![keys[3]]]);
+    sim.crash(3);
+    sim.run_for(Duration::from_secs(5));
+    sim.restart(3);
+    sim.run_for(Duration::from_secs(60));
+    assert_eq!(sim.peer(3).core().unwrap().stats().neighbors, 0, "cut off, no neighbour");
+    // The network comes back; gossip alone would never try again.
+    sim.links_mut().heal();
+    assert!(
+        sim.run_until(Duration::from_secs(60), |s| s.peer(3).core().unwrap().stats().neighbors > 0),
+        "a neighbour again"
+    );
+    let after = publish_offer(&mut sim, 0, "After the outage", "rust");
+    assert!(sim.run_until(Duration::from_secs(60), |s| holds(s, 3, &after)), "and the listings flow again");
+}

@@ -39,11 +39,20 @@ pub fn run(ctx: &Context, out: &mut impl Write) -> anyhow::Result<ExitCode> {
         writeln!(out, "ticket: {ticket}")?;
         out.flush()?;
         let mut events = node.subscribe();
+        let mut shown = ticket;
         loop {
             tokio::select! {
                 _ = stop_signal() => break,
                 event = events.recv() => match event {
-                    Ok(event) => log_event(out, &event)?,
+                    Ok(event) => {
+                        log_event(out, &event)?;
+                        // A ticket printed before a relay answered carries only
+                        // local addresses: print it again once it changes.
+                        if matches!(event, Event::Relays(_)) && node.ticket().to_string() != shown {
+                            shown = node.ticket().to_string();
+                            writeln!(out, "ticket: {shown}")?;
+                        }
+                    }
                     Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => writeln!(out, "(skipped {n} events)")?,
                     Err(_) => break,
                 },

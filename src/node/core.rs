@@ -179,6 +179,9 @@ pub enum Output {
     },
     /// The answer to a request from a peer.
     Answer(Token, Vec<u8>),
+    /// Ask these peers to be gossip neighbours again (in every community):
+    /// none are left, after a relay or network outage or a sleep.
+    Rejoin(Vec<PublicKey>),
     /// Feed [`Input::Timer`] back at `at` or later. The shell keeps the
     /// earliest time per timer; a timer that fires early does no harm.
     WakeAt(Timestamp, Timer),
@@ -198,6 +201,8 @@ pub enum Timer {
     Refusals,
     /// Write down what was delivered.
     Settle,
+    /// With no gossip neighbour left, ask known peers again.
+    Heal,
 }
 
 /// How a core runs.
@@ -212,6 +217,11 @@ pub struct CoreConfig {
     pub profile: Option<Profile>,
     /// Blocked in the user's config (the store's blocks are added).
     pub blocked: Vec<PublicKey>,
+    /// Peers to ask again when no gossip neighbour is left (the config's
+    /// bootstrap tickets; kept contacts are added from the store).
+    pub bootstrap: Vec<PublicKey>,
+    /// How often to look whether neighbours are left.
+    pub heal_every: SignedDuration,
 }
 
 impl Default for CoreConfig {
@@ -222,6 +232,8 @@ impl Default for CoreConfig {
             sync_every: SignedDuration::from_secs(60),
             profile: None,
             blocked: Vec::new(),
+            bootstrap: Vec::new(),
+            heal_every: SignedDuration::from_secs(10),
         }
     }
 }
@@ -352,6 +364,7 @@ impl Core {
         self.drop_expired_own(now);
         self.announce(now);
         self.wake(now.saturating_add(self.config.sync_every).unwrap_or(now), Timer::Sync);
+        self.wake(now.saturating_add(self.config.heal_every).unwrap_or(now), Timer::Heal);
         self.delivery.load(&self.store);
         self.deliver_due(now);
         self.wake_for_sessions(now);
@@ -370,6 +383,32 @@ impl Core {
             Timer::Session(id) => self.session_due(id, now),
             Timer::Refusals => self.log_refusals(now),
             Timer::Settle => self.settle(now),
+            Timer::Heal => {
+                self.heal();
+                self.wake(now.saturating_add(self.config.heal_every).unwrap_or(now), Timer::Heal);
+            }
+        }
+    }
+
+    /// With no gossip neighbour left (a relay or the network went away and
+    /// came back, the laptop slept), asks the peers this node knows to be
+    /// neighbours again: bootstrap peers, kept contacts, and peers with
+    /// mail waiting. Gossip alone would not try again.
+    fn heal(&mut self) {
+        if !self.neighbors.is_empty() {
+            return;
+        }
+        let mut peers: BTreeSet<PublicKey> = self.config.bootstrap.iter().copied().collect();
+        match self.store.contacts() {
+            Ok(contacts) => peers.extend(contacts.into_iter().map(|(peer, _)| peer)),
+            Err(e) => tracing::warn!("cannot read contacts: {e}"),
+        }
+        peers.extend(self.delivery.waiting_peers());
+        peers.remove(&self.me.public());
+        peers.retain(|p| !self.blocked.contains(p));
+        if !peers.is_empty() {
+            tracing::debug!(peers = peers.len(), "no gossip neighbour left; asking known peers again");
+            self.out.push(Output::Rejoin(peers.into_iter().collect()));
         }
     }
 

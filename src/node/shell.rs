@@ -291,6 +291,15 @@ impl Shell {
             Output::Emit(event) => {
                 let _ = self.events.send(event);
             }
+            Output::Rejoin(peers) => {
+                let peers: Vec<EndpointId> =
+                    peers.iter().filter_map(|p| EndpointId::from_bytes(p.as_bytes()).ok()).collect();
+                for (community, sender) in &self.topics {
+                    if let Err(e) = sender.join_peers(peers.clone()).await {
+                        tracing::debug!(community, "asking peers again failed: {e}");
+                    }
+                }
+            }
             Output::Broadcast(frame) => {
                 for (community, sender) in &self.topics {
                     if let Err(e) = sender.broadcast(frame.clone().into()).await {

@@ -77,6 +77,11 @@ impl Delivery {
         self.mail.len()
     }
 
+    /// Peers with mail waiting.
+    pub fn waiting_peers(&self) -> impl Iterator<Item = PublicKey> + '_ {
+        self.mail.keys().copied()
+    }
+
     /// Acknowledged steps of `id` not yet written down.
     pub fn acked(&self, id: &NegotiationId) -> u32 {
         self.acked.get(id).copied().unwrap_or(0)

@@ -19,10 +19,10 @@ pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
 
 /// The list on the left and the detail on the right when wide enough,
 /// else the list above the detail. Side by side, the detail takes 40% and
-/// at most 60 columns (its lines wrap), so the list's titles get the rest.
+/// at most 80 columns (its lines wrap), so the list's titles get the rest.
 pub fn split(area: Rect) -> (Rect, Rect) {
     if area.width >= 110 {
-        let detail = (area.width * 2 / 5).min(60);
+        let detail = (area.width * 2 / 5).min(80);
         let [list, detail] = Layout::horizontal([Constraint::Min(1), Constraint::Length(detail)]).areas(area);
         (list, detail)
     } else {

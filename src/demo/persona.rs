@@ -55,8 +55,20 @@ pub struct Behaviour {
     pub say_accept: String,
     pub say_counter: String,
     pub say_decline: String,
-    /// Short replies when chatted to, used in turn.
+    /// Short replies when chatted to, used in turn (when no line for the
+    /// persona's role in the session is given).
     pub chat: Vec<String>,
+    /// Replies when teaching, and when learning (default: `chat`).
+    #[serde(default)]
+    pub chat_teaching: Vec<String>,
+    #[serde(default)]
+    pub chat_learning: Vec<String>,
+    /// Replies to a question, when teaching and when learning (`{topic}` is
+    /// filled in): a question is never answered "Sounds good!".
+    #[serde(default = "default_answer_teaching")]
+    pub answer_teaching: Vec<String>,
+    #[serde(default = "default_answer_learning")]
+    pub answer_learning: Vec<String>,
     /// As a learner, after the session.
     #[serde(default = "default_rating")]
     pub rating: u8,
@@ -67,6 +79,35 @@ pub struct Behaviour {
     pub covered: String,
     #[serde(default = "default_showed")]
     pub showed: String,
+}
+
+fn default_answer_teaching() -> Vec<String> {
+    vec![
+        "Good question. Let us start with {topic} and go where you need.".into(),
+        "Yes. Bring whatever you have tried so far, and we take it from there.".into(),
+    ]
+}
+fn default_answer_learning() -> Vec<String> {
+    vec!["Mostly {topic}, if that works for you.".into(), "Yes, that works for me.".into()]
+}
+
+impl Behaviour {
+    /// The persona's `turn`-th reply in a session where it has `role`, to a
+    /// message that is a `question` or not; `topic` fills `{topic}`.
+    pub fn reply(&self, role: crate::market::Role, question: bool, turn: usize, topic: &str) -> String {
+        let teaching = role == crate::market::Role::Teacher;
+        let lines = match (question, teaching) {
+            (true, true) => &self.answer_teaching,
+            (true, false) => &self.answer_learning,
+            (false, true) if !self.chat_teaching.is_empty() => &self.chat_teaching,
+            (false, false) if !self.chat_learning.is_empty() => &self.chat_learning,
+            _ => &self.chat,
+        };
+        match lines.get(turn % lines.len().max(1)) {
+            Some(line) => line.replace("{topic}", topic),
+            None => "Thank you!".into(),
+        }
+    }
 }
 
 fn default_rating() -> u8 {
@@ -299,5 +340,40 @@ mod tests {
         assert!(persona.listings(Timestamp::now()).is_err());
         let no_answers = good.replace("accept = 3", "accept = 0").replace("counter = 1", "counter = 0");
         assert!(Persona::parse("x", &no_answers).is_err());
+    }
+}
+
+#[cfg(test)]
+mod in_character {
+    use super::Persona;
+    use crate::market::Role;
+
+    #[test]
+    fn a_persona_answers_a_question_and_speaks_as_its_role() {
+        for persona in Persona::all().unwrap() {
+            let b = &persona.behaviour;
+            for turn in 0..4 {
+                for role in [Role::Teacher, Role::Learner] {
+                    let answer = b.reply(role, true, turn, "lifetimes");
+                    assert!(!answer.contains("Sounds good"), "{}: a question answered {answer:?}", persona.name);
+                    assert!(!answer.contains("{topic}"), "{}: {answer:?}", persona.name);
+                }
+                // A teacher does not ask what to prepare; a learner does not
+                // tell the teacher what to bring.
+                let teaching = b.reply(Role::Teacher, false, turn, "x");
+                assert!(
+                    !teaching.contains("should I") && !teaching.contains("I should"),
+                    "{}: {teaching}",
+                    persona.name
+                );
+                let learning = b.reply(Role::Learner, false, turn, "x");
+                assert!(
+                    !learning.starts_with("Bring") && !learning.contains("Please bring"),
+                    "{}: {learning}",
+                    persona.name
+                );
+            }
+            assert!(b.say_decline.len() > 30, "{}: a decline says why: {:?}", persona.name, b.say_decline);
+        }
     }
 }

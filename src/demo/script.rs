@@ -379,9 +379,19 @@ impl Script {
             if self.spoke_last(&id) {
                 continue;
             }
+            // In character: as the teacher or the learner of this session,
+            // and a question gets an answer, not "Sounds good!".
+            let Ok(Some(n)) = self.node.store().negotiation(&id) else { continue };
+            let Some(role) = n.role_of(&self.me) else { continue };
+            let question = match self.node.store().chat(&id) {
+                Ok(chat) => chat.iter().max_by_key(|m| m.timestamp()).is_some_and(|m| m.value().text.contains('?')),
+                Err(_) => false,
+            };
+            let topic = n
+                .current_terms()
+                .map_or(n.skill.clone(), |t| if t.topic.trim().is_empty() { n.skill.clone() } else { t.topic.clone() });
             let count = self.chat_replies.entry(id).or_insert(0);
-            let lines = &self.persona.behaviour.chat;
-            let line = lines[*count % lines.len()].clone();
+            let line = self.persona.behaviour.reply(role, question, *count, &topic);
             *count += 1;
             if let Err(e) = self.node.chat(id, line).await {
                 tracing::warn!(persona = %self.persona.name, negotiation = %id.short(), "chat failed: {e}");

@@ -76,11 +76,15 @@ impl Screen<'_> {
             let style = if *tab == self.state.tab { t.selected } else { t.dim };
             spans.push(Span::styled(name, style));
         }
+        // People known (not blocked), and how many are linked right now
+        // (gossip neighbours): two numbers, each named, so neither is read
+        // as the other.
         let peers = self.state.network.neighbors.len();
+        let people = self.state.snapshot.peers.iter().filter(|p| !p.blocked).count();
         let status = if narrow {
             format!(" {peers}⇄ ")
         } else {
-            format!(" {} peer{} ", peers, if peers == 1 { "" } else { "s" })
+            format!(" {people} {} · {peers} linked ", if people == 1 { "person" } else { "people" })
         };
         let used: usize = spans.iter().map(|s| s.width()).sum();
         let room = (area.width as usize).saturating_sub(used + status.chars().count());

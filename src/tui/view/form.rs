@@ -50,7 +50,9 @@ pub fn render(screen: &Screen, form: &Form, area: Rect, buf: &mut Buffer) {
     for warning in form.warnings(&screen.state.tz) {
         lines.push(Line::styled(format!("  ⚠ {}", safe(&warning)), t.bad));
     }
-    let height = (lines.len() as u16 + 2).min(area.height);
+    // Long hints and warnings wrap rather than being cut.
+    let text = Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: false });
+    let height = (text.line_count(width.saturating_sub(2)) as u16 + 2).min(area.height);
     let inner = dialog(&form.title, centered(area, width, height), t, buf);
-    Paragraph::new(lines).render(inner, buf);
+    text.render(inner, buf);
 }

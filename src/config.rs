@@ -59,6 +59,11 @@ pub struct NetworkConfig {
     pub bind: IpAddr,
     pub port: u16,
     pub relay: RelayMode,
+    /// A PEM file with the certificate authority of your own relay (for a
+    /// relay whose certificate no public authority signed); empty: none.
+    pub relay_ca: String,
+    /// Where addresses are published and looked up by endpoint id.
+    pub address_lookup: AddressLookup,
     pub lan_discovery: bool,
     pub bootstrap: Vec<String>,
     /// did:key identifiers of peers whose messages are dropped.
@@ -152,6 +157,34 @@ pub struct KeyBindings {
     pub filter_overlap: KeyChord,
     pub filter_rating: KeyChord,
     pub fast_forward: KeyChord,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AddressLookup {
+    /// The public pkarr/DNS servers of the iroh network (with relays on).
+    Default,
+    /// None: peers meet through tickets, LAN and relays only.
+    None,
+    /// A pkarr relay of your own (your community's), by URL.
+    Custom(String),
+}
+
+impl<'de> Deserialize<'de> for AddressLookup {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        match text.as_str() {
+            "default" => Ok(AddressLookup::Default),
+            "none" => Ok(AddressLookup::None),
+            url if (url.starts_with("https://") || url.starts_with("http://"))
+                && !url.contains(char::is_whitespace) =>
+            {
+                Ok(AddressLookup::Custom(url.to_owned()))
+            }
+            other => Err(serde::de::Error::custom(format!(
+                "`{other}` is not \"default\", \"none\" or the URL of a pkarr relay"
+            ))),
+        }
+    }
 }
 
 impl<'de> Deserialize<'de> for RelayMode {

@@ -1,4 +1,5 @@
-//! One UDP port per home, chosen once and kept. With `[network] port = 0`
+//! Starting a home's node: its relay CA found in the data directory, and
+//! one UDP port per home, chosen once and kept. With `[network] port = 0`
 //! (the default) the first start takes whatever port is free and writes
 //! it down in the data directory (`port`); later starts bind the same one,
 //! so the addresses in tickets others keep stay right across restarts and
@@ -29,6 +30,12 @@ pub async fn spawn(
     store: Arc<Store>,
     mut config: NodeConfig,
 ) -> anyhow::Result<Node> {
+    // `relay_ca` may name a file in the data directory.
+    if let Some(path) = config.net.relay_ca.as_mut()
+        && path.is_relative()
+    {
+        *path = ctx.home.data_dir().join(&*path);
+    }
     let choose = config.net.bind.port() == 0;
     if choose && let Some(port) = remembered(ctx) {
         config.net.bind.set_port(port);

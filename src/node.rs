@@ -272,7 +272,7 @@ impl Node {
     /// on relays.
     pub async fn spawn(identity: Identity, store: Arc<Store>, config: NodeConfig) -> Result<Self, NodeError> {
         let (endpoint, memory) = bind(&identity, &config.net).await?;
-        let gossip = iroh_gossip::Gossip::builder().max_message_size(4096).spawn(endpoint.clone());
+        let gossip = shell::gossip::GossipSlot::new(shell::gossip::spawn(&endpoint));
         let (inbox, inbox_rx) = mpsc::channel(1024);
         let router = Router::builder(endpoint.clone())
             .accept(iroh_gossip::ALPN, gossip.clone())
@@ -311,6 +311,7 @@ impl Node {
 
         let mut shell = shell::Shell::new(
             gossip,
+            endpoint.clone(),
             memory,
             pool.clone(),
             inbox.clone(),

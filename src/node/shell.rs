@@ -10,6 +10,7 @@
 //! [`directory`] and [`portfolio`].
 
 pub(super) mod directory;
+pub(super) mod gossip;
 pub(super) mod pool;
 pub(super) mod portfolio;
 pub(super) mod session;
@@ -21,7 +22,6 @@ use std::time::Duration;
 
 use iroh::EndpointId;
 use iroh::address_lookup::MemoryLookup;
-use iroh_gossip::Gossip;
 use iroh_gossip::api::{Event as GossipEvent, GossipSender};
 use jiff::Timestamp;
 use n0_future::StreamExt;
@@ -72,7 +72,10 @@ pub(crate) enum ToShell {
 }
 
 pub(super) struct Shell {
-    pub gossip: Gossip,
+    pub gossip: gossip::GossipSlot,
+    pub endpoint: iroh::Endpoint,
+    /// Rounds of asking known peers again that brought no neighbour.
+    fruitless_rejoins: u32,
     pub memory: MemoryLookup,
     pub pool: Arc<pool::Pool>,
     pub topics: Vec<(String, GossipSender)>,
@@ -86,6 +89,10 @@ pub(super) struct Shell {
     commands: HashMap<Token, oneshot::Sender<Result<Done, NodeError>>>,
     answers: HashMap<Token, oneshot::Sender<Vec<u8>>>,
 }
+
+/// Rounds of asking known peers again (one every ten seconds) before the
+/// gossip instance is started afresh.
+const FRUITLESS_REJOINS: u32 = 2;
 
 /// Runs `core` on a thread of its own: batches of inputs in, outputs out.
 /// The thread ends (dropping the core and its store) when the input side
@@ -116,7 +123,8 @@ pub(super) fn run_core(
 impl Shell {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        gossip: Gossip,
+        gossip: gossip::GossipSlot,
+        endpoint: iroh::Endpoint,
         memory: MemoryLookup,
         pool: Arc<pool::Pool>,
         inbox: mpsc::Sender<ToShell>,
@@ -127,6 +135,8 @@ impl Shell {
     ) -> Self {
         Self {
             gossip,
+            endpoint,
+            fruitless_rejoins: 0,
             memory,
             pool,
             topics: Vec::new(),
@@ -146,6 +156,7 @@ impl Shell {
     pub async fn join(&mut self, community: &str, bootstrap: Vec<EndpointId>) -> Result<(), NodeError> {
         let topic = self
             .gossip
+            .current()
             .subscribe(topic_for(community), bootstrap)
             .await
             .map_err(|e| NodeError::Gossip(e.to_string()))?;
@@ -160,6 +171,23 @@ impl Shell {
         });
         self.topics.push((community.to_owned(), sender));
         Ok(())
+    }
+
+    /// Replaces the gossip instance with a fresh one and joins every
+    /// community anew through `peers` (see [`gossip`] for why).
+    async fn fresh_gossip(&mut self, peers: Vec<EndpointId>) {
+        tracing::info!(peers = peers.len(), "no gossip neighbour after asking again; starting gossip afresh");
+        self.fruitless_rejoins = 0;
+        let old = self.gossip.replace(gossip::spawn(&self.endpoint));
+        let communities: Vec<String> = self.topics.drain(..).map(|(community, _)| community).collect();
+        tokio::spawn(async move {
+            let _ = old.shutdown().await;
+        });
+        for community in communities {
+            if let Err(e) = self.join(&community, peers.clone()).await {
+                tracing::warn!(community, "joining again: {e}");
+            }
+        }
     }
 
     /// Remembers a ticket's addresses; returns its endpoint id.
@@ -254,7 +282,10 @@ impl Shell {
                     _ => batch.push(Input::Gossip(vec![message])),
                 }
             }
-            ToShell::Gossip(GossipEvent::NeighborUp(peer)) => batch.push(Input::NeighborUp(key(peer))),
+            ToShell::Gossip(GossipEvent::NeighborUp(peer)) => {
+                self.fruitless_rejoins = 0;
+                batch.push(Input::NeighborUp(key(peer)))
+            }
             ToShell::Gossip(GossipEvent::NeighborDown(peer)) => batch.push(Input::NeighborDown(key(peer))),
             ToShell::Gossip(GossipEvent::Lagged) => batch.push(Input::Lagged),
             ToShell::Delivered { to, key, outcome } => batch.push(Input::Delivered { to, key, outcome }),
@@ -294,6 +325,11 @@ impl Shell {
             Output::Rejoin(peers) => {
                 let peers: Vec<EndpointId> =
                     peers.iter().filter_map(|p| EndpointId::from_bytes(p.as_bytes()).ok()).collect();
+                self.fruitless_rejoins += 1;
+                if self.fruitless_rejoins > FRUITLESS_REJOINS {
+                    self.fresh_gossip(peers).await;
+                    return;
+                }
                 for (community, sender) in &self.topics {
                     if let Err(e) = sender.join_peers(peers.clone()).await {
                         tracing::debug!(community, "asking peers again failed: {e}");

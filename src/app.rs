@@ -25,4 +25,4 @@ pub use snapshot::{ListingItem, SessionItem, Snapshot, TrackRecord, chat_waiting
 pub use state::{AppState, Mode, NetworkView, Notice, SessionGroup, Tab, next_step, session_label};
 pub use trust::{Explained, Trust};
 pub use update::update;
-pub use when::human_duration;
+pub use when::{at_local, explain, human_duration};

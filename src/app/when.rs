@@ -21,6 +21,26 @@ pub fn human_duration(d: SignedDuration) -> String {
     parts.join(" ")
 }
 
+/// A moment in `tz`, with the zone named: "Sat 12 Dec 14:45 (Europe/Berlin)".
+pub fn at_local(at: jiff::Timestamp, tz: &jiff::tz::TimeZone) -> String {
+    let zone = tz.iana_name().unwrap_or("UTC");
+    format!("{} ({zone})", at.to_zoned_datetime(tz.clone()).strftime("%a %-d %b %H:%M"))
+}
+
+/// A node's refusal in the user's words and zone: a step taken too early
+/// says when it becomes possible, and how long that is from `now`.
+pub fn explain(error: &crate::node::NodeError, tz: &jiff::tz::TimeZone, now: jiff::Timestamp) -> String {
+    use crate::market::NegotiationError;
+    match error {
+        crate::node::NodeError::Negotiation(NegotiationError::TooEarly { action, from }) => format!(
+            "too early to {action}: possible from {}, in {}",
+            at_local(*from, tz),
+            human_duration(from.duration_since(now))
+        ),
+        other => other.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -34,5 +54,19 @@ mod tests {
         assert_eq!(d(86400 + 30 * 60), "1 day", "the two largest units only; none that is zero");
         assert_eq!(d(3600), "1 h");
         assert_eq!(d(20), "under a minute");
+    }
+
+    #[test]
+    fn a_step_taken_too_early_says_when_in_the_users_zone() {
+        let now: jiff::Timestamp = "2026-12-12T13:30:00Z".parse().unwrap();
+        let from: jiff::Timestamp = "2026-12-12T13:45:00Z".parse().unwrap();
+        let berlin = jiff::tz::TimeZone::get("Europe/Berlin").unwrap();
+        let error =
+            crate::node::NodeError::Negotiation(crate::market::NegotiationError::TooEarly { action: "complete", from });
+        assert_eq!(
+            explain(&error, &berlin, now),
+            "too early to complete: possible from Sat 12 Dec 14:45 (Europe/Berlin), in 15 min"
+        );
+        assert_eq!(error.to_string(), "too early to complete: possible from Sat 12 Dec 13:45 UTC");
     }
 }

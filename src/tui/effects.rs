@@ -17,7 +17,9 @@ pub(super) async fn carry_out(
     options: &Options,
     actions: &mpsc::UnboundedSender<Action>,
 ) -> Option<Result<String, String>> {
-    let said = |r: Result<String, crate::node::NodeError>| Some(r.map_err(|e| e.to_string()));
+    let said = |r: Result<String, crate::node::NodeError>| {
+        Some(r.map_err(|e| crate::app::explain(&e, &options.tz, options.clock.now())))
+    };
     match effect {
         Effect::Quit => None,
         Effect::Publish(listing) => {

@@ -22,7 +22,7 @@ pub enum NegotiationError {
     ListingAuthorNotAParty,
     #[error("the proposed start is in the past")]
     StartInPast,
-    #[error("too early to {action}: possible from {from}")]
+    #[error("too early to {action}: possible from {} UTC", from.strftime("%a %-d %b %H:%M"))]
     TooEarly { action: &'static str, from: jiff::Timestamp },
     #[error(transparent)]
     Invalid(#[from] FieldError),

@@ -86,14 +86,10 @@ fn stage(
                 None => Stage::GiveYourPart,
             },
         }),
-        Some(Role::Learner) => Ok(match (&cosign.review, &cosign.draft) {
+        Some(Role::Learner) => Ok(match (&cosign.review, learners_record(negotiation, cosign, now)?) {
             (None, _) => Stage::GiveYourPart,
             (Some(_), None) => Stage::WaitingForTheirPart,
-            (Some(review), Some(draft)) => {
-                let review = open::<Review>(review, now)?;
-                let record = expected_from_draft(negotiation, review.value(), draft)?;
-                Stage::Approve(Box::new(ToApprove { digest: RecordDigest::of(&record), record }))
-            }
+            (Some(_), Some(record)) => Stage::Approve(Box::new(record)),
         }),
         None => Err(NodeError::WrongRole("party to this session")),
     }
@@ -113,6 +109,30 @@ pub fn teachers_record(
     let names = (own_name(store, me), peer_name(store, &negotiation.learner));
     let record = endorsement_for(negotiation, (&names.0, &names.1), review.value(), attestation)?;
     Ok(Some(ToApprove { digest: RecordDigest::of(&record), record }))
+}
+
+/// Learner: the record the teacher's draft held here says, checked
+/// against the session and the learner's own review; `None` while no
+/// draft waits.
+pub fn learners_record(
+    negotiation: &Negotiation,
+    cosign: &CosignState,
+    now: Timestamp,
+) -> Result<Option<ToApprove>, NodeError> {
+    let (Some(review), Some(draft)) = (&cosign.review, &cosign.draft) else { return Ok(None) };
+    let review = open::<Review>(review, now)?;
+    let record = expected_from_draft(negotiation, review.value(), draft)?;
+    Ok(Some(ToApprove { digest: RecordDigest::of(&record), record }))
+}
+
+/// The claims of a draft this node signed (its proofs left aside).
+pub fn drafted_record(drafted: &[u8]) -> Result<Endorsement, NodeError> {
+    let mut document = crate::endorse::strict_json::parse(drafted, crate::endorse::MAX_ENDORSEMENT_BYTES)
+        .map_err(|e| NodeError::Invalid(e.to_string()))?;
+    if let Some(map) = document.as_object_mut() {
+        map.remove("proof");
+    }
+    Ok(Endorsement::from_document(&document).map_err(crate::endorse::EndorseError::from)?)
 }
 
 /// The name this node signs with: its profile's, or its fingerprint.

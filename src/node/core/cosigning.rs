@@ -20,11 +20,10 @@ use crate::endorse::consent::{DraftDeclined, RecordDigest};
 use crate::endorse::cosign::{
     Attestation, Draft, Final, Review, accept_final, check_draft, countersign, draft, expected_from_draft,
 };
-use crate::endorse::strict_json;
 use crate::identity::PublicKey;
 use crate::market::{Negotiation, NegotiationId, Phase, Role};
 use crate::net::SessionMessage;
-use crate::node::record::teachers_record;
+use crate::node::record::{drafted_record, learners_record, teachers_record};
 use crate::node::{Event, NodeError};
 use crate::store::{CosignState, Queued, Slot};
 use crate::wire::{open, seal};
@@ -35,6 +34,33 @@ fn changed() -> NodeError {
 }
 
 impl Core {
+    /// Negotiation `id`, in which this node has `role` (else `WrongRole(who)`).
+    fn session_as(&self, id: &NegotiationId, role: Role, who: &'static str) -> Result<Negotiation, NodeError> {
+        let state = self.store.negotiation(id)?.ok_or(NodeError::NotFound("negotiation"))?;
+        if state.role_of(&self.me.public()) != Some(role) {
+            return Err(NodeError::WrongRole(who));
+        }
+        Ok(state)
+    }
+
+    /// Negotiation `id`, when a part signed by `author` and sent by `from`
+    /// comes from its party with `role`, itself, to this node, the other.
+    fn sent_by_the_other_party(
+        &self,
+        id: &NegotiationId,
+        author: PublicKey,
+        from: PublicKey,
+        role: Role,
+        who: &'static str,
+    ) -> Result<Negotiation, NodeError> {
+        let state = self.store.negotiation(id)?.ok_or(NodeError::NotFound("negotiation"))?;
+        let sender = state.party(role);
+        if author != sender || from != sender || state.party(role.other()) != self.me.public() {
+            return Err(NodeError::WrongRole(who));
+        }
+        Ok(state)
+    }
+
     pub(super) fn review(
         &mut self,
         id: NegotiationId,
@@ -42,10 +68,7 @@ impl Core {
         words: String,
         now: Timestamp,
     ) -> Result<(), NodeError> {
-        let state = self.store.negotiation(&id)?.ok_or(NodeError::NotFound("negotiation"))?;
-        if state.role_of(&self.me.public()) != Some(Role::Learner) {
-            return Err(NodeError::WrongRole("learner"));
-        }
+        let state = self.session_as(&id, Role::Learner, "learner")?;
         let mut cosign = self.store.cosign_state(&id)?;
         if cosign.review.is_some() {
             // The teacher may hold the first one already, and a draft made
@@ -71,10 +94,7 @@ impl Core {
         _now: Timestamp,
     ) -> Result<(), NodeError> {
         attestation.validate().map_err(|e| NodeError::Invalid(e.to_string()))?;
-        let state = self.store.negotiation(&id)?.ok_or(NodeError::NotFound("negotiation"))?;
-        if state.role_of(&self.me.public()) != Some(Role::Teacher) {
-            return Err(NodeError::WrongRole("teacher"));
-        }
+        self.session_as(&id, Role::Teacher, "teacher")?;
         let mut cosign = self.store.cosign_state(&id)?;
         if cosign.draft.is_some() {
             return Err(NodeError::Invalid("the record is signed and sent already; they have yet to sign".into()));
@@ -126,18 +146,14 @@ impl Core {
         reason: String,
         now: Timestamp,
     ) -> Result<(), NodeError> {
-        let state = self.store.negotiation(&id)?.ok_or(NodeError::NotFound("negotiation"))?;
-        if state.role_of(&self.me.public()) != Some(Role::Learner) {
-            return Err(NodeError::WrongRole("learner (the teacher revises their part instead)"));
-        }
+        let state = self.session_as(&id, Role::Learner, "learner (the teacher revises their part instead)")?;
         let mut cosign = self.store.cosign_state(&id)?;
         let held = crate::endorse::cosign::endorsement_id(&id);
         if self.store.endorsement_summary(&held)?.is_some() {
             return Err(NodeError::Invalid("you signed this record already".into()));
         }
-        let pending =
-            self.pending_draft(&state, &cosign, now)?.ok_or(NodeError::Invalid("no draft to decline".into()))?;
-        if pending != seen {
+        let pending = learners_record(&state, &cosign, now)?.ok_or(NodeError::Invalid("no draft to decline".into()))?;
+        if pending.digest != seen {
             return Err(changed());
         }
         let no = DraftDeclined { negotiation: id, record: seen, reason: reason.clone() };
@@ -199,10 +215,7 @@ impl Core {
     pub(super) fn take_review(&mut self, from: PublicKey, bytes: &[u8], now: Timestamp) -> Result<(), NodeError> {
         let review = open::<Review>(bytes, now)?;
         let id = review.value().negotiation;
-        let state = self.store.negotiation(&id)?.ok_or(NodeError::NotFound("negotiation"))?;
-        if review.author() != state.learner || from != state.learner || state.teacher != self.me.public() {
-            return Err(NodeError::WrongRole("learner (to the teacher)"));
-        }
+        self.sent_by_the_other_party(&id, review.author(), from, Role::Learner, "learner (to the teacher)")?;
         let mut cosign = self.store.cosign_state(&id)?;
         if cosign.review.is_some() {
             return Ok(());
@@ -215,25 +228,11 @@ impl Core {
         Ok(())
     }
 
-    /// Learner: the record a draft held here would become, if one waits.
-    fn pending_draft(
-        &self,
-        state: &Negotiation,
-        cosign: &CosignState,
-        now: Timestamp,
-    ) -> Result<Option<RecordDigest>, NodeError> {
-        let (Some(review), Some(draft)) = (&cosign.review, &cosign.draft) else { return Ok(None) };
-        let review = open::<Review>(review, now)?;
-        Ok(Some(RecordDigest::of(&expected_from_draft(state, review.value(), draft)?)))
-    }
-
     pub(super) fn take_draft(&mut self, from: PublicKey, bytes: &[u8], now: Timestamp) -> Result<(), NodeError> {
         let draft = open::<Draft>(bytes, now)?;
         let id = draft.value().negotiation;
-        let state = self.store.negotiation(&id)?.ok_or(NodeError::NotFound("negotiation"))?;
-        if draft.author() != state.teacher || from != state.teacher || state.learner != self.me.public() {
-            return Err(NodeError::WrongRole("teacher (to the learner)"));
-        }
+        let state =
+            self.sent_by_the_other_party(&id, draft.author(), from, Role::Teacher, "teacher (to the learner)")?;
         let mut cosign = self.store.cosign_state(&id)?;
         let review =
             cosign.review.as_ref().ok_or(NodeError::Invalid("no review of ours for this session yet".into()))?;
@@ -281,14 +280,14 @@ impl Core {
         if self.store.endorsement_summary(&crate::endorse::cosign::endorsement_id(&id))?.is_some() {
             return Err(NodeError::Invalid("you signed this record already".into()));
         }
-        let (Some(review), Some(document)) = (&cosign.review, &cosign.draft) else {
+        let Some(record) = learners_record(state, &cosign, now)? else {
             return Err(NodeError::Invalid("no draft from the teacher to sign yet".into()));
         };
-        let review = open::<Review>(review, now)?;
-        let expected = expected_from_draft(state, review.value(), document)?;
-        if RecordDigest::of(&expected) != seen {
+        if record.digest != seen {
             return Err(changed());
         }
+        let expected = record.record;
+        let document = cosign.draft.as_deref().unwrap_or_default();
         let verified = countersign(&expected, document, &self.me, now)?;
         let queued = self.final_for(state, verified.bytes().to_vec(), now)?;
         if self.store.put_countersigned(&id, &cosign, &verified, &queued)? {
@@ -310,19 +309,10 @@ impl Core {
     pub(super) fn take_final(&mut self, from: PublicKey, bytes: &[u8], now: Timestamp) -> Result<(), NodeError> {
         let final_ = open::<Final>(bytes, now)?;
         let id = final_.value().negotiation;
-        let state = self.store.negotiation(&id)?.ok_or(NodeError::NotFound("negotiation"))?;
-        if final_.author() != state.learner || from != state.learner || state.teacher != self.me.public() {
-            return Err(NodeError::WrongRole("learner (to the teacher)"));
-        }
+        self.sent_by_the_other_party(&id, final_.author(), from, Role::Learner, "learner (to the teacher)")?;
         let cosign = self.store.cosign_state(&id)?;
         let drafted = cosign.draft.as_ref().ok_or(NodeError::Invalid("we sent no draft for this session".into()))?;
-        let mut document = strict_json::parse(drafted, crate::endorse::MAX_ENDORSEMENT_BYTES)
-            .map_err(|e| NodeError::Invalid(e.to_string()))?;
-        if let Some(map) = document.as_object_mut() {
-            map.remove("proof");
-        }
-        let expected =
-            crate::endorse::Endorsement::from_document(&document).map_err(crate::endorse::EndorseError::from)?;
+        let expected = drafted_record(drafted)?;
         let verified = accept_final(&expected, &final_.value().credential, now)?;
         if self.store.put_endorsement(&verified)? {
             self.emit(Event::EndorsementStored(expected.id));
@@ -336,19 +326,10 @@ impl Core {
     pub(super) fn take_declined(&mut self, from: PublicKey, bytes: &[u8], now: Timestamp) -> Result<(), NodeError> {
         let no = open::<DraftDeclined>(bytes, now)?;
         let id = no.value().negotiation;
-        let state = self.store.negotiation(&id)?.ok_or(NodeError::NotFound("negotiation"))?;
-        if no.author() != state.learner || from != state.learner || state.teacher != self.me.public() {
-            return Err(NodeError::WrongRole("learner (to the teacher)"));
-        }
+        self.sent_by_the_other_party(&id, no.author(), from, Role::Learner, "learner (to the teacher)")?;
         let mut cosign = self.store.cosign_state(&id)?;
         let Some(drafted) = &cosign.draft else { return Ok(()) };
-        let mut document = strict_json::parse(drafted, crate::endorse::MAX_ENDORSEMENT_BYTES)
-            .map_err(|e| NodeError::Invalid(e.to_string()))?;
-        if let Some(map) = document.as_object_mut() {
-            map.remove("proof");
-        }
-        let sent = crate::endorse::Endorsement::from_document(&document).map_err(crate::endorse::EndorseError::from)?;
-        if RecordDigest::of(&sent) != no.value().record {
+        if RecordDigest::of(&drafted_record(drafted)?) != no.value().record {
             return Ok(()); // about an older draft than the one now out
         }
         cosign.draft = None;

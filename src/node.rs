@@ -262,6 +262,8 @@ pub struct Node {
     core_done: oneshot::Receiver<()>,
     relays: tokio::sync::watch::Receiver<RelayStatus>,
     relay_follower: Option<tokio::task::JoinHandle<()>>,
+    /// Tells the core when the network may be back.
+    network: tokio::task::JoinHandle<()>,
     clock: Clock,
     pool: Arc<shell::pool::Pool>,
 }
@@ -330,6 +332,7 @@ impl Node {
             shell.join(community, bootstrap.clone()).await?;
         }
         let shell = tokio::spawn(shell.run(inbox_rx, from_core));
+        let network = shell::network::watch(&endpoint, relays.clone(), inbox.clone());
         let debt = credits::DebtCheck {
             id,
             store: store.clone(),
@@ -338,7 +341,21 @@ impl Node {
             pool: pool.clone(),
         };
         let remote = Remote { inbox, endpoint: endpoint.clone(), communities: config.communities.clone(), debt };
-        Ok(Self { id, endpoint, router, store, remote, events, shell, core_done, relays, relay_follower, clock, pool })
+        Ok(Self {
+            id,
+            endpoint,
+            router,
+            store,
+            remote,
+            events,
+            shell,
+            core_done,
+            relays,
+            relay_follower,
+            network,
+            clock,
+            pool,
+        })
     }
 
     pub fn id(&self) -> PublicKey {
@@ -504,6 +521,7 @@ impl Node {
     /// once after the caller drops its own handle.
     pub async fn shutdown(self) {
         self.shell.abort();
+        self.network.abort();
         if let Some(follower) = &self.relay_follower {
             follower.abort();
         }

@@ -108,3 +108,31 @@ fn a_peer_that_lost_every_neighbour_asks_known_peers_again_once_it_can() {
     let after = publish_offer(&mut sim, 0, "After the outage", "rust");
     assert!(sim.run_until(Duration::from_secs(60), |s| holds(s, 3, &after)), "and the listings flow again");
 }
+
+#[test]
+fn when_the_network_is_back_waiting_mail_goes_at_once_not_after_its_backoff() {
+    // Two runs from one seed; only the second is told the network is back.
+    let run = |told: bool| {
+        let mut sim = common::sim::network(73, 2);
+        sim.run_for(Duration::from_secs(3));
+        let listing = common::sim::publish_offer(&mut sim, 0, "Rust for beginners", "rust");
+        assert!(sim.run_until(Duration::from_secs(60), |s| common::sim::holds(s, 1, &listing)));
+        let start = sim.now().saturating_add(jiff::SignedDuration::from_hours(2)).unwrap();
+        let proposed = sim.command(1, Command::Propose(listing, common::sim::terms(start, 60))).unwrap();
+        let id = common::sim::negotiation_of(proposed).id;
+        assert!(sim.run_until(Duration::from_secs(60), |s| common::sim::seq(s, 0, &id) == 1));
+        let (me, teacher) = (sim.key(1), sim.key(0));
+        // Out of reach long enough for the retries to space out to a minute.
+        sim.links_mut().partition(&[vec![me], vec![teacher]]);
+        sim.command(1, Command::Chat(id, "Is Monday all right?".into())).unwrap();
+        sim.run_for(Duration::from_secs(200));
+        sim.links_mut().heal();
+        if told {
+            sim.inject(1, agora::node::core::Input::NetworkBack);
+        }
+        sim.run_for(Duration::from_secs(3));
+        sim.store(0).chat(&id).unwrap().len()
+    };
+    assert_eq!(run(false), 0, "left alone, the message waits for its next retry");
+    assert_eq!(run(true), 1, "told the network is back, the node sends it at once");
+}

@@ -95,7 +95,8 @@ pub(super) fn log_event(out: &mut impl Write, event: &Event) -> std::io::Result<
         Event::EndorsementStored(id) => format!("endorsement stored: {id}"),
         Event::Delivered(to) => format!("delivered to {}", to.fingerprint()),
         Event::DeliveryRefused { to, reason } => format!("{} refused a message: {reason}", to.fingerprint()),
-        Event::Relays(status) => status.to_string(),
+        // Already logged by the node, with its time, once per change.
+        Event::Relays(_) => return Ok(()),
         Event::SessionDue(id) => format!("session {} can be started, or a no-show reported", id.short()),
     };
     writeln!(out, "{}", safe(&line))?;

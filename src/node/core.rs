@@ -122,6 +122,10 @@ pub enum Input {
     NeighborDown(PublicKey),
     /// The gossip layer dropped messages for us: reconcile.
     Lagged,
+    /// The way out may be back (a relay answers again, this node's
+    /// addresses changed after a network change or a sleep): mail is tried
+    /// at once and, with no neighbour left, known peers are asked again.
+    NetworkBack,
     /// A session message from `from` (the connection's key); answered with
     /// [`Output::Answer`] (an encoded [`crate::net::Ack`]).
     Session {
@@ -333,6 +337,11 @@ impl Core {
                 }
             }
             Input::Lagged => self.sync_all(now),
+            Input::NetworkBack => {
+                self.delivery.hurry_all();
+                self.deliver_due(now);
+                self.heal();
+            }
             Input::Session { from, token, bytes } => {
                 let ack = self.serve_session(from, &bytes, now);
                 let encoded = postcard::to_stdvec(&ack).unwrap_or_default();

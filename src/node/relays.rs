@@ -54,7 +54,7 @@ pub(super) fn follow(
         let mut grace_over = false;
         loop {
             let next = classify(&relays.get(), grace_over);
-            if *status.borrow() != next {
+            if !status.borrow().same_state(&next) {
                 tracing::info!("relays: {next}");
                 status.send_replace(next.clone());
                 let _ = events.send(Event::Relays(next));
@@ -68,6 +68,18 @@ pub(super) fn follow(
     (receiver, Some(task))
 }
 
+impl RelayStatus {
+    /// Whether `other` is the same state as far as a person cares: the
+    /// reason a relay is unreachable may change with every retry, and
+    /// "offline" is said once, not once per retry.
+    pub fn same_state(&self, other: &RelayStatus) -> bool {
+        match (self, other) {
+            (RelayStatus::Offline(_), RelayStatus::Offline(_)) => true,
+            _ => self == other,
+        }
+    }
+}
+
 fn classify(relays: &[iroh::endpoint::RelayStatus], grace_over: bool) -> RelayStatus {
     if let Some(online) = relays.iter().find(|r| r.is_connected()) {
         return RelayStatus::Online(online.url().to_string());
@@ -77,4 +89,20 @@ fn classify(relays: &[iroh::endpoint::RelayStatus], grace_over: bool) -> RelaySt
     }
     let reason = relays.iter().find_map(|r| r.last_error().map(|e| e.to_string()));
     RelayStatus::Offline(reason.unwrap_or_else(|| "no relay reachable".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offline_is_one_state_whatever_the_reason_of_each_retry() {
+        let refused = RelayStatus::Offline("connection refused".into());
+        let timed_out = RelayStatus::Offline("timed out".into());
+        assert!(refused.same_state(&timed_out));
+        assert!(!refused.same_state(&RelayStatus::Connecting));
+        let a = RelayStatus::Online("https://a.example/".into());
+        assert!(!a.same_state(&RelayStatus::Online("https://b.example/".into())));
+        assert!(a.same_state(&a.clone()));
+    }
 }

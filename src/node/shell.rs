@@ -11,6 +11,7 @@
 
 pub(super) mod directory;
 pub(super) mod gossip;
+pub(super) mod network;
 pub(super) mod pool;
 pub(super) mod portfolio;
 pub(super) mod session;
@@ -69,6 +70,8 @@ pub(crate) enum ToShell {
         round: u64,
         outcome: Outcome,
     },
+    /// A relay answers again or this node's addresses changed (see [`network`]).
+    NetworkBack,
 }
 
 pub(super) struct Shell {
@@ -291,6 +294,12 @@ impl Shell {
             ToShell::Delivered { to, key, outcome } => batch.push(Input::Delivered { to, key, outcome }),
             ToShell::DirectoryAnswer { from, round, outcome } => {
                 batch.push(Input::DirectoryAnswer { from, round, outcome })
+            }
+            ToShell::NetworkBack => {
+                // Dials that failed while the network was away stay stuck in
+                // gossip (see [`gossip`]): if the core asks again, start afresh.
+                self.fruitless_rejoins = FRUITLESS_REJOINS;
+                batch.push(Input::NetworkBack)
             }
         }
     }

@@ -206,6 +206,7 @@ fn describe(hash: &mut Sha256, input: &Input) {
             p.as_bytes()
         }
         Input::Lagged => b"lagged",
+        Input::NetworkBack => b"network back",
         Input::Session { from, bytes, .. } => {
             hash.update(b"session");
             hash.update(from.as_bytes());

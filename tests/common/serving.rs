@@ -98,6 +98,25 @@ impl Serving {
         }
     }
 
+    /// Waits for a line containing `text`, keeping every line read on the
+    /// way (that one included) in `seen`.
+    pub fn wait_for_recording(&self, text: &str, seen: &mut Vec<String>) -> String {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let line =
+                self.next_line_before(deadline).unwrap_or_else(|| panic!("serve never said `{text}`: {seen:#?}"));
+            seen.push(line.clone());
+            if line.contains(text) {
+                return line;
+            }
+        }
+    }
+
+    /// The next line, if one comes before `deadline`.
+    pub fn next_line_before(&self, deadline: Instant) -> Option<String> {
+        self.lines.recv_timeout(deadline.saturating_duration_since(Instant::now())).ok()
+    }
+
     /// Sends `signal` and waits for a clean exit.
     pub fn stop(mut self, signal: &str) {
         Command::new("kill").args([signal, &self.child.id().to_string()]).status().unwrap();

@@ -72,6 +72,14 @@ impl Delivery {
         }
     }
 
+    /// Every peer with mail is worth trying at once (the network is back).
+    pub fn hurry_all(&mut self) {
+        for mail in self.mail.values_mut() {
+            mail.next_attempt = None;
+            mail.attempts = 0;
+        }
+    }
+
     /// Peers with mail, for tests and figures.
     pub fn peers(&self) -> usize {
         self.mail.len()

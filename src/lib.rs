@@ -28,6 +28,7 @@
 
 pub mod app;
 pub mod cli;
+pub mod community;
 pub mod config;
 pub mod demo;
 pub mod endorse;

@@ -2,6 +2,7 @@
 //! line on stderr and a non-zero exit code.
 
 mod client;
+mod community;
 mod context;
 mod control;
 mod credits;
@@ -110,6 +111,9 @@ pub enum Command {
     },
     /// Meet a peer by its ticket: join its communities and pull its directory.
     Connect { ticket: String },
+    /// Communities as signed charters: create, edit, list, show, join, leave.
+    #[command(subcommand)]
+    Community(community::CommunityCommand),
 }
 
 impl Command {
@@ -133,6 +137,8 @@ impl Command {
             | Command::Portfolio(_)
             | Command::Credits(_)
             | Command::Ticket { .. } => true,
+            Command::Community(community::CommunityCommand::Create(_)) => false,
+            Command::Community(_) => true,
         }
     }
 }
@@ -251,6 +257,7 @@ fn command(
         Some(Command::Serve) => serve::run(ctx, out),
         Some(Command::Ticket { qr }) => ticket::show(ctx, qr, out),
         Some(Command::Connect { ticket }) => ticket::connect(ctx, &ticket, out),
+        Some(Command::Community(c)) => community::run(ctx, c, out),
     }
 }
 

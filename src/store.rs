@@ -11,6 +11,7 @@
 //! [`crate::endorse::VerifiedEndorsement`]s, and are kept as the exact bytes
 //! that were verified.
 
+mod communities;
 mod contacts;
 mod damaged;
 mod directory;
@@ -30,6 +31,7 @@ mod schema;
 mod session;
 mod tables;
 
+pub use communities::{CharterStored, MAX_CHARTER_VERSIONS_HELD, MAX_COMMUNITIES_JOINED};
 pub use contacts::MAX_CONTACTS;
 pub use damaged::DamageCount;
 pub use directory_batch::{DirectoryBatch, Kept, Withdrawn};

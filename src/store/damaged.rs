@@ -60,7 +60,7 @@ pub(super) fn key_hex(key: &[u8]) -> String {
 mod tests {
     use jiff::Timestamp;
 
-    use super::super::tables::{CHAT, ENDORSEMENT_SUMMARIES, PAUSED_LISTINGS, PEER_PROFILES, PEERS};
+    use super::super::tables::{CHARTERS, CHAT, ENDORSEMENT_SUMMARIES, PAUSED_LISTINGS, PEER_PROFILES, PEERS};
     use super::*;
     use crate::identity::Identity;
     use crate::market::{Id16, Profile};
@@ -85,6 +85,7 @@ mod tests {
         let mut chat_key = [0u8; 40];
         chat_key[..16].copy_from_slice(&[7; 16]);
         tx.open_table(CHAT).unwrap().insert(&chat_key, garbage).unwrap();
+        tx.open_table(CHARTERS).unwrap().insert(&[0x33; 64], garbage).unwrap();
         tx.commit().unwrap();
     }
 
@@ -120,7 +121,10 @@ mod tests {
         assert!(store.endorsements().unwrap().is_empty());
         assert!(store.paused_listings().unwrap().is_empty());
         assert!(store.chat(&Id16([7; 16])).unwrap().is_empty());
-        assert_eq!(store.damaged_skipped(), 5, "one per damaged table");
+        let community = crate::community::CommunityId([0x33; 32]);
+        assert!(store.charter(&community).unwrap().is_none());
+        assert_eq!(store.known_communities().unwrap(), vec![community], "listed, so it can be reported");
+        assert_eq!(store.damaged_skipped(), 6, "one per damaged table");
         assert_eq!(store.blocked_peers().unwrap(), vec![]);
         // Blocking the peer whose record is damaged writes a good record.
         let damaged_peer = crate::identity::PublicKey::from([0xee; 32]);

@@ -23,6 +23,8 @@ pub enum StoreError {
     NewerSchema { found: u64, supported: u64 },
     #[error("store record `{what}` is damaged: {reason}")]
     Corrupt { what: &'static str, reason: String },
+    #[error("at most {max} {what}; leave one first")]
+    Full { what: &'static str, max: usize },
     #[error("store error: {0}")]
     Database(#[from] redb::Error),
     #[error(transparent)]

@@ -5,7 +5,7 @@ use redb::{Database, ReadableTable, WriteTransaction};
 
 use super::{StoreError, tables::*};
 
-pub const SCHEMA_VERSION: u64 = 5;
+pub const SCHEMA_VERSION: u64 = 6;
 const VERSION_KEY: &str = "schema_version";
 
 /// Upgrades a store by one schema version.
@@ -13,7 +13,15 @@ type Migration = fn(&WriteTransaction) -> Result<(), StoreError>;
 
 /// `MIGRATIONS[n]` upgrades schema `n + 1` to `n + 2`; append one whenever
 /// `SCHEMA_VERSION` grows.
-const MIGRATIONS: &[Migration] = &[add_contacts, add_peer_profiles, add_paused_listings, super::migrate5::run];
+const MIGRATIONS: &[Migration] =
+    &[add_contacts, add_peer_profiles, add_paused_listings, super::migrate5::run, add_communities];
+
+/// 5 → 6: communities' charters and the ones joined.
+fn add_communities(tx: &WriteTransaction) -> Result<(), StoreError> {
+    tx.open_table(CHARTERS)?;
+    tx.open_table(JOINED_COMMUNITIES)?;
+    Ok(())
+}
 
 /// 3 → 4: paused own listings.
 fn add_paused_listings(tx: &WriteTransaction) -> Result<(), StoreError> {
@@ -96,7 +104,7 @@ fn create_tables(tx: &WriteTransaction) -> Result<(), StoreError> {
     tx.open_table(PEER_PROFILES)?;
     tx.open_table(PAUSED_LISTINGS)?;
     super::migrate5::create(tx)?;
-    Ok(())
+    add_communities(tx)
 }
 
 #[cfg(test)]

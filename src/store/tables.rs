@@ -73,3 +73,9 @@ pub const NEGOTIATIONS_BY_PEER: TableDefinition<&[u8; 48], ()> = TableDefinition
 /// How many leading steps of a negotiation the other party acknowledged:
 /// id → count. Since schema 5.
 pub const NEGOTIATION_ACKED: TableDefinition<&[u8; 16], u32> = TableDefinition::new("negotiation_acked");
+/// Charter versions of communities: community id ‖ SHA-256 of the signed
+/// version → the signed version. Since schema 6.
+pub const CHARTERS: TableDefinition<&[u8; 64], &[u8]> = TableDefinition::new("charters");
+/// Communities this node belongs to: community id → when it joined (ms).
+/// Since schema 6.
+pub const JOINED_COMMUNITIES: TableDefinition<&[u8; 32], i64> = TableDefinition::new("joined_communities");

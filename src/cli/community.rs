@@ -1,0 +1,269 @@
+//! `agora community create|edit|list|show|join|leave`: communities as signed
+//! charters. Creating draws a nonce, so the community's id is the founder's
+//! alone; editing publishes the charter's next version, which only its
+//! maintainers can sign. These commands write the store, so they run while
+//! no agora runs on the home.
+
+mod curriculum_file;
+mod show;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context as _, bail};
+use clap::{Args, Subcommand};
+
+use super::Context;
+use super::context::is_in_use;
+use crate::community::{Admission, Charter, CommunityId, Curriculum};
+use crate::identity::{PublicKey, public_from_did_key};
+use crate::store::{CharterStored, Store};
+use crate::text::safe;
+use crate::wire::seal;
+
+#[derive(Subcommand, Debug)]
+pub enum CommunityCommand {
+    /// Found a community: you sign its charter and become its first maintainer.
+    Create(CreateArgs),
+    /// Publish the next version of a charter you maintain.
+    Edit(EditArgs),
+    /// The communities you belong to.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// A community's charter: rules, maintainers, curriculum.
+    Show {
+        /// The community's id (or its first hex digits, or its name).
+        community: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Belong to a community whose charter this node holds.
+    Join { community: String },
+    /// Stop belonging to a community (its charter stays, to join again).
+    Leave { community: String },
+}
+
+#[derive(Args, Debug)]
+pub struct CreateArgs {
+    #[arg(long)]
+    name: String,
+    #[arg(long, default_value = "")]
+    description: String,
+    /// A language tag (`en`, `pt-br`); repeat for more.
+    #[arg(long = "language")]
+    languages: Vec<String>,
+    /// A rule in plain words; repeat for more.
+    #[arg(long = "rule")]
+    rules: Vec<String>,
+    /// Another maintainer (a did:key), after you; repeat for more.
+    #[arg(long = "maintainer")]
+    maintainers: Vec<String>,
+    /// Only maintainers and people they invite may publish listings.
+    #[arg(long)]
+    invite_only: bool,
+    /// A curriculum in TOML (see the README).
+    #[arg(long, value_name = "FILE")]
+    curriculum: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct EditArgs {
+    community: String,
+    #[arg(long)]
+    name: Option<String>,
+    #[arg(long)]
+    description: Option<String>,
+    /// Replace the languages (repeat for more).
+    #[arg(long = "language")]
+    languages: Vec<String>,
+    /// Replace the rules (repeat for more).
+    #[arg(long = "rule")]
+    rules: Vec<String>,
+    /// Add a maintainer (a did:key) at the end of the list.
+    #[arg(long = "add-maintainer")]
+    add_maintainers: Vec<String>,
+    /// Remove a maintainer (a did:key).
+    #[arg(long = "remove-maintainer")]
+    remove_maintainers: Vec<String>,
+    /// Only maintainers and people they invite may publish listings.
+    #[arg(long, conflicts_with = "open")]
+    invite_only: bool,
+    /// Anyone may publish listings.
+    #[arg(long)]
+    open: bool,
+    /// Replace the curriculum with this TOML file.
+    #[arg(long, value_name = "FILE")]
+    curriculum: Option<PathBuf>,
+}
+
+pub fn run(ctx: &Context, command: CommunityCommand, out: &mut impl Write) -> anyhow::Result<ExitCode> {
+    match command {
+        CommunityCommand::Create(args) => create(ctx, args, out),
+        CommunityCommand::Edit(args) => edit(ctx, args, out),
+        CommunityCommand::List { json } => show::list(&ctx.store_to_read()?, json, out),
+        CommunityCommand::Show { community, json } => {
+            let store = ctx.store_to_read()?;
+            let id = resolve(&store, &community)?;
+            show::one(&store, &id, json, out)
+        }
+        CommunityCommand::Join { community } => {
+            let store = writable(ctx)?;
+            let id = resolve(&store, &community)?;
+            let name = charter_name(&store, &id)?;
+            if store.join_community(&id, super::now())? {
+                writeln!(out, "Joined {} ({})", safe(&name), id.short())?;
+            } else {
+                writeln!(out, "Already in {} ({})", safe(&name), id.short())?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        CommunityCommand::Leave { community } => {
+            let store = writable(ctx)?;
+            let id = resolve(&store, &community)?;
+            let name = charter_name(&store, &id)?;
+            if store.leave_community(&id)? {
+                writeln!(out, "Left {} ({})", safe(&name), id.short())?;
+            } else {
+                writeln!(out, "Not in {} ({})", safe(&name), id.short())?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn create(ctx: &Context, args: CreateArgs, out: &mut impl Write) -> anyhow::Result<ExitCode> {
+    let identity = ctx.identity()?;
+    let store = writable(ctx)?;
+    let curriculum = match &args.curriculum {
+        Some(path) => curriculum_file::read(path)?,
+        None => Curriculum::default(),
+    };
+    let mut maintainers = vec![identity.public()];
+    for did in &args.maintainers {
+        let key = key_of(did)?;
+        if !maintainers.contains(&key) {
+            maintainers.push(key);
+        }
+    }
+    let mut nonce = [0u8; 16];
+    getrandom::fill(&mut nonce).context("drawing the community's nonce")?;
+    let charter = Charter {
+        founder: identity.public(),
+        nonce,
+        version: 1,
+        previous: None,
+        name: args.name.trim().to_owned(),
+        description: args.description,
+        languages: args.languages,
+        rules: args.rules,
+        maintainers,
+        admission: if args.invite_only { Admission::InviteOnly } else { Admission::Open },
+        curriculum,
+    };
+    let signed = seal(&identity, &charter, super::now()).context("the charter")?;
+    let id = charter.id();
+    stored(store.put_charter(&id, &signed)?)?;
+    store.join_community(&id, super::now())?;
+    writeln!(out, "Founded {} ({})", safe(&charter.name), id.short())?;
+    writeln!(out, "id: {id}")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn edit(ctx: &Context, args: EditArgs, out: &mut impl Write) -> anyhow::Result<ExitCode> {
+    let identity = ctx.identity()?;
+    let store = writable(ctx)?;
+    let id = resolve(&store, &args.community)?;
+    let held = store.charter(&id)?.context("no charter of that community is held here")?;
+    if !held.value().is_maintainer(&identity.public()) {
+        bail!("you are not a maintainer of {}; only they can publish its charter", safe(&held.value().name));
+    }
+    let mut next = Charter::next_of(&held);
+    if let Some(name) = args.name {
+        next.name = name.trim().to_owned();
+    }
+    if let Some(description) = args.description {
+        next.description = description;
+    }
+    if !args.languages.is_empty() {
+        next.languages = args.languages;
+    }
+    if !args.rules.is_empty() {
+        next.rules = args.rules;
+    }
+    for did in &args.add_maintainers {
+        let key = key_of(did)?;
+        if !next.maintainers.contains(&key) {
+            next.maintainers.push(key);
+        }
+    }
+    for did in &args.remove_maintainers {
+        let key = key_of(did)?;
+        next.maintainers.retain(|m| *m != key);
+    }
+    if next.maintainers.is_empty() {
+        bail!("a community needs at least one maintainer");
+    }
+    if args.invite_only {
+        next.admission = Admission::InviteOnly;
+    } else if args.open {
+        next.admission = Admission::Open;
+    }
+    if let Some(path) = &args.curriculum {
+        next.curriculum = curriculum_file::read(path)?;
+    }
+    if next == Charter::next_of(&held) {
+        bail!("nothing to change: give --name, --rule, --add-maintainer, --curriculum …");
+    }
+    let signed = seal(&identity, &next, super::now()).context("the charter")?;
+    stored(store.put_charter(&id, &signed)?)?;
+    writeln!(out, "Published version {} of {} ({})", next.version, safe(&next.name), id.short())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn stored(outcome: CharterStored) -> anyhow::Result<()> {
+    match outcome {
+        CharterStored::Kept { .. } => Ok(()),
+        CharterStored::Refused(refusal) => bail!("the charter was refused: {refusal}"),
+        CharterStored::Full => bail!("this community has as many charter versions as a node keeps"),
+    }
+}
+
+fn writable(ctx: &Context) -> anyhow::Result<Store> {
+    match ctx.store() {
+        Ok(store) => Ok(store),
+        Err(e) if is_in_use(&e) => {
+            bail!("community commands write the store: stop the agora running on this home first")
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn key_of(did: &str) -> anyhow::Result<PublicKey> {
+    public_from_did_key(did.trim()).with_context(|| format!("`{}` is not a did:key", safe(did)))
+}
+
+fn charter_name(store: &Store, id: &CommunityId) -> anyhow::Result<String> {
+    Ok(store.charter(id)?.map(|c| c.value().name.clone()).unwrap_or_default())
+}
+
+/// A community by its id, the first (at least 4) hex digits of it, or its
+/// name (whatever the case); anything matching several is refused.
+fn resolve(store: &Store, wanted: &str) -> anyhow::Result<CommunityId> {
+    let typed = wanted.trim().to_lowercase();
+    let mut matches = Vec::new();
+    for id in store.known_communities()? {
+        let by_id = typed.len() >= 4 && id.to_hex().starts_with(&typed);
+        let by_name = store.charter(&id)?.is_some_and(|c| c.value().name.to_lowercase() == typed);
+        if by_id || by_name {
+            matches.push(id);
+        }
+    }
+    match matches.as_slice() {
+        [one] => Ok(*one),
+        [] => bail!("no community `{}` is known here: see `agora community list`", safe(wanted)),
+        _ => bail!("`{}` names {} communities; give more of the id", safe(wanted), matches.len()),
+    }
+}

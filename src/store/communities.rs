@@ -1,0 +1,143 @@
+//! Communities' charters, every version that passed [`judge`] (so the
+//! history can be replayed and passed on), and the communities this node
+//! joined. Which version holds is decided by [`crate::community::history`].
+
+use redb::{ReadableTable, ReadableTableMetadata};
+
+use super::damaged::key_hex;
+use super::listings::decode;
+use super::tables::{CHARTERS, JOINED_COMMUNITIES};
+use super::{Store, StoreError};
+use crate::community::charter::digest;
+use crate::community::{Charter, CharterRefusal, CommunityId, history, judge};
+use crate::wire::Verified;
+
+/// Versions (the chain and conflicting forks) kept per community; more are
+/// refused, so a maintainer cannot fill anyone's disk.
+pub const MAX_CHARTER_VERSIONS_HELD: usize = 300;
+/// Communities one node belongs to at most.
+pub const MAX_COMMUNITIES_JOINED: usize = 32;
+
+/// What became of a charter version offered to the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CharterStored {
+    /// Kept; `current` says whether it is now the version that holds.
+    Kept {
+        current: bool,
+    },
+    Refused(CharterRefusal),
+    /// The community already holds [`MAX_CHARTER_VERSIONS_HELD`] versions.
+    Full,
+}
+
+fn key(id: &CommunityId, digest: &[u8; 32]) -> [u8; 64] {
+    let mut key = [0u8; 64];
+    key[..32].copy_from_slice(&id.0);
+    key[32..].copy_from_slice(digest);
+    key
+}
+
+impl Store {
+    /// Keeps a charter version of community `id` if it may follow what is
+    /// held (checked in the same transaction that stores it).
+    pub fn put_charter(&self, id: &CommunityId, version: &Verified<Charter>) -> Result<CharterStored, StoreError> {
+        let tx = self.db.write()?;
+        let stored = {
+            let mut table = tx.open_table(CHARTERS)?;
+            let held = self.read_versions(&table, id)?;
+            if let Err(refusal) = judge(id, &held, version) {
+                return Ok(CharterStored::Refused(refusal));
+            }
+            if held.len() >= MAX_CHARTER_VERSIONS_HELD {
+                return Ok(CharterStored::Full);
+            }
+            table.insert(&key(id, &digest(version)), version.bytes())?;
+            let mut all = held;
+            all.push(version.clone());
+            let current = history::current(id, &all).is_some_and(|c| digest(c) == digest(version));
+            CharterStored::Kept { current }
+        };
+        tx.commit()?;
+        Ok(stored)
+    }
+
+    /// Every version held of community `id` (damaged ones skipped and counted).
+    pub fn charter_versions(&self, id: &CommunityId) -> Result<Vec<Verified<Charter>>, StoreError> {
+        let tx = self.db.read()?;
+        let table = tx.open_table(CHARTERS)?;
+        self.read_versions(&table, id)
+    }
+
+    /// The version of community `id` that holds, if any is held.
+    pub fn charter(&self, id: &CommunityId) -> Result<Option<Verified<Charter>>, StoreError> {
+        let versions = self.charter_versions(id)?;
+        Ok(history::current(id, &versions).cloned())
+    }
+
+    /// Every community with a charter held here.
+    pub fn known_communities(&self) -> Result<Vec<CommunityId>, StoreError> {
+        let tx = self.db.read()?;
+        let table = tx.open_table(CHARTERS)?;
+        let mut ids: Vec<CommunityId> = Vec::new();
+        for entry in table.iter()? {
+            let (key, _) = entry?;
+            let mut id = [0u8; 32];
+            id.copy_from_slice(&key.value()[..32]);
+            if ids.last() != Some(&CommunityId(id)) {
+                ids.push(CommunityId(id));
+            }
+        }
+        Ok(ids)
+    }
+
+    /// Joins community `id`. Returns false when already a member; refuses
+    /// past [`MAX_COMMUNITIES_JOINED`].
+    pub fn join_community(&self, id: &CommunityId, at: jiff::Timestamp) -> Result<bool, StoreError> {
+        let tx = self.db.write()?;
+        let joined = {
+            let mut table = tx.open_table(JOINED_COMMUNITIES)?;
+            if table.get(&id.0)?.is_some() {
+                false
+            } else if table.len()? as usize >= MAX_COMMUNITIES_JOINED {
+                return Err(StoreError::Full { what: "communities joined", max: MAX_COMMUNITIES_JOINED });
+            } else {
+                table.insert(&id.0, at.as_millisecond())?;
+                true
+            }
+        };
+        tx.commit()?;
+        Ok(joined)
+    }
+
+    /// Leaves community `id` (its charters stay, to join again later).
+    pub fn leave_community(&self, id: &CommunityId) -> Result<bool, StoreError> {
+        let tx = self.db.write()?;
+        let left = tx.open_table(JOINED_COMMUNITIES)?.remove(&id.0)?.is_some();
+        tx.commit()?;
+        Ok(left)
+    }
+
+    /// The communities joined, in the order of their ids.
+    pub fn joined_communities(&self) -> Result<Vec<CommunityId>, StoreError> {
+        let tx = self.db.read()?;
+        let table = tx.open_table(JOINED_COMMUNITIES)?;
+        table.iter()?.map(|entry| Ok(CommunityId(*entry?.0.value()))).collect()
+    }
+
+    fn read_versions(
+        &self,
+        table: &impl ReadableTable<&'static [u8; 64], &'static [u8]>,
+        id: &CommunityId,
+    ) -> Result<Vec<Verified<Charter>>, StoreError> {
+        let (low, high) = (key(id, &[0; 32]), key(id, &[0xff; 32]));
+        let mut versions = Vec::new();
+        for entry in table.range::<&[u8; 64]>(&low..=&high)? {
+            let (key, bytes) = entry?;
+            if let Some(version) = self.skip_damaged("charters", key_hex(key.value()), decode::<Charter>(bytes.value()))
+            {
+                versions.push(version);
+            }
+        }
+        Ok(versions)
+    }
+}

@@ -1,0 +1,126 @@
+//! `agora community …` on the real binary and a real store: founding a
+//! community with a curriculum, editing its charter, showing it (escaped,
+//! and as JSON), joining and leaving, and the refusals a user meets
+//! (a curriculum going in circles, a non-maintainer editing, a name that
+//! matches nothing).
+
+#[path = "common/serving.rs"]
+mod serving;
+
+use std::path::Path;
+
+use agora::community::CommunityId;
+use agora::store::{CharterStored, Store};
+use serving::{agora, home, ok};
+
+const CURRICULUM: &str = r#"
+[[skill]]
+id = "rust-basics"
+name = "Rust basics"
+level = "beginner"
+
+[[skill]]
+id = "rust-ownership"
+name = "Ownership and borrowing"
+description = "Moves, borrows, lifetimes"
+level = "intermediate"
+requires = ["rust-basics"]
+[[skill.alignment]]
+name = "Rust (computer programming)"
+url = "https://esco.example/skill/rust"
+framework = "ESCO"
+code = "S1.2.3"
+"#;
+
+fn did(home: &Path) -> String {
+    ok(home, &["id"]).lines().find_map(|l| l.split_whitespace().find(|w| w.starts_with("did:key:"))).unwrap().to_owned()
+}
+
+fn json(text: &str) -> serde_json::Value {
+    serde_json::from_str(text.trim()).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+#[test]
+fn a_community_is_founded_edited_shown_joined_and_left() {
+    let (ada, mo) = (home("Ada"), home("Mo"));
+    let file = ada.path().join("curriculum.toml");
+    std::fs::write(&file, CURRICULUM).unwrap();
+    let mo_did = did(mo.path());
+    let founded = ok(
+        ada.path(),
+        &[
+            "community",
+            "create",
+            "--name",
+            "Rust Berlin",
+            "--description",
+            "Learning Rust together",
+            "--language",
+            "en",
+            "--rule",
+            "Be kind.",
+            "--maintainer",
+            &mo_did,
+            "--curriculum",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert!(founded.starts_with("Founded Rust Berlin ("), "{founded}");
+    let id = founded.lines().find_map(|l| l.strip_prefix("id: ")).unwrap().to_owned();
+    assert_eq!(id.len(), 64);
+
+    let list = ok(ada.path(), &["community", "list"]);
+    assert!(list.contains("Rust Berlin") && list.contains(&id[..8]) && list.contains("yes"), "{list}");
+    let shown = ok(ada.path(), &["community", "show", "rust berlin"]);
+    for expected in ["version 1", "rust-ownership", "after rust-basics", "ESCO S1.2.3", "1. Be kind.", "(founder)"] {
+        assert!(shown.contains(expected), "`{expected}` in:\n{shown}");
+    }
+
+    let edited = ok(ada.path(), &["community", "edit", &id[..8], "--rule", "Be kind.", "--rule", "Cite sources."]);
+    assert!(edited.starts_with("Published version 2"), "{edited}");
+    let line = json(&ok(ada.path(), &["community", "show", &id, "--json"]));
+    assert_eq!(line["version"], 2);
+    assert_eq!(line["rules"][1], "Cite sources.");
+    assert_eq!(line["maintainers"][1], mo_did.as_str());
+    assert_eq!(line["skills"][1]["alignments"][0][2], "ESCO");
+    let nothing = agora(ada.path(), &["community", "edit", &id]);
+    assert_eq!(nothing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&nothing.stderr).contains("nothing to change"));
+
+    assert!(ok(ada.path(), &["community", "leave", &id]).starts_with("Left Rust Berlin"));
+    assert!(!ok(ada.path(), &["community", "list"]).contains("yes"));
+    assert!(ok(ada.path(), &["community", "join", &id]).starts_with("Joined Rust Berlin"));
+    let unknown = agora(ada.path(), &["community", "show", "cooking"]);
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no community `cooking`"));
+}
+
+#[test]
+fn a_curriculum_in_circles_and_an_edit_by_a_non_maintainer_are_refused() {
+    let (ada, eve) = (home("Ada"), home("Eve"));
+    let file = ada.path().join("circle.toml");
+    std::fs::write(&file, "[[skill]]\nid = \"a\"\nname = \"A\"\nrequires = [\"b\"]\n[[skill]]\nid = \"b\"\nname = \"B\"\nrequires = [\"a\"]\n").unwrap();
+    let refused =
+        agora(ada.path(), &["community", "create", "--name", "Loops", "--curriculum", file.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("circle: a → b → a"), "{refused:?}");
+    assert!(ok(ada.path(), &["community", "list"]).contains("no communities yet"), "nothing was founded");
+
+    let escape = agora(ada.path(), &["community", "create", "--name", "Chess club\u{1b}[2J"]);
+    assert!(String::from_utf8_lossy(&escape.stderr).contains("control character"), "{escape:?}");
+    let founded = ok(ada.path(), &["community", "create", "--name", "Chess\u{200b}club"]);
+    assert!(founded.contains("Chess\\u{200b}club"), "invisible characters are shown, escaped: {founded:?}");
+    let id = CommunityId::from_hex(founded.lines().find_map(|l| l.strip_prefix("id: ")).unwrap()).unwrap();
+    // Eve's node holds Ada's charter (as it would after a sync) and tries to edit it.
+    let charter = {
+        let store = Store::open(&ada.path().join("store.redb")).unwrap();
+        store.charter(&id).unwrap().unwrap()
+    };
+    ok(eve.path(), &["id"]);
+    {
+        let store = Store::open(&eve.path().join("store.redb")).unwrap();
+        assert_eq!(store.put_charter(&id, &charter).unwrap(), CharterStored::Kept { current: true });
+    }
+    let edit = agora(eve.path(), &["community", "edit", &id.short(), "--name", "Eve's chess"]);
+    assert_eq!(edit.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&edit.stderr).contains("not a maintainer"), "{edit:?}");
+}

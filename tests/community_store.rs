@@ -1,0 +1,78 @@
+//! Charters in a real redb file: a version is judged in the transaction
+//! that stores it, the number of versions a community can make a node keep
+//! is capped, the joined list is capped, and a damaged row is skipped.
+
+mod common;
+
+use agora::community::{Admission, Charter, CharterRefusal, CommunityId, Curriculum};
+use agora::identity::Identity;
+use agora::store::{CharterStored, MAX_CHARTER_VERSIONS_HELD, MAX_COMMUNITIES_JOINED, Store, StoreError};
+use agora::wire::{Verified, seal};
+use common::{identity, ts};
+
+fn founding(founder: &Identity, nonce: u8) -> Verified<Charter> {
+    let charter = Charter {
+        founder: founder.public(),
+        nonce: [nonce; 16],
+        version: 1,
+        previous: None,
+        name: format!("Community {nonce}"),
+        description: String::new(),
+        languages: vec!["en".into()],
+        rules: Vec::new(),
+        maintainers: vec![founder.public()],
+        admission: Admission::Open,
+        curriculum: Curriculum::default(),
+    };
+    seal(founder, &charter, ts("2026-12-01T10:00:00Z")).unwrap()
+}
+
+#[test]
+fn versions_are_judged_before_they_are_kept_and_capped_per_community() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("s.redb")).unwrap();
+    let (ada, eve) = (identity(1), identity(2));
+    let v1 = founding(&ada, 1);
+    let id = v1.value().id();
+    assert_eq!(store.put_charter(&id, &v1).unwrap(), CharterStored::Kept { current: true });
+    // Eve is not a maintainer; her "next version" is refused, not stored.
+    let hers = seal(&eve, &Charter::next_of(&v1), ts("2026-12-01T11:00:00Z")).unwrap();
+    assert!(matches!(
+        store.put_charter(&id, &hers).unwrap(),
+        CharterStored::Refused(CharterRefusal::NotAMaintainer(_))
+    ));
+    assert_eq!(store.charter_versions(&id).unwrap().len(), 1);
+    // Another community's charter under this id is refused too.
+    let other = founding(&ada, 2);
+    assert_eq!(store.put_charter(&id, &other).unwrap(), CharterStored::Refused(CharterRefusal::WrongCommunity));
+
+    // Ada publishes until the cap; the next one is refused, the held one stays.
+    let mut last = v1;
+    for _ in 1..MAX_CHARTER_VERSIONS_HELD {
+        let next = seal(&ada, &Charter::next_of(&last), ts("2026-12-01T12:00:00Z")).unwrap();
+        assert_eq!(store.put_charter(&id, &next).unwrap(), CharterStored::Kept { current: true });
+        last = next;
+    }
+    let over = seal(&ada, &Charter::next_of(&last), ts("2026-12-01T12:00:00Z")).unwrap();
+    assert_eq!(store.put_charter(&id, &over).unwrap(), CharterStored::Full);
+    assert_eq!(store.charter(&id).unwrap().unwrap().value().version as usize, MAX_CHARTER_VERSIONS_HELD);
+    drop(store);
+    // Reopened, the same charter holds.
+    let store = Store::open(&dir.path().join("s.redb")).unwrap();
+    assert_eq!(store.charter(&id).unwrap().unwrap(), last);
+}
+
+#[test]
+fn a_node_joins_a_bounded_number_of_communities() {
+    let store = Store::in_memory().unwrap();
+    let now = ts("2026-12-01T10:00:00Z");
+    for n in 0..MAX_COMMUNITIES_JOINED {
+        assert!(store.join_community(&CommunityId([n as u8; 32]), now).unwrap());
+    }
+    assert!(!store.join_community(&CommunityId([0; 32]), now).unwrap(), "already in");
+    let err = store.join_community(&CommunityId([0xee; 32]), now).unwrap_err();
+    assert!(matches!(err, StoreError::Full { .. }), "{err}");
+    assert!(store.leave_community(&CommunityId([0; 32])).unwrap());
+    assert!(store.join_community(&CommunityId([0xee; 32]), now).unwrap());
+    assert_eq!(store.joined_communities().unwrap().len(), MAX_COMMUNITIES_JOINED);
+}

@@ -53,6 +53,7 @@ fn sessions(people: &[PublicKey]) -> Vec<Endorsement> {
                 review: String::new(),
                 attestation: String::new(),
                 issued: end,
+                alignments: Vec::new(),
             }
         })
         .collect()

@@ -45,6 +45,28 @@ fn both_parties_sign_and_the_record_verifies() {
 }
 
 #[test]
+fn an_endorsement_aligned_to_a_curriculum_verifies_with_its_four_proofs() {
+    let (teacher, learner) = (identity(1), identity(2));
+    let mut e = endorsement(&teacher, &learner, 0);
+    e.alignments = vec![agora::community::Alignment {
+        target_name: "Rust (computer programming)".into(),
+        target_url: "https://esco.example/skill/rust".into(),
+        target_framework: "ESCO".into(),
+        target_code: "S1.2.3".into(),
+    }];
+    let record = cosigned(&e, &teacher, &learner);
+    let verified = verify(record.bytes(), now()).unwrap();
+    assert_eq!(verified.endorsement().alignments, e.alignments);
+    assert!(inspect(record.bytes(), now()).wallet_ready());
+    let d = doc(record.bytes());
+    assert_eq!(d["credentialSubject"]["achievement"]["alignment"][0]["targetFramework"], json!("ESCO"));
+    // Changing the alignment breaks every proof, the rdfc ones included.
+    let mut moved = d.clone();
+    moved["credentialSubject"]["achievement"]["alignment"][0]["targetUrl"] = json!("https://esco.example/skill/cobol");
+    assert!(verify(&bytes(&moved), now()).is_err());
+}
+
+#[test]
 fn records_from_before_rdfc_proofs_still_verify() {
     let (teacher, learner) = (identity(1), identity(2));
     let e = endorsement(&teacher, &learner, 0);

@@ -70,7 +70,31 @@ fn cosigned_files(dir: &Path) -> Vec<PathBuf> {
     endorsement.review = "Très clair — «merci» 👍".into();
     let record = common::cosigned(&endorsement, &teacher, &learner);
     files.push(write(dir, "endorsement-unicode.json", record.bytes()));
+    files.push(write(dir, "endorsement-aligned.json", common::cosigned(&aligned(4), &teacher, &learner).bytes()));
     files
+}
+
+/// An endorsement for a skill from a community's curriculum: its
+/// achievement carries Open Badges alignments (one with a framework and
+/// code, one with neither).
+fn aligned(n: u32) -> agora::endorse::Endorsement {
+    let (teacher, learner) = (common::identity(1), common::identity(2));
+    let mut endorsement = common::endorsement(&teacher, &learner, n);
+    endorsement.alignments = vec![
+        agora::community::Alignment {
+            target_name: "Rust (computer programming)".into(),
+            target_url: "https://esco.example/skill/rust?lang=en".into(),
+            target_framework: "ESCO".into(),
+            target_code: "S1.2.3".into(),
+        },
+        agora::community::Alignment {
+            target_name: "Rust Berlin: ownership".into(),
+            target_url: "https://rust-berlin.example/curriculum#ownership".into(),
+            target_framework: String::new(),
+            target_code: String::new(),
+        },
+    ];
+    endorsement
 }
 
 #[test]

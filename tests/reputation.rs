@@ -33,6 +33,7 @@ fn session(teacher: &Identity, learner: &Identity, minutes: i64, rating: u8, n: 
         review: "x".into(),
         attestation: "x".into(),
         issued: end,
+        alignments: Vec::new(),
     }
 }
 

@@ -120,6 +120,12 @@ pub fn print_report(report: &Report, out: &mut impl Write) -> std::io::Result<()
             writeln!(out, "  teacher   {}  {}", safe(&e.teacher.name), did(&e.teacher))?;
             writeln!(out, "  learner   {}  {}", safe(&e.learner.name), did(&e.learner))?;
             writeln!(out, "  skill     {}", safe(&e.skill))?;
+            for a in &e.alignments {
+                let framework = [a.target_framework.as_str(), a.target_code.as_str()].join(" ");
+                let framework = framework.trim();
+                let framework = if framework.is_empty() { String::new() } else { format!(" ({framework})") };
+                writeln!(out, "  aligned   {}{}  {}", safe(&a.target_name), safe(&framework), safe(&a.target_url))?;
+            }
             writeln!(out, "  session   {} to {} ({} minutes)", e.start, e.end, e.minutes())?;
             writeln!(out, "  covered   {}", safe(&e.covered))?;
             writeln!(out, "  rating    {}/5  \"{}\"", e.rating, safe(&e.review))?;

@@ -156,7 +156,7 @@ impl SkillDef {
 }
 
 impl Alignment {
-    fn validate(&self) -> Result<(), FieldError> {
+    pub fn validate(&self) -> Result<(), FieldError> {
         if self.target_name.trim().is_empty() {
             return Err(FieldError::new("alignment.target_name", "must not be empty"));
         }

@@ -129,6 +129,8 @@ pub fn endorsement_for(
         review: review.words.clone(),
         attestation: attestation.showed.clone(),
         issued: ended_at,
+        // Negotiations do not carry a curriculum's alignment yet.
+        alignments: Vec::new(),
     };
     endorsement.validate().map_err(ShapeError::from)?;
     Ok(endorsement)

@@ -13,6 +13,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::data_integrity::{format_date, parse_date};
+use crate::community::Alignment;
+use crate::community::curriculum::MAX_ALIGNMENTS;
 use crate::identity::{PublicKey, did_key_from_public, key_bytes_from_did_key};
 use crate::wire::{FieldError, check_tag, check_text};
 
@@ -51,6 +53,9 @@ pub struct Endorsement {
     /// When the credential takes effect (usually the end of the session).
     #[serde(with = "crate::market::time_ms")]
     pub issued: Timestamp,
+    /// Where the skill sits in public frameworks, from a community's
+    /// curriculum: the achievement's Open Badges `alignment`.
+    pub alignments: Vec<Alignment>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq, Clone)]
@@ -101,7 +106,43 @@ impl Endorsement {
             return Err(FieldError::new("rating", "must be 1 to 5"));
         }
         check_text("review", &self.review, 1000, true)?;
-        check_text("attestation", &self.attestation, 1000, true)
+        check_text("attestation", &self.attestation, 1000, true)?;
+        crate::wire::check_list("alignment", &self.alignments, 0, MAX_ALIGNMENTS)?;
+        self.alignments.iter().try_for_each(Alignment::validate)
+    }
+
+    /// The achievement: the skill, what was covered, and its alignments
+    /// (the `alignment` key only when there are some).
+    fn achievement(&self) -> Value {
+        let mut achievement = json!({
+            "id": format!("urn:agora:skill:{}", self.skill),
+            "type": ["Achievement"],
+            "name": self.skill,
+            "description": format!("A one-to-one tutoring session in {}.", self.skill),
+            "criteria": { "narrative": self.covered },
+        });
+        if !self.alignments.is_empty() {
+            let alignments: Vec<Value> = self
+                .alignments
+                .iter()
+                .map(|a| {
+                    let mut entry = json!({
+                        "type": ["Alignment"],
+                        "targetName": a.target_name,
+                        "targetUrl": a.target_url,
+                    });
+                    if !a.target_framework.is_empty() {
+                        entry["targetFramework"] = json!(a.target_framework);
+                    }
+                    if !a.target_code.is_empty() {
+                        entry["targetCode"] = json!(a.target_code);
+                    }
+                    entry
+                })
+                .collect();
+            achievement["alignment"] = Value::Array(alignments);
+        }
+        achievement
     }
 
     /// The unsigned credential document.
@@ -128,13 +169,7 @@ impl Endorsement {
                 "name": self.learner.name,
                 "activityStartDate": format_date(self.start),
                 "activityEndDate": format_date(self.end),
-                "achievement": {
-                    "id": format!("urn:agora:skill:{}", self.skill),
-                    "type": ["Achievement"],
-                    "name": self.skill,
-                    "description": format!("A one-to-one tutoring session in {}.", self.skill),
-                    "criteria": { "narrative": self.covered },
-                },
+                "achievement": self.achievement(),
             },
             "evidence": [
                 {
@@ -188,6 +223,7 @@ impl Endorsement {
             review: text("/evidence/1/narrative")?.to_owned(),
             attestation: text("/evidence/0/narrative")?.to_owned(),
             issued: date("/validFrom")?,
+            alignments: read_alignments(doc)?,
         };
         endorsement.validate()?;
         if let Some(path) = difference(doc, &endorsement.to_document(), String::new(), aside) {
@@ -195,6 +231,26 @@ impl Endorsement {
         }
         Ok(endorsement)
     }
+}
+
+/// The achievement's alignments, if it has any (at most
+/// [`MAX_ALIGNMENTS`], counted before anything is read from them).
+fn read_alignments(doc: &Value) -> Result<Vec<Alignment>, ShapeError> {
+    const PATH: &str = "/credentialSubject/achievement/alignment";
+    let Some(list) = doc.pointer(PATH) else { return Ok(Vec::new()) };
+    let list =
+        list.as_array().filter(|l| !l.is_empty() && l.len() <= MAX_ALIGNMENTS).ok_or(ShapeError::Missing(PATH))?;
+    list.iter()
+        .map(|entry| {
+            let text = |key: &str| entry.get(key).and_then(Value::as_str).map(str::to_owned);
+            Ok(Alignment {
+                target_name: text("targetName").ok_or(ShapeError::Missing(PATH))?,
+                target_url: text("targetUrl").ok_or(ShapeError::Missing(PATH))?,
+                target_framework: text("targetFramework").unwrap_or_default(),
+                target_code: text("targetCode").unwrap_or_default(),
+            })
+        })
+        .collect()
 }
 
 /// The first path at which `got` differs from `want`, if any.
@@ -225,4 +281,60 @@ fn difference(got: &Value, want: &Value, path: String, aside: fn(&str) -> bool) 
 
 fn join(path: &str, key: &str) -> String {
     if path.is_empty() { key.to_owned() } else { format!("{path}.{key}") }
+}
+
+#[cfg(test)]
+mod alignment_tests {
+    use super::*;
+    use crate::identity::Identity;
+
+    fn aligned() -> Endorsement {
+        let at: Timestamp = "2026-11-20T17:00:00Z".parse().unwrap();
+        Endorsement {
+            id: "urn:uuid:6a1f1c2e-0d0b-4c53-9b59-5b1c2f0e9a11".into(),
+            teacher: Party { key: Identity::from_secret_bytes(&[1; 32]).public(), name: "Ada".into() },
+            learner: Party { key: Identity::from_secret_bytes(&[2; 32]).public(), name: "Bob".into() },
+            skill: "rust".into(),
+            start: at,
+            end: at.saturating_add(SignedDuration::from_mins(60)).unwrap(),
+            covered: "Ownership".into(),
+            rating: 5,
+            review: "Clear.".into(),
+            attestation: "Wrote a parser.".into(),
+            issued: at.saturating_add(SignedDuration::from_mins(60)).unwrap(),
+            alignments: vec![Alignment {
+                target_name: "Rust".into(),
+                target_url: "https://esco.example/rust".into(),
+                target_framework: "ESCO".into(),
+                target_code: String::new(),
+            }],
+        }
+    }
+
+    #[test]
+    fn alignments_round_trip_and_nothing_else_is_read_into_them() {
+        let e = aligned();
+        let doc = e.to_document();
+        assert_eq!(doc.pointer("/credentialSubject/achievement/alignment/0/type/0"), Some(&json!("Alignment")));
+        assert!(doc.pointer("/credentialSubject/achievement/alignment/0/targetCode").is_none(), "empty is left out");
+        assert_eq!(Endorsement::from_document(&doc).unwrap(), e);
+        let mut extra = doc.clone();
+        extra["credentialSubject"]["achievement"]["alignment"][0]["targetType"] = json!("ext:Other");
+        assert!(matches!(Endorsement::from_document(&extra), Err(ShapeError::Unexpected { .. })));
+        let mut empty = doc.clone();
+        empty["credentialSubject"]["achievement"]["alignment"][0]["targetCode"] = json!("");
+        assert!(Endorsement::from_document(&empty).is_err(), "an empty code is not what agora writes");
+        let mut many = doc.clone();
+        let one = doc["credentialSubject"]["achievement"]["alignment"][0].clone();
+        many["credentialSubject"]["achievement"]["alignment"] = Value::Array(vec![one; MAX_ALIGNMENTS + 1]);
+        assert_eq!(
+            Endorsement::from_document(&many),
+            Err(ShapeError::Missing("/credentialSubject/achievement/alignment"))
+        );
+        let mut script = e.clone();
+        script.alignments[0].target_url = "javascript:alert(1)".into();
+        assert!(script.validate().is_err());
+        let none = Endorsement { alignments: Vec::new(), ..e };
+        assert!(none.to_document().pointer("/credentialSubject/achievement/alignment").is_none());
+    }
 }

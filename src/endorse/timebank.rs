@@ -215,6 +215,7 @@ mod tests {
             review: String::new(),
             attestation: String::new(),
             issued: end,
+            alignments: Vec::new(),
         }
     }
 

@@ -15,6 +15,49 @@ use crate::identity::PublicKey;
 /// What a portfolio list shows; the full credential is one lookup away.
 pub type EndorsementSummary = Endorsement;
 
+/// A summary as schemas up to 5 wrote it, before endorsements carried
+/// alignments; read as one with none.
+#[derive(serde::Deserialize)]
+struct SummaryV1 {
+    id: String,
+    teacher: crate::endorse::Party,
+    learner: crate::endorse::Party,
+    skill: String,
+    #[serde(with = "crate::market::time_ms")]
+    start: jiff::Timestamp,
+    #[serde(with = "crate::market::time_ms")]
+    end: jiff::Timestamp,
+    covered: String,
+    rating: u8,
+    review: String,
+    attestation: String,
+    #[serde(with = "crate::market::time_ms")]
+    issued: jiff::Timestamp,
+}
+
+fn decode_summary(bytes: &[u8]) -> Result<EndorsementSummary, StoreError> {
+    match postcard::from_bytes::<Endorsement>(bytes) {
+        Ok(summary) => Ok(summary),
+        Err(e) => match postcard::from_bytes::<SummaryV1>(bytes) {
+            Ok(v1) => Ok(Endorsement {
+                id: v1.id,
+                teacher: v1.teacher,
+                learner: v1.learner,
+                skill: v1.skill,
+                start: v1.start,
+                end: v1.end,
+                covered: v1.covered,
+                rating: v1.rating,
+                review: v1.review,
+                attestation: v1.attestation,
+                issued: v1.issued,
+                alignments: Vec::new(),
+            }),
+            Err(_) => Err(corrupt("endorsement summary", e)),
+        },
+    }
+}
+
 impl Store {
     /// Stores a verified endorsement. Storing the same id again is a no-op
     /// when the bytes are identical and an error when they differ: one
@@ -47,7 +90,7 @@ impl Store {
         let mut all = Vec::new();
         for entry in table.iter()? {
             let (id, bytes) = entry?;
-            let decoded = postcard::from_bytes(bytes.value()).map_err(|e| corrupt("endorsement summary", e));
+            let decoded = decode_summary(bytes.value());
             all.extend(self.skip_damaged("endorsement_summaries", id.value(), decoded));
         }
         Ok(all)
@@ -56,10 +99,7 @@ impl Store {
     pub fn endorsement_summary(&self, id: &str) -> Result<Option<EndorsementSummary>, StoreError> {
         let tx = self.db.read()?;
         let table = tx.open_table(ENDORSEMENT_SUMMARIES)?;
-        table
-            .get(id)?
-            .map(|v| postcard::from_bytes(v.value()).map_err(|e| corrupt("endorsement summary", e)))
-            .transpose()
+        table.get(id)?.map(|v| decode_summary(v.value())).transpose()
     }
 
     /// Ids of endorsements that name `person` as teacher or learner.
@@ -162,4 +202,51 @@ pub(super) fn insert_endorsements(
         added += 1;
     }
     Ok(added)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_summary_written_before_alignments_reads_as_one_without_them() {
+        let ada = crate::identity::Identity::from_secret_bytes(&[1; 32]).public();
+        let bob = crate::identity::Identity::from_secret_bytes(&[2; 32]).public();
+        let at: jiff::Timestamp = "2026-11-20T17:00:00Z".parse().unwrap();
+        #[derive(serde::Serialize)]
+        struct Old<'a>(
+            &'a str,
+            crate::endorse::Party,
+            crate::endorse::Party,
+            &'a str,
+            i64,
+            i64,
+            &'a str,
+            u8,
+            &'a str,
+            &'a str,
+            i64,
+        );
+        let party = |key, name: &str| crate::endorse::Party { key, name: name.into() };
+        let ms = at.as_millisecond();
+        let old = postcard::to_stdvec(&Old(
+            "urn:uuid:x",
+            party(ada, "Ada"),
+            party(bob, "Bob"),
+            "rust",
+            ms,
+            ms + 60_000,
+            "c",
+            5,
+            "r",
+            "a",
+            ms + 60_000,
+        ))
+        .unwrap();
+        let summary = decode_summary(&old).unwrap();
+        assert_eq!((summary.skill.as_str(), summary.rating, summary.alignments.len()), ("rust", 5, 0));
+        assert_eq!(summary.issued.as_millisecond(), ms + 60_000);
+        assert_eq!(decode_summary(&postcard::to_stdvec(&summary).unwrap()).unwrap(), summary);
+        assert!(decode_summary(&[0xff, 0x01]).is_err());
+    }
 }

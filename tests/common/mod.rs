@@ -32,6 +32,7 @@ pub fn endorsement(teacher: &Identity, learner: &Identity, n: u32) -> Endorsemen
         review: "Patient, clear, and the exercises were just hard enough.".into(),
         attestation: "Wrote a borrow-checked linked list without help by the end.".into(),
         issued: end,
+        alignments: Vec::new(),
     }
 }
 

@@ -309,6 +309,7 @@ mod tests {
             review: "x".into(),
             attestation: "x".into(),
             issued: end,
+            alignments: Vec::new(),
         }
     }
 

@@ -155,6 +155,7 @@ mod tests {
             review: "x".into(),
             attestation: "x".into(),
             issued: end,
+            alignments: Vec::new(),
         }
     }
 

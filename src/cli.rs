@@ -7,6 +7,7 @@ mod context;
 mod control;
 mod credits;
 mod endorsements;
+mod goal;
 mod id;
 mod listing;
 mod listings;
@@ -114,6 +115,9 @@ pub enum Command {
     /// Communities as signed charters: create, edit, list, show, join, leave.
     #[command(subcommand)]
     Community(community::CommunityCommand),
+    /// Your learning goals and the way to each through a curriculum.
+    #[command(subcommand)]
+    Goal(goal::GoalCommand),
 }
 
 impl Command {
@@ -138,7 +142,7 @@ impl Command {
             | Command::Credits(_)
             | Command::Ticket { .. } => true,
             Command::Community(community::CommunityCommand::Create(_)) => false,
-            Command::Community(_) => true,
+            Command::Community(_) | Command::Goal(_) => true,
         }
     }
 }
@@ -258,6 +262,7 @@ fn command(
         Some(Command::Ticket { qr }) => ticket::show(ctx, qr, out),
         Some(Command::Connect { ticket }) => ticket::connect(ctx, &ticket, out),
         Some(Command::Community(c)) => community::run(ctx, c, out),
+        Some(Command::Goal(c)) => goal::run(ctx, c, out),
     }
 }
 

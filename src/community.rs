@@ -10,8 +10,10 @@ pub mod charter;
 pub mod curriculum;
 pub mod history;
 pub mod id;
+pub mod path;
 
 pub use charter::{Admission, Charter, CharterDigest};
 pub use curriculum::{Alignment, Curriculum, SkillDef};
 pub use history::{CharterRefusal, current, judge};
 pub use id::CommunityId;
+pub use path::{Goal, Step, StepState};

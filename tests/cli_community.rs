@@ -4,6 +4,7 @@
 //! (a curriculum going in circles, a non-maintainer editing, a name that
 //! matches nothing).
 
+mod common;
 #[path = "common/serving.rs"]
 mod serving;
 
@@ -123,4 +124,51 @@ fn a_curriculum_in_circles_and_an_edit_by_a_non_maintainer_are_refused() {
     let edit = agora(eve.path(), &["community", "edit", &id.short(), "--name", "Eve's chess"]);
     assert_eq!(edit.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&edit.stderr).contains("not a maintainer"), "{edit:?}");
+}
+
+#[test]
+fn a_goal_shows_the_way_done_next_and_the_offers_ranked() {
+    let lea = home("Lea");
+    common::write_key(lea.path(), &common::identity(2));
+    let file = lea.path().join("curriculum.toml");
+    std::fs::write(&file, CURRICULUM).unwrap();
+    let founded =
+        ok(lea.path(), &["community", "create", "--name", "Rust Berlin", "--curriculum", file.to_str().unwrap()]);
+    assert!(founded.starts_with("Founded"), "{founded}");
+    let unknown = agora(lea.path(), &["goal", "add", "rust berlin", "cooking"]);
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("has no skill `cooking`; it has: rust-basics"));
+    let set = ok(lea.path(), &["goal", "add", "rust berlin", "rust-ownership", "--by", "2027-03-01"]);
+    assert!(set.contains("Goal set: rust-ownership in Rust Berlin (2 skills on the way)"), "{set}");
+    let before = ok(lea.path(), &["goal", "list"]);
+    assert!(before.contains("0 of 2 skills done") && before.contains("by 2027-03-01"), "{before}");
+    assert!(before.contains("→ rust-basics") && before.contains("no offer seen yet"), "{before}");
+    assert!(before.contains("· rust-ownership") && before.contains("after rust-basics"), "{before}");
+
+    // Lea learned the basics with Ada (co-signed); Ada and a stranger offer ownership.
+    let (ada, lea_id, stranger) = (common::identity(1), common::identity(2), common::identity(9));
+    {
+        let store = Store::open(&lea.path().join("store.redb")).unwrap();
+        let mut basics = common::endorsement(&ada, &lea_id, 0);
+        basics.skill = "rust-basics".into();
+        store.put_endorsement(&common::cosigned(&basics, &ada, &lea_id)).unwrap();
+        let now = jiff::Timestamp::now();
+        for (who, title) in [(&stranger, "Ownership from a stranger"), (&ada, "Ownership with Ada")] {
+            let listing = agora::wire::seal(who, &common::offer(title, "rust-ownership", now), now).unwrap();
+            store.put_seen_listing(&listing).unwrap();
+        }
+    }
+    let after = ok(lea.path(), &["goal", "list"]);
+    assert!(after.contains("1 of 2 skills done"), "{after}");
+    assert!(after.contains("✓ rust-basics") && after.contains("1 session, 1.5 h, 1 teacher, ★"), "{after}");
+    let ada_at = after.find("Ownership with Ada").expect(&after);
+    let stranger_at = after.find("Ownership from a stranger").expect(&after);
+    assert!(ada_at < stranger_at, "the teacher Lea knows comes first:\n{after}");
+    let line = json(&ok(lea.path(), &["goal", "list", "--json"]));
+    assert_eq!(line["done"], 1);
+    assert_eq!(line["steps"][0]["state"], "done");
+    assert_eq!(line["steps"][0]["minutes"], 90);
+    assert_eq!(line["steps"][1]["state"], "next");
+    assert_eq!(line["steps"][1]["offers"][0]["title"], "Ownership with Ada");
+    assert!(ok(lea.path(), &["goal", "remove", "rust berlin", "rust-ownership"]).contains("dropped"));
+    assert!(ok(lea.path(), &["goal", "list"]).contains("no goals yet"));
 }

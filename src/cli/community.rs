@@ -231,7 +231,7 @@ fn stored(outcome: CharterStored) -> anyhow::Result<()> {
     }
 }
 
-fn writable(ctx: &Context) -> anyhow::Result<Store> {
+pub(super) fn writable(ctx: &Context) -> anyhow::Result<Store> {
     match ctx.store() {
         Ok(store) => Ok(store),
         Err(e) if is_in_use(&e) => {
@@ -251,7 +251,7 @@ fn charter_name(store: &Store, id: &CommunityId) -> anyhow::Result<String> {
 
 /// A community by its id, the first (at least 4) hex digits of it, or its
 /// name (whatever the case); anything matching several is refused.
-fn resolve(store: &Store, wanted: &str) -> anyhow::Result<CommunityId> {
+pub(super) fn resolve(store: &Store, wanted: &str) -> anyhow::Result<CommunityId> {
     let typed = wanted.trim().to_lowercase();
     let mut matches = Vec::new();
     for id in store.known_communities()? {

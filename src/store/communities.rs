@@ -1,15 +1,16 @@
 //! Communities' charters, every version that passed [`judge`] (so the
 //! history can be replayed and passed on), and the communities this node
-//! joined. Which version holds is decided by [`crate::community::history`].
+//! joined, and the learner's goals. Which version holds is decided by [`crate::community::history`].
 
 use redb::{ReadableTable, ReadableTableMetadata};
 
 use super::damaged::key_hex;
 use super::listings::decode;
-use super::tables::{CHARTERS, JOINED_COMMUNITIES};
+use super::tables::{CHARTERS, GOALS, JOINED_COMMUNITIES};
 use super::{Store, StoreError};
 use crate::community::charter::digest;
-use crate::community::{Charter, CharterRefusal, CommunityId, history, judge};
+use crate::community::path::MAX_GOALS;
+use crate::community::{Charter, CharterRefusal, CommunityId, Goal, history, judge};
 use crate::wire::Verified;
 
 /// Versions (the chain and conflicting forks) kept per community; more are
@@ -139,5 +140,51 @@ impl Store {
             }
         }
         Ok(versions)
+    }
+}
+
+fn goal_key(community: &CommunityId, skill: &str) -> Vec<u8> {
+    let mut key = community.0.to_vec();
+    key.extend_from_slice(skill.as_bytes());
+    key
+}
+
+impl Store {
+    /// Keeps a goal (replacing the one for the same skill); refuses past
+    /// [`MAX_GOALS`].
+    pub fn put_goal(&self, goal: &Goal) -> Result<(), StoreError> {
+        let key = goal_key(&goal.community, &goal.skill);
+        let bytes = postcard::to_stdvec(goal).map_err(|e| super::error::corrupt("goal", e))?;
+        let tx = self.db.write()?;
+        {
+            let mut table = tx.open_table(GOALS)?;
+            if table.get(key.as_slice())?.is_none() && table.len()? as usize >= MAX_GOALS {
+                return Err(StoreError::Full { what: "goals", max: MAX_GOALS });
+            }
+            table.insert(key.as_slice(), bytes.as_slice())?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn remove_goal(&self, community: &CommunityId, skill: &str) -> Result<bool, StoreError> {
+        let tx = self.db.write()?;
+        let removed = tx.open_table(GOALS)?.remove(goal_key(community, skill).as_slice())?.is_some();
+        tx.commit()?;
+        Ok(removed)
+    }
+
+    /// Every goal, oldest first (damaged ones skipped and counted).
+    pub fn goals(&self) -> Result<Vec<Goal>, StoreError> {
+        let tx = self.db.read()?;
+        let table = tx.open_table(GOALS)?;
+        let mut goals = Vec::new();
+        for entry in table.iter()? {
+            let (key, bytes) = entry?;
+            let decoded = postcard::from_bytes(bytes.value()).map_err(|e| super::error::corrupt("goal", e));
+            goals.extend(self.skip_damaged("goals", key_hex(key.value()), decoded));
+        }
+        goals.sort_by_key(|g: &Goal| g.set_at);
+        Ok(goals)
     }
 }

@@ -5,7 +5,7 @@ use redb::{Database, ReadableTable, WriteTransaction};
 
 use super::{StoreError, tables::*};
 
-pub const SCHEMA_VERSION: u64 = 6;
+pub const SCHEMA_VERSION: u64 = 7;
 const VERSION_KEY: &str = "schema_version";
 
 /// Upgrades a store by one schema version.
@@ -14,7 +14,13 @@ type Migration = fn(&WriteTransaction) -> Result<(), StoreError>;
 /// `MIGRATIONS[n]` upgrades schema `n + 1` to `n + 2`; append one whenever
 /// `SCHEMA_VERSION` grows.
 const MIGRATIONS: &[Migration] =
-    &[add_contacts, add_peer_profiles, add_paused_listings, super::migrate5::run, add_communities];
+    &[add_contacts, add_peer_profiles, add_paused_listings, super::migrate5::run, add_communities, add_goals];
+
+/// 6 → 7: a learner's goals.
+fn add_goals(tx: &WriteTransaction) -> Result<(), StoreError> {
+    tx.open_table(GOALS)?;
+    Ok(())
+}
 
 /// 5 → 6: communities' charters and the ones joined.
 fn add_communities(tx: &WriteTransaction) -> Result<(), StoreError> {
@@ -104,7 +110,8 @@ fn create_tables(tx: &WriteTransaction) -> Result<(), StoreError> {
     tx.open_table(PEER_PROFILES)?;
     tx.open_table(PAUSED_LISTINGS)?;
     super::migrate5::create(tx)?;
-    add_communities(tx)
+    add_communities(tx)?;
+    add_goals(tx)
 }
 
 #[cfg(test)]

@@ -79,3 +79,6 @@ pub const CHARTERS: TableDefinition<&[u8; 64], &[u8]> = TableDefinition::new("ch
 /// Communities this node belongs to: community id → when it joined (ms).
 /// Since schema 6.
 pub const JOINED_COMMUNITIES: TableDefinition<&[u8; 32], i64> = TableDefinition::new("joined_communities");
+/// A learner's goals (private): community id ‖ skill id → goal (postcard).
+/// Since schema 7.
+pub const GOALS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("goals");

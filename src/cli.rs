@@ -8,6 +8,7 @@ mod control;
 mod credits;
 mod endorsements;
 mod goal;
+mod hub;
 mod id;
 mod listing;
 mod listings;
@@ -118,6 +119,9 @@ pub enum Command {
     /// Your learning goals and the way to each through a curriculum.
     #[command(subcommand)]
     Goal(goal::GoalCommand),
+    /// For a hub: validate a learner's presented sessions and sign what was found.
+    #[command(subcommand)]
+    Hub(hub::HubCommand),
 }
 
 impl Command {
@@ -143,6 +147,7 @@ impl Command {
             | Command::Ticket { .. } => true,
             Command::Community(community::CommunityCommand::Create(_)) => false,
             Command::Community(_) | Command::Goal(_) => true,
+            Command::Hub(_) => true,
         }
     }
 }
@@ -263,6 +268,7 @@ fn command(
         Some(Command::Connect { ticket }) => ticket::connect(ctx, &ticket, out),
         Some(Command::Community(c)) => community::run(ctx, c, out),
         Some(Command::Goal(c)) => goal::run(ctx, c, out),
+        Some(Command::Hub(c)) => hub::run(ctx, c, out),
     }
 }
 

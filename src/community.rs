@@ -9,6 +9,7 @@
 pub mod charter;
 pub mod curriculum;
 pub mod history;
+pub mod hub;
 pub mod id;
 pub mod path;
 

@@ -3,11 +3,13 @@
 //! key. Unknown keys and wrong types are errors that name the key.
 
 mod edit;
+mod hub;
 mod keys;
 mod merge;
 mod trust;
 
 pub use edit::{ProfileChoice, save_profile};
+pub use hub::{Approval, HubConfig};
 pub use keys::{KeyChord, KeyCode};
 pub use trust::{TrustConfig, set_pinned};
 
@@ -42,6 +44,7 @@ pub struct Config {
     pub credits: CreditsConfig,
     pub tui: TuiConfig,
     pub trust: TrustConfig,
+    pub hub: HubConfig,
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq)]
@@ -248,6 +251,7 @@ impl Config {
         }
         DebtLimit::from_hours(self.credits.debt_limit_hours).map_err(|e| format!("`credits.debt_limit_hours`: {e}"))?;
         self.trust.validate()?;
+        self.hub.validate()?;
         Ok(())
     }
 }

@@ -25,6 +25,7 @@ mod screen;
 mod sign;
 pub mod strict_json;
 pub mod timebank;
+pub mod validation;
 
 pub use credential::{Endorsement, Party, ShapeError};
 pub use data_integrity::ProofError;

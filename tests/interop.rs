@@ -267,3 +267,30 @@ fn js_verifies_a_presentation_of_endorsements() {
         assert!(reported[1..].iter().all(|r| r["verified"] == json!(true)), "{line}");
     }
 }
+
+/// A hub's validation (an Open Badges `EndorsementCredential` the hub
+/// signs alone, in both cryptosuites) verifies in the reference stack.
+#[test]
+fn js_verifies_a_hubs_validation() {
+    if !js_ready() {
+        return;
+    }
+    use agora::endorse::Party;
+    use agora::endorse::validation::{Validation, issue};
+    let dir = tempfile::tempdir().unwrap();
+    let hub = common::identity(5);
+    let validation = Validation {
+        id: "urn:uuid:0b6cf0a6-8a8e-4f4e-9a63-1b9c5a0d2f10".into(),
+        hub: Party { key: hub.public(), name: "Kreuzberg Library".into() },
+        learner: Party { key: common::identity(2).public(), name: "Zoë Ångström-李".into() },
+        scope: "path Rust Berlin: rust-async".into(),
+        statement: "12 sessions on the path Rust Berlin: rust-async, 18 h, with 4 distinct teachers; path complete"
+            .into(),
+        evidence: (0..3).map(|n| format!("urn:uuid:{}", common::uuid_for(n))).collect(),
+        issued: common::now(),
+    };
+    let bytes = issue(&validation, &hub, common::now()).unwrap();
+    let files = [write(dir.path(), "validation.json", &bytes)];
+    let run = verify_js(&files, &[]);
+    assert_all_verified(&run, &files, proofs_of);
+}

@@ -1,5 +1,5 @@
-//! `agora verify FILE`: check an endorsement or a presentation offline and
-//! say why it fails.
+//! `agora verify FILE`: check an endorsement, a presentation or a hub's
+//! validation offline and say why it fails.
 
 use std::io::{Read, Write};
 use std::path::PathBuf;
@@ -45,8 +45,14 @@ pub fn run(args: VerifyArgs, out: &mut impl Write) -> anyhow::Result<ExitCode> {
         }
         return Ok(ExitCode::from(super::EXIT_INVALID));
     }
+    let is_validation = parsed.as_ref().is_ok_and(crate::endorse::validation::is_validation);
     let is_presentation = parsed.is_ok_and(|d| presentation::is_presentation(&d));
-    let valid = if is_presentation {
+    let valid = if is_validation {
+        if args.challenge.is_some() || args.domain.is_some() {
+            bail!("--challenge and --domain are for presentations; this file is a hub's validation");
+        }
+        validation(&bytes, now, args.json, out)?
+    } else if is_presentation {
         let request = Binding { challenge: args.challenge, domain: args.domain };
         let report = inspect_presentation(&bytes, now, &request, Suites::All);
         if args.json {
@@ -74,6 +80,42 @@ pub fn run(args: VerifyArgs, out: &mut impl Write) -> anyhow::Result<ExitCode> {
         report.is_valid()
     };
     Ok(if valid { ExitCode::SUCCESS } else { ExitCode::from(EXIT_INVALID) })
+}
+
+/// A hub's validation: valid or why not, and what it says.
+fn validation(bytes: &[u8], now: jiff::Timestamp, json: bool, out: &mut impl Write) -> anyhow::Result<bool> {
+    let result = crate::endorse::validation::verify(bytes, now);
+    if json {
+        let line = match &result {
+            Ok(v) => serde_json::json!({
+                "valid": true, "kind": "validation", "id": v.id,
+                "hub": crate::identity::did_key_from_public(&v.hub.key), "hub_name": v.hub.name,
+                "learner": crate::identity::did_key_from_public(&v.learner.key), "learner_name": v.learner.name,
+                "scope": v.scope, "statement": v.statement, "evidence": v.evidence, "valid_from": v.issued.to_string(),
+            }),
+            Err(e) => serde_json::json!({ "valid": false, "kind": "validation", "problems": [e.to_string()] }),
+        };
+        writeln!(out, "{}", to_json_line(&line)?)?;
+        return Ok(result.is_ok());
+    }
+    match &result {
+        Ok(v) => {
+            writeln!(out, "Validation {}", safe(&v.id))?;
+            writeln!(out, "  hub       {}  {}", safe(&v.hub.name), crate::identity::did_key_from_public(&v.hub.key))?;
+            writeln!(
+                out,
+                "  learner   {}  {}",
+                safe(&v.learner.name),
+                crate::identity::did_key_from_public(&v.learner.key)
+            )?;
+            writeln!(out, "  scope     {}", safe(&v.scope))?;
+            writeln!(out, "  verified  {}", safe(&v.statement))?;
+            writeln!(out, "  evidence  {} endorsements", v.evidence.len())?;
+            writeln!(out, "VALID: signed by the hub (eddsa-jcs-2022 and eddsa-rdfc-2022), valid from {}", v.issued)?;
+        }
+        Err(e) => writeln!(out, "INVALID: {}", safe(e))?,
+    }
+    Ok(result.is_ok())
 }
 
 fn read_limited(path: &PathBuf) -> anyhow::Result<Vec<u8>> {

@@ -66,6 +66,7 @@ fn state() -> AppState {
         endorsements: vec![],
         peers: vec![],
         profiles: Default::default(),
+        communities: vec![],
     };
     let network = NetworkView {
         relays: RelayStatus::Off,

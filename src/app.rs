@@ -9,7 +9,7 @@ mod effect;
 mod filter;
 mod fit;
 mod form;
-mod snapshot;
+pub mod snapshot;
 mod state;
 mod trust;
 mod update;

@@ -160,6 +160,7 @@ pub struct KeyBindings {
     pub filter_overlap: KeyChord,
     pub filter_rating: KeyChord,
     pub fast_forward: KeyChord,
+    pub join: KeyChord,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -515,6 +515,15 @@ impl Node {
         }
     }
 
+    /// Joins (or leaves) a community whose charter this node holds.
+    /// Returns whether that changed anything.
+    pub async fn set_joined(&self, id: crate::community::CommunityId, joined: bool) -> Result<bool, NodeError> {
+        match self.remote.command(Command::SetJoined(id, joined)).await? {
+            Done::Bool(changed) => Ok(changed),
+            other => Err(unexpected(other)),
+        }
+    }
+
     /// Stops the shell and the core and closes the endpoint, waiting at
     /// most one second. The core's thread has let go of the store once
     /// this returns (unless the bound was hit), so it can be reopened at

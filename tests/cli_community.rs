@@ -12,7 +12,7 @@ use std::path::Path;
 
 use agora::community::CommunityId;
 use agora::store::{CharterStored, Store};
-use serving::{agora, home, ok};
+use serving::{Serving, agora, home, ok};
 
 const CURRICULUM: &str = r#"
 [[skill]]
@@ -171,4 +171,19 @@ fn a_goal_shows_the_way_done_next_and_the_offers_ranked() {
     assert_eq!(line["steps"][1]["offers"][0]["title"], "Ownership with Ada");
     assert!(ok(lea.path(), &["goal", "remove", "rust berlin", "rust-ownership"]).contains("dropped"));
     assert!(ok(lea.path(), &["goal", "list"]).contains("no goals yet"));
+}
+
+#[test]
+fn joining_and_leaving_go_through_a_running_agora() {
+    let ada = home("Ada");
+    let founded = ok(ada.path(), &["community", "create", "--name", "Rust Berlin"]);
+    let id = founded.lines().find_map(|l| l.strip_prefix("id: ")).unwrap().to_owned();
+    let serving = Serving::start(ada.path());
+    let edit = agora(ada.path(), &["community", "edit", &id, "--name", "Rust Berlin e.V."]);
+    assert!(String::from_utf8_lossy(&edit.stderr).contains("stop the agora running"), "{edit:?}");
+    assert_eq!(ok(ada.path(), &["community", "leave", &id]).trim(), format!("Left Rust Berlin ({})", &id[..8]));
+    assert!(!ok(ada.path(), &["community", "list"]).contains("yes"), "the running node's store changed");
+    assert!(ok(ada.path(), &["community", "join", "rust berlin"]).starts_with("Joined Rust Berlin"));
+    assert!(ok(ada.path(), &["community", "join", "rust berlin"]).starts_with("Already in Rust Berlin"));
+    serving.stop("-TERM");
 }

@@ -135,6 +135,7 @@ fn discover_shows_the_honest_tutor_above_the_ring_with_a_path_through_a_neighbou
         endorsements: own.clone(),
         peers,
         profiles: Default::default(),
+        communities: Vec::new(),
     };
     let network = NetworkView {
         relays: agora::node::RelayStatus::Off,

@@ -156,6 +156,7 @@ fn fixture() -> AppState {
             },
         )]
         .into(),
+        communities: communities(),
     };
     let network = NetworkView {
         relays: RelayStatus::Off,
@@ -168,6 +169,75 @@ fn fixture() -> AppState {
     let record = TrackRecord::of(&identity(2).public(), &[endorsement(&identity(2), &identity(1), 0)], 0);
     update(&mut state, Action::TrackRecord(identity(2).public(), Ok(record)));
     state
+}
+
+/// Two communities: Rust Berlin (joined, a curriculum aligned to ESCO, a
+/// goal set in it) and a language exchange (invite-only, no curriculum).
+fn communities() -> Vec<agora::app::snapshot::CommunityItem> {
+    use agora::community::{Admission, Alignment, Charter, Curriculum, Goal, SkillDef};
+    let skill = |id: &str, name: &str, level: Level, requires: &[&str]| SkillDef {
+        id: id.into(),
+        name: name.into(),
+        description: String::new(),
+        level,
+        requires: requires.iter().map(|r| r.to_string()).collect(),
+        alignments: Vec::new(),
+    };
+    let mut basics = skill("rust", "Rust basics", Level::Beginner, &[]);
+    basics.alignments.push(Alignment {
+        target_name: "Rust (computer programming)".into(),
+        target_url: "https://esco.example/skill/rust".into(),
+        target_framework: "ESCO".into(),
+        target_code: "S1.2.3".into(),
+    });
+    let charter = |founder: u8, name: &str, admission, skills: Vec<SkillDef>, rules: Vec<String>| Charter {
+        founder: identity(founder).public(),
+        nonce: [founder; 16],
+        version: 2,
+        previous: Some([7; 32]),
+        name: name.into(),
+        description: "Learning together, in person and online.".into(),
+        languages: vec!["en".into(), "de".into()],
+        rules,
+        maintainers: vec![identity(founder).public(), identity(1).public()],
+        admission,
+        curriculum: Curriculum { skills },
+    };
+    let rust = charter(
+        2,
+        "Rust Berlin",
+        Admission::Open,
+        vec![
+            basics,
+            skill("rust-ownership", "Ownership and borrowing", Level::Intermediate, &["rust"]),
+            skill("rust-async", "Async Rust", Level::Advanced, &["rust-ownership"]),
+        ],
+        vec!["Be kind.".into(), "Share what you learn.".into()],
+    );
+    let lisboa = charter(3, "Lisboa Language Exchange", Admission::InviteOnly, Vec::new(), Vec::new());
+    let rust_id = rust.id();
+    vec![
+        agora::app::snapshot::CommunityItem {
+            id: rust_id,
+            charter: rust,
+            joined: true,
+            goals: vec![Goal {
+                community: rust_id,
+                skill: "rust-async".into(),
+                level: None,
+                by: Some(jiff::civil::date(2027, 3, 1)),
+                set_at: now(),
+            }],
+            listings_in_skills: 2,
+        },
+        agora::app::snapshot::CommunityItem {
+            id: lisboa.id(),
+            charter: lisboa,
+            joined: false,
+            goals: Vec::new(),
+            listings_in_skills: 0,
+        },
+    ]
 }
 
 /// The fixture with Grace's and Emmy's portfolios fetched: Grace taught
@@ -196,6 +266,14 @@ fn dummy_terms() -> Terms {
 }
 
 /// Feeds key presses through the configured keymap and the update.
+/// One key, as the runtime would take it; what the client asks the node.
+fn key(state: &mut AppState, c: char) -> Option<agora::app::Effect> {
+    let keymap = Keymap::new(Config::defaults().tui.keys);
+    let modifiers = if c.is_ascii_uppercase() { KeyModifiers::SHIFT } else { KeyModifiers::NONE };
+    let action = keymap.action(KeyEvent::new(KeyCode::Char(c), modifiers), &state.mode)?;
+    update(state, action)
+}
+
 fn press(state: &mut AppState, keys: &[KeyCode]) {
     let keymap = Keymap::new(Config::defaults().tui.keys);
     for code in keys {
@@ -590,6 +668,19 @@ fn my_listings_portfolio_network_and_help() {
     screens!("network", state.clone());
     press(&mut state, &[KeyCode::Char('?')]);
     screens!("help", state);
+}
+
+#[test]
+fn communities_their_page_curriculum_and_your_path() {
+    let mut state = fixture();
+    press(&mut state, &[KeyCode::Char('6')]);
+    screens!("communities", state.clone());
+    let rust = state.snapshot.communities[0].id;
+    assert_eq!(key(&mut state, 'J'), Some(agora::app::Effect::SetJoined(rust, false)), "J leaves one you are in");
+    press(&mut state, &[KeyCode::Down]);
+    let lisboa = state.snapshot.communities[1].id;
+    screens!("communities_not_joined", state.clone());
+    assert_eq!(key(&mut state, 'J'), Some(agora::app::Effect::SetJoined(lisboa, true)), "J joins one you are not");
 }
 
 #[test]

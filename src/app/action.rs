@@ -57,6 +57,8 @@ pub enum Action {
     Block,
     /// Pin a peer (trust walks start at them too), or unpin them.
     Pin,
+    /// Join the selected community, or leave it.
+    Join,
     Export,
     /// Demo only: move the shared clock to the next session moment.
     FastForward,

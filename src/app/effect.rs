@@ -27,6 +27,8 @@ pub enum Effect {
     Unblock(PublicKey),
     /// Save a peer as pinned (true) or not (false) in the config.
     Pin(PublicKey, bool),
+    /// Join (true) or leave (false) a community.
+    SetJoined(crate::community::CommunityId, bool),
     FetchTrackRecord(PublicKey),
     /// Several at once (a few at a time), for the minimum-rating filter.
     FetchTrackRecords(Vec<PublicKey>),

@@ -79,6 +79,19 @@ impl SessionItem {
     }
 }
 
+/// A community whose charter this node holds, with what the client shows
+/// around it.
+#[derive(Clone, Debug)]
+pub struct CommunityItem {
+    pub id: crate::community::CommunityId,
+    pub charter: crate::community::Charter,
+    pub joined: bool,
+    /// This user's goals in it (private).
+    pub goals: Vec<crate::community::Goal>,
+    /// Listings seen that teach or ask for one of its curriculum's skills.
+    pub listings_in_skills: usize,
+}
+
 #[derive(Clone, Debug)]
 pub struct Snapshot {
     pub me: PublicKey,
@@ -92,6 +105,8 @@ pub struct Snapshot {
     pub peers: Vec<PeerRecord>,
     /// Others' signed profiles, by key.
     pub profiles: HashMap<PublicKey, Profile>,
+    /// Communities held, the ones joined first.
+    pub communities: Vec<CommunityItem>,
 }
 
 impl Snapshot {
@@ -167,7 +182,8 @@ impl Snapshot {
         }
         sessions.sort_by_key(|s| std::cmp::Reverse(s.negotiation.updated_at));
         let profile = store.profile()?.map(|p| p.value().clone());
-        Ok(Self { me, profile, listings, own, paused, sessions, endorsements, peers, profiles })
+        let communities = communities(store, &listings)?;
+        Ok(Self { me, profile, listings, own, paused, sessions, endorsements, peers, profiles, communities })
     }
 
     /// This user's time credits, recomputed from the endorsements held.
@@ -182,6 +198,28 @@ impl Snapshot {
         all.dedup();
         all
     }
+}
+
+fn communities(store: &Store, listings: &[ListingItem]) -> Result<Vec<CommunityItem>, StoreError> {
+    let joined = store.joined_communities()?;
+    let goals = store.goals()?;
+    let mut items = Vec::new();
+    for id in store.known_communities()? {
+        let Some(charter) = store.charter(&id)? else { continue };
+        let charter = charter.value().clone();
+        let skills: HashSet<&str> = charter.curriculum.skills.iter().map(|s| s.id.as_str()).collect();
+        let listings_in_skills =
+            listings.iter().filter(|l| l.listing.skills.iter().any(|s| skills.contains(s.as_str()))).count();
+        items.push(CommunityItem {
+            id,
+            joined: joined.contains(&id),
+            goals: goals.iter().filter(|g| g.community == id).cloned().collect(),
+            listings_in_skills,
+            charter,
+        });
+    }
+    items.sort_by_key(|c| (!c.joined, c.charter.name.to_lowercase(), c.id));
+    Ok(items)
 }
 
 /// A person's record, from endorsements verified on this machine.

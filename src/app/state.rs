@@ -19,10 +19,12 @@ pub enum Tab {
     Listings,
     Portfolio,
     Network,
+    Communities,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 5] = [Tab::Discover, Tab::Sessions, Tab::Listings, Tab::Portfolio, Tab::Network];
+    pub const ALL: [Tab; 6] =
+        [Tab::Discover, Tab::Sessions, Tab::Listings, Tab::Portfolio, Tab::Network, Tab::Communities];
 
     pub fn title(self) -> &'static str {
         match self {
@@ -31,6 +33,7 @@ impl Tab {
             Tab::Listings => "My listings",
             Tab::Portfolio => "Portfolio",
             Tab::Network => "Network",
+            Tab::Communities => "Communities",
         }
     }
 
@@ -39,6 +42,7 @@ impl Tab {
         match self {
             Tab::Listings => "Mine",
             Tab::Portfolio => "Record",
+            Tab::Communities => "Groups",
             other => other.title(),
         }
     }
@@ -181,6 +185,7 @@ pub enum RowKey {
     Own(crate::market::ListingId),
     Endorsement(String),
     Peer(PublicKey),
+    Community(crate::community::CommunityId),
 }
 
 #[derive(Clone, Debug)]
@@ -194,10 +199,10 @@ pub struct AppState {
     /// Sessions in inbox order, as indexes into the snapshot.
     pub session_order: Vec<usize>,
     /// The selected row, per tab.
-    pub selected: [usize; 5],
+    pub selected: [usize; 6],
     /// What the selected row is, per tab: a re-sort or a reload keeps the
     /// selection on the same item, not on the same row number.
-    pub selected_items: [Option<RowKey>; 5],
+    pub selected_items: [Option<RowKey>; 6],
     pub network: NetworkView,
     pub notice: Option<Notice>,
     pub now: Timestamp,
@@ -223,7 +228,7 @@ impl AppState {
             filter: Filter::default(),
             visible: Vec::new(),
             session_order: Vec::new(),
-            selected: [0; 5],
+            selected: [0; 6],
             selected_items: Default::default(),
             network,
             notice: None,
@@ -283,6 +288,7 @@ impl AppState {
             Tab::Listings => RowKey::Own(s.own.iter().chain(&s.paused).nth(row)?.id),
             Tab::Portfolio => RowKey::Endorsement(s.endorsements.get(row)?.id.clone()),
             Tab::Network => RowKey::Peer(s.peers.get(row)?.key),
+            Tab::Communities => RowKey::Community(s.communities.get(row)?.id),
         })
     }
 
@@ -299,6 +305,7 @@ impl AppState {
             (Tab::Listings, RowKey::Own(id)) => s.own.iter().chain(&s.paused).position(|l| l.id == *id),
             (Tab::Portfolio, RowKey::Endorsement(id)) => s.endorsements.iter().position(|e| e.id == *id),
             (Tab::Network, RowKey::Peer(key)) => s.peers.iter().position(|p| p.key == *key),
+            (Tab::Communities, RowKey::Community(id)) => s.communities.iter().position(|c| c.id == *id),
             _ => None,
         }
     }
@@ -311,6 +318,7 @@ impl AppState {
             Tab::Listings => self.snapshot.own.len() + self.snapshot.paused.len(),
             Tab::Portfolio => self.snapshot.endorsements.len(),
             Tab::Network => self.snapshot.peers.len(),
+            Tab::Communities => self.snapshot.communities.len(),
         }
     }
 

@@ -243,6 +243,7 @@ fn normal(state: &mut AppState, action: Action) -> Option<Effect> {
                 Tab::Listings => listings(state, action),
                 Tab::Portfolio => portfolio(state, action),
                 Tab::Network => network(state, action),
+                Tab::Communities => communities(state, action),
             };
         }
     }
@@ -467,6 +468,16 @@ fn portfolio(state: &mut AppState, action: Action) -> Option<Effect> {
         Action::New => {
             state.mode = Mode::Form(Box::new(Form::present()));
             None
+        }
+        _ => None,
+    }
+}
+
+fn communities(state: &mut AppState, action: Action) -> Option<Effect> {
+    match action {
+        Action::Join => {
+            let community = state.snapshot.communities.get(state.selected[Tab::Communities.index()])?;
+            Some(Effect::SetJoined(community.id, !community.joined))
         }
         _ => None,
     }

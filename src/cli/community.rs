@@ -1,8 +1,9 @@
 //! `agora community create|edit|list|show|join|leave`: communities as signed
 //! charters. Creating draws a nonce, so the community's id is the founder's
 //! alone; editing publishes the charter's next version, which only its
-//! maintainers can sign. These commands write the store, so they run while
-//! no agora runs on the home.
+//! maintainers can sign. `create` and `edit` write the store, so they run
+//! while no agora runs on the home; `join` and `leave` also go through a
+//! running one.
 
 mod curriculum_file;
 mod show;
@@ -16,8 +17,10 @@ use clap::{Args, Subcommand};
 
 use super::Context;
 use super::context::is_in_use;
+use super::control::ask_running;
 use crate::community::{Admission, Charter, CommunityId, Curriculum};
 use crate::identity::{PublicKey, public_from_did_key};
+use crate::node::{ControlReply, ControlRequest};
 use crate::store::{CharterStored, Store};
 use crate::text::safe;
 use crate::wire::seal;
@@ -109,29 +112,38 @@ pub fn run(ctx: &Context, command: CommunityCommand, out: &mut impl Write) -> an
             let id = resolve(&store, &community)?;
             show::one(&store, &id, json, out)
         }
-        CommunityCommand::Join { community } => {
-            let store = writable(ctx)?;
-            let id = resolve(&store, &community)?;
-            let name = charter_name(&store, &id)?;
-            if store.join_community(&id, super::now())? {
-                writeln!(out, "Joined {} ({})", safe(&name), id.short())?;
-            } else {
-                writeln!(out, "Already in {} ({})", safe(&name), id.short())?;
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        CommunityCommand::Leave { community } => {
-            let store = writable(ctx)?;
-            let id = resolve(&store, &community)?;
-            let name = charter_name(&store, &id)?;
-            if store.leave_community(&id)? {
-                writeln!(out, "Left {} ({})", safe(&name), id.short())?;
-            } else {
-                writeln!(out, "Not in {} ({})", safe(&name), id.short())?;
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        CommunityCommand::Join { community } => set_joined(ctx, &community, true, out),
+        CommunityCommand::Leave { community } => set_joined(ctx, &community, false, out),
     }
+}
+
+/// Joins or leaves: in the store, or through the agora running on the home.
+fn set_joined(ctx: &Context, community: &str, joined: bool, out: &mut impl Write) -> anyhow::Result<ExitCode> {
+    let (id, name, changed) = match ctx.store() {
+        Ok(store) => {
+            let id = resolve(&store, community)?;
+            let changed = if joined { store.join_community(&id, super::now())? } else { store.leave_community(&id)? };
+            (id, charter_name(&store, &id)?, changed)
+        }
+        Err(e) if is_in_use(&e) => {
+            let store = ctx.store_to_read()?;
+            let id = resolve(&store, community)?;
+            let changed = match ask_running(ctx, ControlRequest::SetJoined(id.to_hex(), joined))? {
+                ControlReply::Withdrawn(changed) => changed,
+                _ => bail!("the running agora gave an unexpected answer"),
+            };
+            (id, charter_name(&store, &id)?, changed)
+        }
+        Err(e) => return Err(e),
+    };
+    let said = match (joined, changed) {
+        (true, true) => "Joined",
+        (true, false) => "Already in",
+        (false, true) => "Left",
+        (false, false) => "Not in",
+    };
+    writeln!(out, "{said} {} ({})", safe(&name), id.short())?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn create(ctx: &Context, args: CreateArgs, out: &mut impl Write) -> anyhow::Result<ExitCode> {

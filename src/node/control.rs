@@ -30,6 +30,8 @@ pub enum ControlRequest {
     SetBlocked(String, bool),
     /// A step in a session, as the client would take it.
     Session(SessionRequest),
+    /// Join (true) or leave a community, by its id (hex).
+    SetJoined(String, bool),
 }
 
 /// What `agora session` asks of the running node.
@@ -218,6 +220,13 @@ mod unix {
                 Err(e) => Err(NodeError::Invalid(format!("{e}"))),
             },
             ControlRequest::Session(request) => session(request, remote).await,
+            ControlRequest::SetJoined(hex, joined) => match crate::community::CommunityId::from_hex(&hex) {
+                Some(id) => remote.command(Command::SetJoined(id, joined)).await.map(|done| match done {
+                    Done::Bool(changed) => ControlReply::Withdrawn(changed),
+                    _ => ControlReply::Withdrawn(false),
+                }),
+                None => Err(NodeError::Invalid("not a community id".into())),
+            },
         };
         result.unwrap_or_else(|e| ControlReply::Failed(e.to_string()))
     }

@@ -83,6 +83,8 @@ pub enum Command {
     /// The learner turns the draft with this digest down, with a reason.
     DeclineRecord(NegotiationId, crate::endorse::consent::RecordDigest, String),
     Present(Vec<crate::endorse::VerifiedEndorsement>, crate::endorse::presentation::Binding, Cryptosuite),
+    /// Join (true) or leave (false) a community whose charter is held.
+    SetJoined(crate::community::CommunityId, bool),
 }
 
 /// A command's result.

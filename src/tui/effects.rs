@@ -81,6 +81,14 @@ pub(super) async fn carry_out(
                 .await
                 .map(|n| format!("Blocked {}; {n} listing(s) removed", peer.fingerprint())),
         ),
+        Effect::SetJoined(id, joined) => {
+            said(node.set_joined(id, joined).await.map(|changed| match (joined, changed) {
+                (true, true) => format!("Joined community {}", id.short()),
+                (true, false) => format!("Already in community {}", id.short()),
+                (false, true) => format!("Left community {}; its charter stays, to join again", id.short()),
+                (false, false) => format!("Not in community {}", id.short()),
+            }))
+        }
         Effect::Pin(peer, pinned) => Some(
             crate::config::set_pinned(&options.config_file, &peer, pinned)
                 .map(|_| {

@@ -82,6 +82,7 @@ impl Keymap {
             (k.filter_overlap, Action::ToggleOverlap),
             (k.filter_rating, Action::CycleRating),
             (k.fast_forward, Action::FastForward),
+            (k.join, Action::Join),
         ];
         if let Some((_, action)) = bound.into_iter().find(|(chord, _)| matches(chord, &key)) {
             return Some(action);
@@ -97,7 +98,7 @@ impl Keymap {
             Code::Left => Some(Action::PrevTab),
             Code::Enter => Some(Action::Open),
             Code::Esc => Some(Action::Back),
-            Code::Char(c @ '1'..='5') => Some(Action::GoTab(c as usize - '0' as usize)),
+            Code::Char(c @ '1'..='6') => Some(Action::GoTab(c as usize - '0' as usize)),
             _ => None,
         }
     }

@@ -2,6 +2,7 @@
 //! keys that matter here (or the latest notice), and overlays for help and
 //! forms.
 
+mod communities;
 mod confirm;
 mod discover;
 mod form;
@@ -50,6 +51,7 @@ impl Widget for &Screen<'_> {
             Tab::Listings => listings::render(self, body, buf),
             Tab::Portfolio => portfolio::render(self, body, buf),
             Tab::Network => network::render(self, body, buf),
+            Tab::Communities => communities::render(self, body, buf),
         }
         self.footer(bottom, buf);
         match &self.state.mode {
@@ -130,6 +132,14 @@ impl Screen<'_> {
                 let selected = self.state.snapshot.peers.get(self.state.selected[Tab::Network.index()]);
                 let block = if selected.is_some_and(|p| p.blocked) { "unblock" } else { "block" };
                 vec![(&k.connect, "connect"), (&k.block, block), (&k.edit, "profile")]
+            }
+            (_, Tab::Communities) => {
+                let selected = self.state.snapshot.communities.get(self.state.selected[Tab::Communities.index()]);
+                match selected {
+                    Some(c) if c.joined => vec![(&k.join, "leave")],
+                    Some(_) => vec![(&k.join, "join")],
+                    None => Vec::new(),
+                }
             }
         };
         let mut pairs: Vec<(String, &str)> = hints.into_iter().map(|(c, what)| (label(c), what)).collect();

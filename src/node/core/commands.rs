@@ -27,6 +27,7 @@ impl Core {
                 | Command::SetProfile(_)
                 | Command::SetBlocked(..)
                 | Command::Contact(..)
+                | Command::SetJoined(..)
         );
         let done = self.carry_out(command, now);
         if own && done.is_ok() {
@@ -53,6 +54,7 @@ impl Core {
             Command::Attest(id, attestation) => self.attest(id, attestation, now).map(|_| Done::Unit),
             Command::Approve(id, seen) => self.approve(id, seen, now).map(|_| Done::Unit),
             Command::DeclineRecord(id, seen, reason) => self.decline_record(id, seen, reason, now).map(|_| Done::Unit),
+            Command::SetJoined(id, joined) => self.set_joined(id, joined, now).map(Done::Bool),
             Command::Present(credentials, binding, suite) => {
                 let signed = crate::endorse::presentation::present(&self.me, &credentials, suite, &binding, now)?;
                 Ok(Done::Bytes(signed))
@@ -123,6 +125,22 @@ impl Core {
     /// Blocks (or unblocks) a peer: its messages are refused from now on,
     /// and its listings and profile leave the directory. Returns how many
     /// listings went.
+    /// Joins or leaves a community; true when that changed anything.
+    fn set_joined(
+        &mut self,
+        id: crate::community::CommunityId,
+        joined: bool,
+        now: Timestamp,
+    ) -> Result<bool, NodeError> {
+        if !joined {
+            return Ok(self.store.leave_community(&id)?);
+        }
+        if self.store.charter(&id)?.is_none() {
+            return Err(NodeError::Invalid("no charter of that community is held here".into()));
+        }
+        Ok(self.store.join_community(&id, now)?)
+    }
+
     fn set_blocked(&mut self, peer: PublicKey, blocked: bool, now: Timestamp) -> Result<usize, NodeError> {
         if peer == self.me.public() {
             return Err(NodeError::Invalid("that is your own key".into()));

@@ -16,7 +16,7 @@ pub fn render(screen: &Screen, scroll: u16, area: Rect, buf: &mut Buffer) {
         (
             "Everywhere",
             vec![
-                (label(&k.next_tab), "next tab (also →, or 1-5)"),
+                (label(&k.next_tab), "next tab (also →, or 1-6)"),
                 (label(&k.prev_tab), "previous tab (also ←)"),
                 (format!("{} {} ↑↓", label(&k.up), label(&k.down)), "move"),
                 (label(&k.open), "open / submit"),
@@ -72,6 +72,7 @@ pub fn render(screen: &Screen, scroll: u16, area: Rect, buf: &mut Buffer) {
                 (label(&k.pin), "pin a peer"),
             ],
         ),
+        ("Communities", vec![(label(&k.join), "join / leave the selected one")]),
     ];
     let mut sections = sections;
     let mut split = 2;

@@ -126,7 +126,21 @@ fn list(ctx: &Context, json: bool, out: &mut impl Write) -> anyhow::Result<ExitC
             .unwrap_or_else(|| key.fingerprint())
     };
     for goal in &goals {
-        let Some(charter) = store.charter(&goal.community)? else { continue };
+        let Some(charter) = store.charter(&goal.community)? else {
+            // The charter's rows were damaged or removed: say so, keep the goal.
+            if json {
+                let line = json!({"community": goal.community.to_hex(), "skill": goal.skill, "charter": null});
+                writeln!(out, "{}", to_json_line(&line)?)?;
+            } else {
+                writeln!(
+                    out,
+                    "Goal: {} in {} (its charter is not held here)",
+                    safe(&goal.skill),
+                    goal.community.short()
+                )?;
+            }
+            continue;
+        };
         let c: &Charter = charter.value();
         let steps = plan(&c.curriculum, &goal.skill, &me, &endorsements, &negotiations);
         let (done, total) = progress(&steps);

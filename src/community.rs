@@ -12,6 +12,7 @@ pub mod history;
 pub mod hub;
 pub mod id;
 pub mod path;
+pub mod ticket;
 
 pub use charter::{Admission, Charter, CharterDigest};
 pub use curriculum::{Alignment, Curriculum, SkillDef};

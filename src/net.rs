@@ -10,7 +10,9 @@ mod session;
 mod ticket;
 
 pub use community::{DEFAULT_COMMUNITY, topic_for};
-pub use directory::{DIRECTORY_ALPN, DirectoryReply, DirectoryRequest, MAX_DIRECTORY_MESSAGE_BYTES, MAX_FETCH};
+pub use directory::{
+    DIRECTORY_ALPN, DirectoryReply, DirectoryRequest, MAX_CHARTER_ASKS, MAX_DIRECTORY_MESSAGE_BYTES, MAX_FETCH,
+};
 pub use endpoint::{NetError, NetOptions, bind};
 pub use frame::{Frame, FrameError, MAX_FRAME_BYTES};
 pub use session::{Ack, MAX_ACK_BYTES, MAX_RESYNC_STEPS, MAX_SESSION_MESSAGE_BYTES, SESSION_ALPN, SessionMessage};

@@ -212,6 +212,9 @@ pub enum Event {
     /// An agreed session reached a moment worth showing: it may start now,
     /// or a no-show may now be reported.
     SessionDue(NegotiationId),
+    /// A community's charter held here changed (a new version arrived or
+    /// was published here), or this node joined or left it.
+    CommunityChanged(crate::community::CommunityId),
 }
 
 /// What other tasks of this process (the control socket) need to command

@@ -179,11 +179,38 @@ fn joining_and_leaving_go_through_a_running_agora() {
     let founded = ok(ada.path(), &["community", "create", "--name", "Rust Berlin"]);
     let id = founded.lines().find_map(|l| l.strip_prefix("id: ")).unwrap().to_owned();
     let serving = Serving::start(ada.path());
-    let edit = agora(ada.path(), &["community", "edit", &id, "--name", "Rust Berlin e.V."]);
-    assert!(String::from_utf8_lossy(&edit.stderr).contains("stop the agora running"), "{edit:?}");
+    let edited = ok(ada.path(), &["community", "edit", &id, "--rule", "Be kind."]);
+    assert!(edited.starts_with("Published version 2"), "through the running agora: {edited}");
     assert_eq!(ok(ada.path(), &["community", "leave", &id]).trim(), format!("Left Rust Berlin ({})", &id[..8]));
     assert!(!ok(ada.path(), &["community", "list"]).contains("yes"), "the running node's store changed");
     assert!(ok(ada.path(), &["community", "join", "rust berlin"]).starts_with("Joined Rust Berlin"));
     assert!(ok(ada.path(), &["community", "join", "rust berlin"]).starts_with("Already in Rust Berlin"));
     serving.stop("-TERM");
+}
+
+#[test]
+fn a_community_ticket_brings_its_charter_to_another_agora() {
+    let (ada, grace) = (home("Ada"), home("Grace"));
+    let file = ada.path().join("curriculum.toml");
+    std::fs::write(&file, CURRICULUM).unwrap();
+    let founded =
+        ok(ada.path(), &["community", "create", "--name", "Rust Berlin", "--curriculum", file.to_str().unwrap()]);
+    let id = founded.lines().find_map(|l| l.strip_prefix("id: ")).unwrap().to_owned();
+    let (ada_node, grace_node) = (Serving::start(ada.path()), Serving::start(grace.path()));
+    let ticket = ok(ada.path(), &["community", "ticket", &id]).trim().to_owned();
+    assert!(ticket.starts_with("agorac1"), "{ticket}");
+    let joined = ok(grace.path(), &["community", "join", &ticket]);
+    assert!(joined.starts_with(&format!("Joined community {}", &id[..8])), "{joined}");
+    serving::eventually("Grace holds the charter", || {
+        agora(grace.path(), &["community", "show", &id]).status.success()
+    });
+    let shown = ok(grace.path(), &["community", "show", &id]);
+    assert!(shown.contains("Rust Berlin") && shown.contains("rust-ownership") && shown.contains("you belong to it"));
+    // A new version reaches her at once: Ada's node says there is news.
+    ok(ada.path(), &["community", "edit", &id, "--rule", "Cite sources."]);
+    serving::eventually("Grace holds version 2", || {
+        ok(grace.path(), &["community", "show", &id, "--json"]).contains("\"version\":2")
+    });
+    ada_node.stop("-TERM");
+    grace_node.stop("-TERM");
 }

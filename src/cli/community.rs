@@ -1,9 +1,9 @@
 //! `agora community create|edit|list|show|join|leave`: communities as signed
 //! charters. Creating draws a nonce, so the community's id is the founder's
 //! alone; editing publishes the charter's next version, which only its
-//! maintainers can sign. `create` and `edit` write the store, so they run
-//! while no agora runs on the home; `join` and `leave` also go through a
-//! running one.
+//! maintainers can sign. Each works on the store, or through the agora
+//! running on the home; `ticket` and joining by a ticket need that agora,
+//! since they reach other peers.
 
 mod curriculum_file;
 mod show;
@@ -43,8 +43,17 @@ pub enum CommunityCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Belong to a community whose charter this node holds.
+    /// Belong to a community: by its id or name when its charter is held
+    /// here, or by a community ticket (`agorac1…`, through a running agora,
+    /// which asks the ticket's member for the charter).
     Join { community: String },
+    /// A ticket others join this community with (needs a running agora).
+    Ticket {
+        community: String,
+        /// Also draw it as a QR code.
+        #[arg(long)]
+        qr: bool,
+    },
     /// Stop belonging to a community (its charter stays, to join again).
     Leave { community: String },
 }
@@ -112,7 +121,11 @@ pub fn run(ctx: &Context, command: CommunityCommand, out: &mut impl Write) -> an
             let id = resolve(&store, &community)?;
             show::one(&store, &id, json, out)
         }
+        CommunityCommand::Join { community } if community.trim().starts_with("agorac1") => {
+            join_via(ctx, &community, out)
+        }
         CommunityCommand::Join { community } => set_joined(ctx, &community, true, out),
+        CommunityCommand::Ticket { community, qr } => ticket(ctx, &community, qr, out),
         CommunityCommand::Leave { community } => set_joined(ctx, &community, false, out),
     }
 }
@@ -148,7 +161,6 @@ fn set_joined(ctx: &Context, community: &str, joined: bool, out: &mut impl Write
 
 fn create(ctx: &Context, args: CreateArgs, out: &mut impl Write) -> anyhow::Result<ExitCode> {
     let identity = ctx.identity()?;
-    let store = writable(ctx)?;
     let curriculum = match &args.curriculum {
         Some(path) => curriculum_file::read(path)?,
         None => Curriculum::default(),
@@ -175,10 +187,8 @@ fn create(ctx: &Context, args: CreateArgs, out: &mut impl Write) -> anyhow::Resu
         admission: if args.invite_only { Admission::InviteOnly } else { Admission::Open },
         curriculum,
     };
-    let signed = seal(&identity, &charter, super::now()).context("the charter")?;
     let id = charter.id();
-    stored(store.put_charter(&id, &signed)?)?;
-    store.join_community(&id, super::now())?;
+    publish(ctx, &identity, charter.clone())?;
     writeln!(out, "Founded {} ({})", safe(&charter.name), id.short())?;
     writeln!(out, "id: {id}")?;
     Ok(ExitCode::SUCCESS)
@@ -186,7 +196,7 @@ fn create(ctx: &Context, args: CreateArgs, out: &mut impl Write) -> anyhow::Resu
 
 fn edit(ctx: &Context, args: EditArgs, out: &mut impl Write) -> anyhow::Result<ExitCode> {
     let identity = ctx.identity()?;
-    let store = writable(ctx)?;
+    let store = ctx.store_to_read()?;
     let id = resolve(&store, &args.community)?;
     let held = store.charter(&id)?.context("no charter of that community is held here")?;
     if !held.value().is_maintainer(&identity.public()) {
@@ -229,9 +239,70 @@ fn edit(ctx: &Context, args: EditArgs, out: &mut impl Write) -> anyhow::Result<E
     if next == Charter::next_of(&held) {
         bail!("nothing to change: give --name, --rule, --add-maintainer, --curriculum …");
     }
-    let signed = seal(&identity, &next, super::now()).context("the charter")?;
-    stored(store.put_charter(&id, &signed)?)?;
+    drop(store);
+    publish(ctx, &identity, next.clone())?;
     writeln!(out, "Published version {} of {} ({})", next.version, safe(&next.name), id.short())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Signs and keeps a charter version: in the store, or through the agora
+/// running on the home (whose members then fetch it).
+fn publish(ctx: &Context, identity: &crate::identity::Identity, charter: Charter) -> anyhow::Result<()> {
+    match ctx.store() {
+        Ok(store) => {
+            let id = charter.id();
+            let signed = seal(identity, &charter, super::now()).context("the charter")?;
+            stored(store.put_charter(&id, &signed)?)?;
+            if charter.version == 1 {
+                store.join_community(&id, super::now())?;
+            }
+            Ok(())
+        }
+        Err(e) if is_in_use(&e) => match ask_running(ctx, ControlRequest::PublishCharter(Box::new(charter)))? {
+            ControlReply::Done => Ok(()),
+            _ => bail!("the running agora gave an unexpected answer"),
+        },
+        Err(e) => Err(e),
+    }
+}
+
+/// Joins through a community ticket, by the running agora.
+fn join_via(ctx: &Context, text: &str, out: &mut impl Write) -> anyhow::Result<ExitCode> {
+    let ticket: crate::community::ticket::CommunityTicket = text.parse()?;
+    if !ctx.node_running()? {
+        bail!("joining by a ticket fetches the charter over the network: start `agora serve` (or the app) first");
+    }
+    let member = crate::identity::PublicKey::from(*ticket.member.addr.id.as_bytes());
+    match ask_running(ctx, ControlRequest::JoinVia(text.trim().to_owned()))? {
+        ControlReply::Withdrawn(_) => {}
+        _ => bail!("the running agora gave an unexpected answer"),
+    }
+    writeln!(
+        out,
+        "Joined community {}; its charter is being fetched from {} (see `agora community show {}`)",
+        ticket.community.short(),
+        member.fingerprint(),
+        ticket.community.short()
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A community ticket: the community and this node's own ticket.
+fn ticket(ctx: &Context, community: &str, qr: bool, out: &mut impl Write) -> anyhow::Result<ExitCode> {
+    let id = resolve(&ctx.store_to_read()?, community)?;
+    if !ctx.node_running()? {
+        bail!("no agora is running on this home; start `agora serve` (or the app) and ask again");
+    }
+    let ControlReply::Ticket(own) = ask_running(ctx, ControlRequest::Ticket)? else {
+        bail!("the running agora answered something else than its ticket");
+    };
+    let ticket = crate::community::ticket::CommunityTicket { community: id, member: own.parse()? };
+    let text = ticket.to_string();
+    writeln!(out, "{text}")?;
+    if qr {
+        let code = qrcode::QrCode::new(text.as_bytes()).context("making the QR code")?;
+        writeln!(out, "{}", code.render::<qrcode::render::unicode::Dense1x2>().quiet_zone(true).build())?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 

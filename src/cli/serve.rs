@@ -98,6 +98,7 @@ pub(super) fn log_event(out: &mut impl Write, event: &Event) -> std::io::Result<
         // Already logged by the node, with its time, once per change.
         Event::Relays(_) => return Ok(()),
         Event::SessionDue(id) => format!("session {} can be started, or a no-show reported", id.short()),
+        Event::CommunityChanged(id) => format!("community {} changed", id.short()),
     };
     writeln!(out, "{}", safe(&line))?;
     out.flush()

@@ -18,7 +18,15 @@ pub enum DirectoryRequest {
     Reconcile(Vec<u8>),
     /// The envelopes with these SHA-256 hashes, please.
     Fetch(Vec<[u8; 32]>),
+    /// Charter versions of these communities after the one named (from
+    /// the founding one when none is, or when it is not on the chain the
+    /// responder holds), answered with [`DirectoryReply::Envelopes`] in
+    /// chain order. At most [`MAX_CHARTER_ASKS`] communities.
+    Charters(Vec<([u8; 32], Option<[u8; 32]>)>),
 }
+
+/// Communities one [`DirectoryRequest::Charters`] asks about at most.
+pub const MAX_CHARTER_ASKS: usize = 32;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DirectoryReply {

@@ -15,6 +15,10 @@ pub enum Frame {
     Listing(Vec<u8>),
     /// A signed `ListingWithdrawal` envelope.
     Withdrawal(Vec<u8>),
+    /// A hint, unsigned: `member` holds news of the charter of `community`.
+    /// Members ask `member` (and the neighbour that passed it on) for it;
+    /// what they fetch is judged like any charter.
+    CharterNews { community: [u8; 32], member: [u8; 32] },
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

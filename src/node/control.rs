@@ -32,6 +32,11 @@ pub enum ControlRequest {
     Session(SessionRequest),
     /// Join (true) or leave a community, by its id (hex).
     SetJoined(String, bool),
+    /// Join a community through a community ticket (text): meet its
+    /// member and ask them for the charter.
+    JoinVia(String),
+    /// Sign and keep a charter version.
+    PublishCharter(Box<crate::community::Charter>),
 }
 
 /// What `agora session` asks of the running node.
@@ -220,6 +225,24 @@ mod unix {
                 Err(e) => Err(NodeError::Invalid(format!("{e}"))),
             },
             ControlRequest::Session(request) => session(request, remote).await,
+            ControlRequest::JoinVia(text) => match text.parse::<crate::community::ticket::CommunityTicket>() {
+                Ok(ticket) => {
+                    let member = crate::identity::PublicKey::from(*ticket.member.addr.id.as_bytes());
+                    match remote.connect(ticket.member).await {
+                        Ok(_) => {
+                            remote.command(Command::JoinVia(ticket.community, member)).await.map(|done| match done {
+                                Done::Bool(changed) => ControlReply::Withdrawn(changed),
+                                _ => ControlReply::Withdrawn(false),
+                            })
+                        }
+                        Err(e) => Err(e),
+                    }
+                }
+                Err(e) => Err(NodeError::Ticket(format!("{e}"))),
+            },
+            ControlRequest::PublishCharter(charter) => {
+                remote.command(Command::PublishCharter(*charter)).await.map(|_| ControlReply::Done)
+            }
             ControlRequest::SetJoined(hex, joined) => match crate::community::CommunityId::from_hex(&hex) {
                 Some(id) => remote.command(Command::SetJoined(id, joined)).await.map(|done| match done {
                     Done::Bool(changed) => ControlReply::Withdrawn(changed),

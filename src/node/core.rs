@@ -28,6 +28,7 @@
 //! - [`limits`]: rates and caps; [`refusals`]: what was refused, logged
 //!   in summaries so a flood cannot flood the log.
 
+mod charters;
 mod commands;
 mod cosigning;
 mod delivery;
@@ -85,6 +86,12 @@ pub enum Command {
     Present(Vec<crate::endorse::VerifiedEndorsement>, crate::endorse::presentation::Binding, Cryptosuite),
     /// Join (true) or leave (false) a community whose charter is held.
     SetJoined(crate::community::CommunityId, bool),
+    /// Sign and keep a charter version (a founding one, or the next of one
+    /// this user maintains).
+    PublishCharter(crate::community::Charter),
+    /// Join a community through the peer whose community ticket was used:
+    /// its charter is asked of that peer.
+    JoinVia(crate::community::CommunityId, PublicKey),
 }
 
 /// A command's result.
@@ -209,6 +216,8 @@ pub enum Timer {
     Settle,
     /// With no gossip neighbour left, ask known peers again.
     Heal,
+    /// Charter news held back by its rate is due.
+    CharterNews,
 }
 
 /// How a core runs.
@@ -394,6 +403,7 @@ impl Core {
             Timer::Session(id) => self.session_due(id, now),
             Timer::Refusals => self.log_refusals(now),
             Timer::Settle => self.settle(now),
+            Timer::CharterNews => self.charter_news_due(now),
             Timer::Heal => {
                 self.heal();
                 self.wake(now.saturating_add(self.config.heal_every).unwrap_or(now), Timer::Heal);

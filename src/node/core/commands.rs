@@ -55,6 +55,8 @@ impl Core {
             Command::Approve(id, seen) => self.approve(id, seen, now).map(|_| Done::Unit),
             Command::DeclineRecord(id, seen, reason) => self.decline_record(id, seen, reason, now).map(|_| Done::Unit),
             Command::SetJoined(id, joined) => self.set_joined(id, joined, now).map(Done::Bool),
+            Command::PublishCharter(charter) => self.publish_charter(charter, now).map(|_| Done::Unit),
+            Command::JoinVia(id, peer) => self.join_via(id, peer, now).map(Done::Bool),
             Command::Present(credentials, binding, suite) => {
                 let signed = crate::endorse::presentation::present(&self.me, &credentials, suite, &binding, now)?;
                 Ok(Done::Bytes(signed))

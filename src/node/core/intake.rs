@@ -63,6 +63,10 @@ impl Core {
             }
             let envelope = match Frame::decode(&message.content) {
                 Ok(Frame::Listing(e) | Frame::Withdrawal(e) | Frame::Profile(e)) => e,
+                Ok(Frame::CharterNews { community, member }) => {
+                    self.charter_news(from, community, member, now);
+                    continue;
+                }
                 Err(e) => {
                     self.refused(from, &e.to_string(), now);
                     continue;

@@ -49,6 +49,12 @@ pub struct Sync {
     refused: BTreeSet<[u8; 32]>,
     refused_order: VecDeque<[u8; 32]>,
     penalised: BTreeMap<PublicKey, Timestamp>,
+    /// Charter asks in flight: round → the peer and the communities asked.
+    pub(super) charter_asks: BTreeMap<u64, (PublicKey, BTreeSet<crate::community::CommunityId>)>,
+    /// When each joined community's news was last acted on.
+    pub(super) charter_news: BTreeMap<crate::community::CommunityId, Timestamp>,
+    /// News that came too soon after that, and whom to ask when it is time.
+    pub(super) charter_news_later: BTreeMap<crate::community::CommunityId, Vec<PublicKey>>,
 }
 
 impl std::fmt::Debug for Sync {
@@ -89,7 +95,14 @@ impl Sync {
     }
 
     pub fn rounds_in_progress(&self) -> usize {
-        self.rounds.len()
+        self.rounds.len() + self.charter_asks.len()
+    }
+
+    /// A fresh round number (reconciliations and charter asks share them).
+    pub(super) fn next_round(&mut self) -> u64 {
+        let round = self.next_round;
+        self.next_round += 1;
+        round
     }
 }
 
@@ -141,8 +154,7 @@ impl Core {
             Err(e) => return tracing::warn!("cannot reconcile: {e}"),
         };
         self.sync.last.insert(peer, now);
-        let round = self.sync.next_round;
-        self.sync.next_round += 1;
+        let round = self.sync.next_round();
         self.sync.rounds.insert(
             round,
             Round {
@@ -159,7 +171,7 @@ impl Core {
         self.ask(peer, round, &DirectoryRequest::Reconcile(first));
     }
 
-    fn ask(&mut self, to: PublicKey, round: u64, request: &DirectoryRequest) {
+    pub(super) fn ask(&mut self, to: PublicKey, round: u64, request: &DirectoryRequest) {
         match postcard::to_stdvec(request) {
             Ok(request) => self.out.push(Output::AskDirectory { to, round, request }),
             Err(e) => {
@@ -170,6 +182,9 @@ impl Core {
     }
 
     pub(super) fn directory_answer(&mut self, from: PublicKey, round: u64, outcome: Outcome, now: Timestamp) {
+        if self.charter_answer(from, round, &outcome, now) {
+            return;
+        }
         let Some(mut state) = self.sync.rounds.remove(&round) else { return };
         if state.peer != from {
             return;
@@ -247,6 +262,8 @@ impl Core {
         if batch.is_empty() {
             self.sync.last.insert(state.peer, now);
             self.emit(Event::Synced { peer: state.peer, received: state.received });
+            // The directory is in step: what is new in the communities joined?
+            self.ask_charters(state.peer);
             if state.truncated {
                 self.sync_with(state.peer, now, true);
             }
@@ -320,6 +337,7 @@ impl Core {
             Ok(DirectoryRequest::Fetch(hashes)) => {
                 DirectoryReply::Refused(format!("{} hashes asked; at most {MAX_FETCH}", hashes.len()))
             }
+            Ok(DirectoryRequest::Charters(asks)) => self.serve_charters(&asks),
             Err(_) => DirectoryReply::Refused("malformed request".into()),
         }
     }

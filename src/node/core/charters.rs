@@ -1,0 +1,221 @@
+//! Communities' charters between peers. A member asks the peers it
+//! reconciles with for the versions after the one it holds, once per
+//! directory round (and at once from the peer whose community ticket it
+//! joined through); nothing is pushed, so a peer only ever stores the
+//! charters of communities it joined. Every version is opened (signature,
+//! limits) and judged against what is held (a maintainer of the version it
+//! replaces, the next number) before it is stored; an answer bringing a
+//! version that breaks those rules counts as a refusal from its sender.
+
+use std::collections::BTreeSet;
+
+use jiff::Timestamp;
+
+use super::{Core, Outcome};
+use crate::community::charter::{CharterDigest, digest};
+use crate::community::{Charter, CharterRefusal, CommunityId, history};
+use crate::identity::PublicKey;
+use crate::net::{DirectoryReply, DirectoryRequest, MAX_CHARTER_ASKS, MAX_DIRECTORY_MESSAGE_BYTES};
+use crate::node::{Event, NodeError};
+use crate::store::{CharterStored, MAX_CHARTER_VERSIONS_HELD};
+use crate::wire::{MAX_ENVELOPE_BYTES, list, open, seal};
+
+/// Charter asks waiting for an answer at most.
+const MAX_ASKS_IN_FLIGHT: usize = 64;
+/// A community's news is acted on at most this often (hints are unsigned:
+/// anyone can send them, and each costs members a request).
+const NEWS_EVERY: jiff::SignedDuration = jiff::SignedDuration::from_secs(5);
+
+impl Core {
+    /// Asks `peer` for what is new in every community joined here.
+    pub(super) fn ask_charters(&mut self, peer: PublicKey) {
+        let joined = match self.store.joined_communities() {
+            Ok(joined) => joined,
+            Err(e) => return tracing::warn!("cannot read the communities joined: {e}"),
+        };
+        let mut asks = Vec::new();
+        for id in joined.into_iter().take(MAX_CHARTER_ASKS) {
+            let head = match self.store.charter(&id) {
+                Ok(held) => held.as_ref().map(digest),
+                Err(e) => return tracing::warn!("cannot read a charter: {e}"),
+            };
+            asks.push((id.0, head));
+        }
+        // Answers always come (or fail by timeout); this only bounds a
+        // pile-up behind a stalled network.
+        if asks.is_empty() || peer == self.me.public() || self.sync.charter_asks.len() >= MAX_ASKS_IN_FLIGHT {
+            return;
+        }
+        let round = self.sync.next_round();
+        self.sync.charter_asks.insert(round, (peer, asks.iter().map(|(id, _)| CommunityId(*id)).collect()));
+        self.ask(peer, round, &DirectoryRequest::Charters(asks));
+    }
+
+    /// A hint that `member` holds news of `community`'s charter, passed on
+    /// by `from`: a member asks them both, at most once per [`NEWS_EVERY`].
+    pub(super) fn charter_news(&mut self, from: PublicKey, community: [u8; 32], member: [u8; 32], now: Timestamp) {
+        let id = CommunityId(community);
+        if !self.store.joined_communities().is_ok_and(|joined| joined.contains(&id)) {
+            return;
+        }
+        let member = PublicKey::from(member);
+        let mut whom = vec![member, from];
+        whom.dedup();
+        whom.retain(|p| !self.blocked.contains(p));
+        if let Some(at) = self.sync.charter_news.get(&id).copied()
+            && now.duration_since(at) < NEWS_EVERY
+        {
+            // Too soon after the last: asked when the interval is over (a
+            // few peers at most are remembered).
+            let later = self.sync.charter_news_later.entry(id).or_default();
+            for peer in whom {
+                if later.len() < 4 && !later.contains(&peer) {
+                    later.push(peer);
+                }
+            }
+            self.wake(at.saturating_add(NEWS_EVERY).unwrap_or(now), super::Timer::CharterNews);
+            return;
+        }
+        self.sync.charter_news.retain(|_, at| now.duration_since(*at) < NEWS_EVERY);
+        self.sync.charter_news.insert(id, now);
+        for peer in whom {
+            self.ask_charters(peer);
+        }
+    }
+
+    /// News held back by [`NEWS_EVERY`] is acted on now.
+    pub(super) fn charter_news_due(&mut self, now: Timestamp) {
+        let later = std::mem::take(&mut self.sync.charter_news_later);
+        for (id, peers) in later {
+            self.sync.charter_news.insert(id, now);
+            for peer in peers {
+                self.ask_charters(peer);
+            }
+        }
+    }
+
+    /// Whether `round` was a charter ask; if so, takes its answer.
+    pub(super) fn charter_answer(&mut self, from: PublicKey, round: u64, outcome: &Outcome, now: Timestamp) -> bool {
+        let Some((peer, asked)) = self.sync.charter_asks.remove(&round) else { return false };
+        if peer != from {
+            return true;
+        }
+        let bytes = match outcome {
+            Outcome::Answered(bytes) => bytes,
+            Outcome::Failed(e) => {
+                tracing::debug!(peer = %from.fingerprint(), "charter ask failed: {e}");
+                return true;
+            }
+        };
+        if bytes.len() > MAX_DIRECTORY_MESSAGE_BYTES {
+            self.refused(from, "a charter answer over the size limit", now);
+            return true;
+        }
+        match postcard::from_bytes::<DirectoryReply>(bytes) {
+            Ok(DirectoryReply::Envelopes(envelopes)) => self.take_charters(from, &envelopes, &asked, now),
+            Ok(DirectoryReply::Busy(_)) => {}
+            Ok(DirectoryReply::Refused(reason)) => {
+                tracing::debug!(peer = %from.fingerprint(), "charters refused: {reason}")
+            }
+            _ => self.refused(from, "a malformed charter answer", now),
+        }
+        true
+    }
+
+    fn take_charters(&mut self, from: PublicKey, envelopes: &[u8], asked: &BTreeSet<CommunityId>, now: Timestamp) {
+        let max = MAX_CHARTER_VERSIONS_HELD * asked.len().max(1);
+        let entries = match list::decode(envelopes, max, MAX_ENVELOPE_BYTES) {
+            Ok(entries) => entries,
+            Err(e) => return self.refused(from, &format!("charter answer: {e}"), now),
+        };
+        let mut changed = BTreeSet::new();
+        for entry in entries {
+            let Ok(entry) = entry else { return self.refused(from, "a damaged charter answer", now) };
+            let version = match open::<Charter>(entry, now) {
+                Ok(version) => version,
+                Err(e) => return self.refused(from, &format!("a charter that does not open: {e}"), now),
+            };
+            let id = version.value().id();
+            if !asked.contains(&id) {
+                return self.refused(from, "a charter of a community not asked about", now);
+            }
+            match self.store.put_charter(&id, &version) {
+                Ok(CharterStored::Kept { .. }) => {
+                    changed.insert(id);
+                }
+                Ok(CharterStored::Refused(CharterRefusal::Duplicate | CharterRefusal::UnknownPrevious)) => {}
+                Ok(CharterStored::Refused(refusal)) => {
+                    self.refused(from, &format!("a charter version: {refusal}"), now);
+                }
+                Ok(CharterStored::Full) => {
+                    tracing::info!(community = %id.short(), "charter versions held are at their cap")
+                }
+                Err(e) => return tracing::warn!("cannot store a charter: {e}"),
+            }
+        }
+        for id in changed {
+            self.emit(Event::CommunityChanged(id));
+        }
+    }
+
+    /// The versions asked for, of the communities held here, within one
+    /// message: after the head named when it is on the chain held here,
+    /// else from the founding one, in chain order.
+    pub(super) fn serve_charters(&mut self, asks: &[([u8; 32], Option<CharterDigest>)]) -> DirectoryReply {
+        if asks.len() > MAX_CHARTER_ASKS {
+            return DirectoryReply::Refused(format!("{} communities asked; at most {MAX_CHARTER_ASKS}", asks.len()));
+        }
+        let mut out: Vec<Vec<u8>> = Vec::new();
+        let mut total = 16;
+        for (id, head) in asks {
+            let id = CommunityId(*id);
+            let versions = match self.store.charter_versions(&id) {
+                Ok(versions) => versions,
+                Err(e) => return DirectoryReply::Busy(format!("store: {e}")),
+            };
+            let chain = history::chain(&id, &versions);
+            let from = head.and_then(|head| chain.iter().position(|v| digest(v) == head)).map_or(0, |at| at + 1);
+            for version in &chain[from..] {
+                total += version.bytes().len() + 5;
+                if total > MAX_DIRECTORY_MESSAGE_BYTES {
+                    return DirectoryReply::Envelopes(list::encode(&out));
+                }
+                out.push(version.bytes().to_vec());
+            }
+        }
+        DirectoryReply::Envelopes(list::encode(&out))
+    }
+
+    /// Signs and keeps the next version of a charter this user maintains
+    /// (or a founding one), and tells the network there is news: members
+    /// ask for it (and otherwise fetch it at their next round).
+    pub(super) fn publish_charter(&mut self, charter: Charter, now: Timestamp) -> Result<CharterDigest, NodeError> {
+        let id = charter.id();
+        let signed = seal(&self.me, &charter, now)?;
+        match self.store.put_charter(&id, &signed)? {
+            CharterStored::Kept { .. } => {}
+            CharterStored::Refused(refusal) => return Err(NodeError::Invalid(format!("the charter: {refusal}"))),
+            CharterStored::Full => {
+                return Err(NodeError::Invalid("this community holds as many versions as it may".into()));
+            }
+        }
+        if charter.version == 1 {
+            self.store.join_community(&id, now)?;
+        }
+        self.emit(Event::CommunityChanged(id));
+        self.broadcast(crate::net::Frame::CharterNews {
+            community: id.0,
+            member: self.me.public().as_bytes().to_owned(),
+        });
+        Ok(digest(&signed))
+    }
+
+    /// Joins community `id` through `peer` (from its community ticket):
+    /// the charter is asked of that peer at once.
+    pub(super) fn join_via(&mut self, id: CommunityId, peer: PublicKey, now: Timestamp) -> Result<bool, NodeError> {
+        let joined = self.store.join_community(&id, now)?;
+        self.ask_charters(peer);
+        self.emit(Event::CommunityChanged(id));
+        Ok(joined)
+    }
+}

@@ -34,6 +34,7 @@
 
 pub mod answer;
 pub mod browse;
+pub mod communities;
 mod error;
 pub mod lag;
 pub mod moments;
@@ -62,6 +63,37 @@ use crate::net::Ticket;
 use crate::node::{Clock, Node, NodeConfig};
 use crate::store::Store;
 
+/// The founders publish the demo's charters and their co-maintainers
+/// join through them. A charter that cannot be published is left out
+/// (logged): the demo goes on without it.
+async fn found_communities(
+    nodes: &[Arc<Node>],
+    personas: &[Persona],
+) -> Vec<(crate::community::CommunityId, String, PublicKey)> {
+    let node_of = |key: &PublicKey| nodes.iter().find(|n| n.id() == *key);
+    let key_of = |name: &str| personas.iter().zip(nodes).find(|(p, _)| p.name == name).map(|(_, n)| n.id());
+    let mut founded = Vec::new();
+    for (founder, charter) in communities::charters(key_of) {
+        let (id, name, maintainers) = (charter.id(), charter.name.clone(), charter.maintainers.clone());
+        let Some(node) = node_of(&founder) else { continue };
+        // A restarted demo holds its charters already.
+        let held = node.store().charter(&id).ok().flatten().is_some();
+        if !held && let Err(e) = node.publish_charter(charter).await {
+            tracing::warn!(community = name, "the demo could not found it: {e}");
+            continue;
+        }
+        for other in maintainers.iter().filter(|m| **m != founder) {
+            if let Some(node) = node_of(other)
+                && let Err(e) = node.join_via(id, founder).await
+            {
+                tracing::warn!(community = name, "a demo maintainer could not join: {e}");
+            }
+        }
+        founded.push((id, name, founder));
+    }
+    founded
+}
+
 /// The community the demo peers meet in.
 pub const DEMO_COMMUNITY: &str = "agora";
 
@@ -86,6 +118,8 @@ pub struct Demo {
     scripts: Vec<JoinHandle<()>>,
     stop: watch::Sender<bool>,
     nudge: watch::Sender<()>,
+    /// The communities demo people founded: id, name and founder.
+    communities: Vec<(crate::community::CommunityId, String, PublicKey)>,
 }
 
 impl Demo {
@@ -114,6 +148,7 @@ impl Demo {
         let total: usize = personas.iter().map(|p| p.listings.len()).sum();
         warm_up(&nodes, &personas, total, &clock, options.warm_up).await;
 
+        let communities = found_communities(&nodes, &personas).await;
         let keys: Arc<HashSet<PublicKey>> = Arc::new(nodes.iter().map(|n| n.id()).collect());
         let (stop, _) = watch::channel(false);
         let (nudge, _) = watch::channel(());
@@ -140,7 +175,40 @@ impl Demo {
             );
             scripts.push(tokio::spawn(script.run(stop.subscribe(), nudge.subscribe())));
         }
-        Ok(Demo { dir: dir.to_path_buf(), clock, peers, nodes, scripts, stop, nudge })
+        Ok(Demo { dir: dir.to_path_buf(), clock, peers, nodes, scripts, stop, nudge, communities })
+    }
+
+    /// The newcomer's `node` joins the demo's communities through their
+    /// founders and, the first time, gets a goal to follow (theirs to drop
+    /// with `agora goal remove`).
+    pub async fn welcome_to_communities(&self, node: &Node) {
+        use communities::NEWCOMER_GOAL;
+        for (id, name, founder) in &self.communities {
+            if let Err(e) = node.join_via(*id, *founder).await {
+                tracing::warn!(community = name, "joining a demo community: {e}");
+            }
+        }
+        let store = node.store();
+        if store.goals().is_ok_and(|goals| goals.is_empty())
+            && let Some((id, _, _)) = self.communities.iter().find(|(_, name, _)| name == NEWCOMER_GOAL.0)
+        {
+            let goal = crate::community::Goal {
+                community: *id,
+                skill: NEWCOMER_GOAL.1.to_owned(),
+                level: None,
+                by: None,
+                set_at: self.clock.now(),
+            };
+            if let Err(e) = store.put_goal(&goal) {
+                tracing::warn!("setting the demo goal: {e}");
+            }
+        }
+    }
+
+    /// The communities demo people founded (id, name, founder), for the
+    /// user's node to join through their founders.
+    pub fn communities(&self) -> &[(crate::community::CommunityId, String, PublicKey)] {
+        &self.communities
     }
 
     /// Tickets of every demo peer: what the user's node bootstraps from.

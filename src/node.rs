@@ -518,6 +518,19 @@ impl Node {
         }
     }
 
+    /// Signs and keeps a charter version (see [`Command::PublishCharter`]).
+    pub async fn publish_charter(&self, charter: crate::community::Charter) -> Result<(), NodeError> {
+        self.remote.command(Command::PublishCharter(charter)).await.map(drop)
+    }
+
+    /// Joins a community through `member`, who is asked for its charter.
+    pub async fn join_via(&self, id: crate::community::CommunityId, member: PublicKey) -> Result<bool, NodeError> {
+        match self.remote.command(Command::JoinVia(id, member)).await? {
+            Done::Bool(changed) => Ok(changed),
+            other => Err(unexpected(other)),
+        }
+    }
+
     /// Joins (or leaves) a community whose charter this node holds.
     /// Returns whether that changed anything.
     pub async fn set_joined(&self, id: crate::community::CommunityId, joined: bool) -> Result<bool, NodeError> {

@@ -71,6 +71,20 @@ async fn a_newcomer_books_holds_and_cosigns_a_session_with_a_demo_teacher() {
     let user = tokio::time::timeout(WAIT, Node::spawn(common::identity(200), store, config)).await.unwrap().unwrap();
     let me = user.id();
 
+    // Two communities, founded by demo people, with a goal to follow.
+    assert_eq!(demo.communities().len(), 2);
+    demo.welcome_to_communities(&user).await;
+    until("both demo charters in the newcomer's store", || {
+        let held = demo.communities().iter().all(|(id, _, _)| user.store().charter(id).unwrap().is_some());
+        held.then_some(())
+    })
+    .await;
+    let goals = user.store().goals().unwrap();
+    assert_eq!(goals.len(), 1, "a goal to follow");
+    let charter = user.store().charter(&goals[0].community).unwrap().unwrap();
+    let path = charter.value().curriculum.path_to(&goals[0].skill);
+    assert_eq!(path.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(), ["rust", "ownership"]);
+
     // The newcomer teaches calculus, which two demo learners want.
     let mut calculus = common::offer("Calculus with coffee", "calculus", clock.now());
     calculus.expires_at = clock.now().saturating_add(SignedDuration::from_hours(24 * 30)).unwrap();
@@ -211,6 +225,7 @@ async fn a_restarted_demo_keeps_its_people_and_republishes_their_listings() {
     assert_eq!(second.peers(), peers.as_slice(), "same names and keys");
     assert!(versions(&second).iter().all(|v| *v == 2), "listings re-signed as a new version");
     assert_eq!(second.tickets().len(), peers.len());
+    assert_eq!(second.communities().len(), 2, "the charters founded before are kept, not founded again");
     assert_eq!(second.fast_forward_to_next(), Err(agora::demo::NoSkip::NothingAhead), "nothing agreed yet");
     // The restarted marketplace works: a newcomer finds every listing.
     let store = Arc::new(Store::open(&dir.path().join("user.redb")).unwrap());

@@ -72,6 +72,9 @@ pub fn run(ctx: &Context, demo: bool, launched: std::time::Instant) -> anyhow::R
         #[cfg(unix)]
         let _control = node.listen_locally(&ctx.home.control_socket())?;
         if let Some(demo) = &demo {
+            demo.welcome_to_communities(&node).await;
+        }
+        if let Some(demo) = &demo {
             let (demo, store) = (demo.clone(), node.store().clone());
             options.fast_forward = Some(Arc::new(move || match demo.fast_forward_for(&store) {
                 Ok(skipped) => format!(

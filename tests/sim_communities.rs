@@ -174,3 +174,49 @@ fn lies_about_a_charter_are_refused_and_nothing_of_them_is_kept() {
         );
     }
 }
+
+#[test]
+fn a_flood_of_charter_hints_costs_a_member_a_few_requests_not_one_each() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use agora::net::{DirectoryRequest, Frame};
+    use agora::node::core::{GossipMessage, Input};
+    let mut sim = network(95, 3);
+    sim.run_for(Duration::from_secs(5));
+    let charter = founding(&sim, 0, &[0]);
+    let id = charter.id();
+    sim.command(0, Command::PublishCharter(charter)).unwrap();
+    sim.command(1, Command::JoinVia(id, sim.key(0))).unwrap();
+    assert!(sim.run_until(Duration::from_secs(30), |s| version(s, 1, &id) == Some(1)));
+    // Peer 2 counts the charter asks it receives.
+    let asked = Arc::new(AtomicUsize::new(0));
+    let counter = asked.clone();
+    sim.peer_mut(2).behaviour = agora::sim::Behaviour::Hook(Box::new(move |core, input, now| {
+        if let Input::Directory { bytes, .. } = &input
+            && matches!(postcard::from_bytes(bytes), Ok(DirectoryRequest::Charters(_)))
+        {
+            counter.fetch_add(1, Ordering::Relaxed);
+        }
+        core.handle(input, now)
+    }));
+    let before = asked.load(Ordering::Relaxed);
+    // Peer 2 sends peer 1 a thousand hints naming itself, over 20 seconds.
+    let hint = Frame::CharterNews { community: id.0, member: *sim.key(2).as_bytes() }.encode().unwrap();
+    for _ in 0..100 {
+        let burst = vec![GossipMessage { content: hint.clone(), delivered_from: sim.key(2) }; 10];
+        sim.inject(1, Input::Gossip(burst));
+        sim.run_for(Duration::from_millis(200));
+    }
+    let asks = asked.load(Ordering::Relaxed) - before;
+    assert!(asks <= 6, "one ask per 5 s at most (plus directory rounds), not one per hint: {asks}");
+    assert!(asks >= 1, "the hint is acted on");
+    // A hint for a community peer 1 never joined costs nothing.
+    let stranger = CommunityId([7; 32]);
+    let before = asked.load(Ordering::Relaxed);
+    let hint = Frame::CharterNews { community: stranger.0, member: *sim.key(2).as_bytes() }.encode().unwrap();
+    sim.inject(1, Input::Gossip(vec![GossipMessage { content: hint, delivered_from: sim.key(2) }; 10]));
+    sim.run_for(Duration::from_secs(6));
+    assert!(asked.load(Ordering::Relaxed) - before <= 1, "at most a directory round's ask");
+    assert_eq!(version(&sim, 1, &id), Some(1));
+}

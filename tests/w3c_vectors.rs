@@ -227,3 +227,28 @@ fn rdfc_refuses_unbundled_contexts_and_undefined_terms() {
     let relative = json!({"@context": ["https://www.w3.org/ns/credentials/v2"], "id": "not-absolute", "type": ["VerifiableCredential"]});
     assert!(rdfc::canonicalize(&relative, builtin).is_err());
 }
+
+/// RDFC-1.0's N-degree hashing lists a related blank node once per quad
+/// it relates by (step 3.1.2), as rdf-canonize does: two blank nodes alike
+/// at first degree, each in its own blank-node-named graph, get the labels
+/// rdf-canonize gives them (oxrdf 0.3.5 counted the graph once and swapped
+/// `_:c14n0` and `_:c14n1` in the last four lines). Expected: jsonld.js
+/// `toRDF` and rdf-canonize 5.0.0 on this document.
+#[test]
+fn rdfc_lists_a_related_blank_node_once_per_quad() {
+    let document = json!({
+        "@context": {"@vocab": "urn:ex:"},
+        "@graph": [
+            {"@id": "urn:ex:d", "q": {"@id": "_:g1"}, "r": {"@id": "_:g2"}},
+            {"@id": "_:g1", "@graph": {"@id": "urn:ex:s", "p": {"n": "x"}}},
+            {"@id": "_:g2", "@graph": {"@id": "urn:ex:s", "p": {"n": "x"}}},
+        ],
+    });
+    let expected = "<urn:ex:d> <urn:ex:q> _:c14n0 .\n\
+                    <urn:ex:d> <urn:ex:r> _:c14n1 .\n\
+                    <urn:ex:s> <urn:ex:p> _:c14n2 _:c14n0 .\n\
+                    <urn:ex:s> <urn:ex:p> _:c14n3 _:c14n1 .\n\
+                    _:c14n2 <urn:ex:n> \"x\" _:c14n0 .\n\
+                    _:c14n3 <urn:ex:n> \"x\" _:c14n1 .\n";
+    assert_eq!(rdfc::canonicalize(&document, ContextSet::builtin()).unwrap(), expected);
+}

@@ -44,8 +44,7 @@ pub struct ExportArgs {
     #[arg(long)]
     pub domain: Option<String>,
     /// The holder proof's cryptosuite. The credentials inside keep all
-    /// their proofs either way; rdfc is refused when two sessions look alike
-    /// to RDF canonicalization.
+    /// their proofs either way.
     #[arg(long, value_enum, default_value = "jcs")]
     pub suite: SuiteArg,
     /// Where to write it; `-` for standard output.

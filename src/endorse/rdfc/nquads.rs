@@ -1,6 +1,5 @@
 //! RDFC-1.0 canonical N-Quads, and the safe-mode check of a dataset.
 
-use oxrdf::dataset::{CanonicalizationAlgorithm, CanonicalizationHashAlgorithm};
 use oxrdf::{Dataset, GraphNameRef, NamedOrBlankNodeRef, QuadRef, TermRef};
 
 use super::RdfcError;
@@ -46,62 +45,20 @@ pub fn check_safe(dataset: &Dataset, max_blank_nodes: usize) -> Result<(), RdfcE
     Ok(())
 }
 
-/// Refuses datasets where two blank nodes look alike at first degree.
-/// RDFC-1.0 then needs its N-degree hashing, where the canonicalizer agora
-/// uses and the reference JavaScript one (rdf-canonize) were found to
-/// disagree: when a related blank node appears in several quads, one keeps
-/// it once and the other once per quad. Rather than sign or judge bytes
-/// another verifier would read differently, agora says so. Its own
-/// credentials never need it; a presentation of several sessions that
-/// covered the same thing can (and is signed with eddsa-jcs-2022).
-pub fn check_unambiguous(dataset: &Dataset) -> Result<(), RdfcError> {
-    let mut quads_of: std::collections::HashMap<&str, Vec<String>> = std::collections::HashMap::new();
-    for quad in dataset.iter() {
-        let mut blanks: Vec<&str> = Vec::new();
-        if let NamedOrBlankNodeRef::BlankNode(b) = quad.subject {
-            blanks.push(b.as_str());
-        }
-        if let TermRef::BlankNode(b) = quad.object {
-            blanks.push(b.as_str());
-        }
-        if let GraphNameRef::BlankNode(b) = quad.graph_name {
-            blanks.push(b.as_str());
-        }
-        blanks.dedup();
-        for reference in blanks.iter().copied() {
-            let mut text = line(quad);
-            // First-degree form: the reference node is `_:a`, others `_:z`.
-            for other in blanks.iter().copied() {
-                let label = if other == reference { "_:a" } else { "_:z" };
-                text = text.replace(&format!("_:{other} "), &format!("{label}\u{0} "));
-            }
-            quads_of.entry(reference).or_default().push(text);
-        }
-    }
-    let mut seen = std::collections::HashSet::new();
-    for quads in quads_of.values_mut() {
-        quads.sort_unstable();
-        if !seen.insert(quads.concat()) {
-            return Err(RdfcError::Ambiguous);
-        }
-    }
-    Ok(())
-}
-
-pub fn canonical(mut dataset: Dataset) -> Result<String, RdfcError> {
-    dataset.canonicalize(CanonicalizationAlgorithm::Rdfc10 { hash_algorithm: CanonicalizationHashAlgorithm::Sha256 });
-    let mut lines: Vec<String> = dataset.iter().map(line).collect();
+pub fn canonical(dataset: Dataset) -> Result<String, RdfcError> {
+    let mut lines = super::canon::canonical_lines(&dataset)?;
     lines.sort_unstable();
     Ok(lines.concat())
 }
 
 /// One canonical N-Quads line. Written here because oxrdf's `Display` also
 /// escapes U+FFFE/U+FFFF, which the RDFC-1.0 canonical form leaves as-is.
-fn line(quad: QuadRef<'_>) -> String {
+/// Blank nodes are written with the labels `label` gives them.
+pub(super) fn line_with(quad: QuadRef<'_>, label: &dyn Fn(&str) -> String) -> String {
     let mut out = String::with_capacity(128);
     match quad.subject {
         NamedOrBlankNodeRef::NamedNode(n) => iri(&mut out, n.as_str()),
-        NamedOrBlankNodeRef::BlankNode(b) => blank(&mut out, b.as_str()),
+        NamedOrBlankNodeRef::BlankNode(b) => blank(&mut out, &label(b.as_str())),
         #[allow(unreachable_patterns)]
         _ => {}
     }
@@ -110,7 +67,7 @@ fn line(quad: QuadRef<'_>) -> String {
     out.push(' ');
     match quad.object {
         TermRef::NamedNode(n) => iri(&mut out, n.as_str()),
-        TermRef::BlankNode(b) => blank(&mut out, b.as_str()),
+        TermRef::BlankNode(b) => blank(&mut out, &label(b.as_str())),
         TermRef::Literal(l) => {
             out.push('"');
             for c in l.value().chars() {
@@ -146,7 +103,7 @@ fn line(quad: QuadRef<'_>) -> String {
         }
         GraphNameRef::BlankNode(b) => {
             out.push(' ');
-            blank(&mut out, b.as_str());
+            blank(&mut out, &label(b.as_str()));
         }
     }
     out.push_str(" .\n");

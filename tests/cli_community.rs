@@ -119,7 +119,7 @@ fn a_curriculum_in_circles_and_an_edit_by_a_non_maintainer_are_refused() {
     ok(eve.path(), &["id"]);
     {
         let store = Store::open(&eve.path().join("store.redb")).unwrap();
-        assert_eq!(store.put_charter(&id, &charter).unwrap(), CharterStored::Kept { current: true });
+        assert_eq!(store.put_charter(&id, &charter).unwrap(), CharterStored::Kept);
     }
     let edit = agora(eve.path(), &["community", "edit", &id.short(), "--name", "Eve's chess"]);
     assert_eq!(edit.status.code(), Some(2));

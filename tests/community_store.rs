@@ -34,7 +34,7 @@ fn versions_are_judged_before_they_are_kept_and_capped_per_community() {
     let (ada, eve) = (identity(1), identity(2));
     let v1 = founding(&ada, 1);
     let id = v1.value().id();
-    assert_eq!(store.put_charter(&id, &v1).unwrap(), CharterStored::Kept { current: true });
+    assert_eq!(store.put_charter(&id, &v1).unwrap(), CharterStored::Kept);
     // Eve is not a maintainer; her "next version" is refused, not stored.
     let hers = seal(&eve, &Charter::next_of(&v1), ts("2026-12-01T11:00:00Z")).unwrap();
     assert!(matches!(
@@ -50,7 +50,7 @@ fn versions_are_judged_before_they_are_kept_and_capped_per_community() {
     let mut last = v1;
     for _ in 1..MAX_CHARTER_VERSIONS_HELD {
         let next = seal(&ada, &Charter::next_of(&last), ts("2026-12-01T12:00:00Z")).unwrap();
-        assert_eq!(store.put_charter(&id, &next).unwrap(), CharterStored::Kept { current: true });
+        assert_eq!(store.put_charter(&id, &next).unwrap(), CharterStored::Kept);
         last = next;
     }
     let over = seal(&ada, &Charter::next_of(&last), ts("2026-12-01T12:00:00Z")).unwrap();
@@ -75,4 +75,35 @@ fn a_node_joins_a_bounded_number_of_communities() {
     assert!(store.leave_community(&CommunityId([0; 32])).unwrap());
     assert!(store.join_community(&CommunityId([0xee; 32]), now).unwrap());
     assert_eq!(store.joined_communities().unwrap().len(), MAX_COMMUNITIES_JOINED);
+}
+
+#[test]
+fn forks_that_fill_a_community_make_room_for_the_chain_that_holds() {
+    let store = Store::in_memory().unwrap();
+    let (ada, mo) = (identity(1), identity(2));
+    let mut founding_charter = founding(&ada, 3).value().clone();
+    founding_charter.maintainers = vec![ada.public(), mo.public()];
+    let v1 = seal(&ada, &founding_charter, ts("2026-12-01T10:00:00Z")).unwrap();
+    let id = v1.value().id();
+    assert_eq!(store.put_charter(&id, &v1).unwrap(), CharterStored::Kept);
+    // Mo fills the community with versions 2 of his own, all on version 1.
+    for n in 1..MAX_CHARTER_VERSIONS_HELD {
+        let mut fork = Charter::next_of(&v1);
+        fork.name = format!("Mo's fork {n}");
+        let fork = seal(&mo, &fork, ts("2026-12-01T11:00:00Z")).unwrap();
+        assert_eq!(store.put_charter(&id, &fork).unwrap(), CharterStored::Kept, "fork {n}");
+    }
+    assert_eq!(store.charter_versions(&id).unwrap().len(), MAX_CHARTER_VERSIONS_HELD);
+    // Ada's version 2 still gets in (a fork makes room) and holds.
+    let mut ours = Charter::next_of(&v1);
+    ours.rules = vec!["Be kind.".into()];
+    let ours = seal(&ada, &ours, ts("2026-12-01T12:00:00Z")).unwrap();
+    assert_eq!(store.put_charter(&id, &ours).unwrap(), CharterStored::Kept);
+    assert_eq!(store.charter(&id).unwrap().unwrap(), ours);
+    assert_eq!(store.charter_versions(&id).unwrap().len(), MAX_CHARTER_VERSIONS_HELD);
+    // A second founding version is refused: the history cannot be replaced.
+    let mut refounded = founding_charter.clone();
+    refounded.maintainers = vec![mo.public()];
+    let refounded = seal(&ada, &refounded, ts("2026-12-01T13:00:00Z")).unwrap();
+    assert_eq!(store.put_charter(&id, &refounded).unwrap(), CharterStored::Refused(CharterRefusal::Refounded));
 }

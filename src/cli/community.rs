@@ -308,7 +308,7 @@ fn ticket(ctx: &Context, community: &str, qr: bool, out: &mut impl Write) -> any
 
 fn stored(outcome: CharterStored) -> anyhow::Result<()> {
     match outcome {
-        CharterStored::Kept { .. } => Ok(()),
+        CharterStored::Kept => Ok(()),
         CharterStored::Refused(refusal) => bail!("the charter was refused: {refusal}"),
         CharterStored::Full => bail!("this community has as many charter versions as a node keeps"),
     }

@@ -1,12 +1,14 @@
 //! Which charter version holds. Versions form a chain: the founding one is
 //! signed by the founder; each later one names its predecessor by digest
 //! and is signed by a maintainer *of that predecessor*, so a maintainer
-//! removed in some version can never sign a version after it. When two
-//! maintainers publish conflicting versions on the same predecessor, the
-//! one listed first among its maintainers wins (then the lower digest), so
-//! every peer holding the same versions settles on the same charter, and a
-//! removed maintainer cannot win a fork against the one who removed them
-//! unless they were listed first.
+//! removed in some version can never sign a version after it. A community
+//! has one founding version: a second one is refused. When versions
+//! conflict on the same predecessor, the branch signed (anywhere along it)
+//! by the maintainer listed first among that predecessor's maintainers
+//! wins, then the lower digest, so every peer holding the same versions
+//! settles on the same charter, and a removed maintainer cannot win a fork
+//! against the one who removed them (unless they were listed first), not
+//! even by re-signing a version of their own that the removal built on.
 
 use std::collections::BTreeMap;
 
@@ -29,6 +31,8 @@ pub enum CharterRefusal {
     NotNext { previous: u32, got: u32 },
     #[error("already held")]
     Duplicate,
+    #[error("the community was founded already; a founding charter is never replaced")]
+    Refounded,
 }
 
 /// Whether `candidate` may be stored beside `held` (the versions of
@@ -47,7 +51,15 @@ pub fn judge(
         return Err(CharterRefusal::Duplicate);
     }
     let Some(previous) = charter.previous else {
-        return if candidate.author() == charter.founder { Ok(()) } else { Err(CharterRefusal::NotTheFounder) };
+        if candidate.author() != charter.founder {
+            return Err(CharterRefusal::NotTheFounder);
+        }
+        // Otherwise the founder (or whoever stole the key) could sign
+        // another founding version and cut every later one off.
+        if held.iter().any(|h| h.value().previous.is_none()) {
+            return Err(CharterRefusal::Refounded);
+        }
+        return Ok(());
     };
     let parent = held.iter().find(|h| digest(h) == previous).ok_or(CharterRefusal::UnknownPrevious)?;
     follows(parent, candidate)
@@ -55,7 +67,7 @@ pub fn judge(
 
 /// Whether `child` may follow `parent` (same community, next number,
 /// signed by one of the parent's maintainers).
-fn follows(parent: &Verified<Charter>, child: &Verified<Charter>) -> Result<(), CharterRefusal> {
+pub fn follows(parent: &Verified<Charter>, child: &Verified<Charter>) -> Result<(), CharterRefusal> {
     let (p, c) = (parent.value(), child.value());
     if p.id() != c.id() {
         return Err(CharterRefusal::WrongCommunity);
@@ -91,20 +103,38 @@ pub fn chain<'a>(id: &CommunityId, versions: &'a [Verified<Charter>]) -> Vec<&'a
         })
         .min_by_key(|&i| digests[i]);
     let Some(mut at) = genesis else { return Vec::new() };
+    let valid_children = |i: usize| -> Vec<usize> {
+        children
+            .get(&digests[i])
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|&c| follows(&versions[i], &versions[c]).is_ok())
+            .collect()
+    };
     let mut chain = vec![&versions[at]];
     // Each step raises the version by one, so this ends.
     loop {
-        let parent = &versions[at];
-        let rank =
-            |i: &usize| -> (usize, CharterDigest) { (precedence(parent.value(), &versions[*i].author()), digests[*i]) };
-        let next = children
-            .get(&digests[at])
-            .into_iter()
-            .flatten()
-            .filter(|&&i| follows(parent, &versions[i]).is_ok())
-            .min_by_key(|i| rank(i));
-        match next {
-            Some(&i) => {
+        let parent = versions[at].value();
+        // A child ranks by the best-placed maintainer (in the parent's
+        // list) who signed it or anything built on it: a maintainer who
+        // was removed cannot win by signing a second child of their own,
+        // since the branch the remover signed on ranks as the remover.
+        let rank = |i: usize| -> (usize, CharterDigest) {
+            let mut best = usize::MAX;
+            let mut stack = vec![i];
+            let mut seen = std::collections::BTreeSet::new();
+            while let Some(j) = stack.pop() {
+                if !seen.insert(j) {
+                    continue;
+                }
+                best = best.min(precedence(parent, &versions[j].author()));
+                stack.extend(valid_children(j));
+            }
+            (best, digests[i])
+        };
+        match valid_children(at).into_iter().min_by_key(|&i| rank(i)) {
+            Some(i) => {
                 at = i;
                 chain.push(&versions[at]);
             }
@@ -220,5 +250,36 @@ mod tests {
         // Until the removal arrives, Mo's fork holds; then the removal does.
         let before = vec![v1.clone(), fork2.clone(), fork3.clone()];
         assert_eq!(current(&id, &before).unwrap().value().version, 3);
+    }
+
+    #[test]
+    fn a_removed_maintainer_re_signing_their_own_version_does_not_win() {
+        let (ada, mo) = (who(1), who(2));
+        let v1 = founding(&ada, &[&ada, &mo]);
+        let id = v1.value().id();
+        // Mo publishes version 2; Ada removes him in version 3 on top of it.
+        let mos = next(&mo, &v1, |c| c.description = "By Mo.".into());
+        let removal = next(&ada, &mos, |c| c.maintainers = vec![ada.public()]);
+        // Mo signs other versions 2 (on version 1) until one has a lower
+        // digest than his first: only the digest would tell them apart.
+        let mut twins = Vec::new();
+        for n in 0..8 {
+            twins.push(next(&mo, &v1, |c| c.description = format!("By Mo, again {n}.")));
+        }
+        let mut all = vec![v1.clone(), mos.clone(), removal.clone()];
+        all.extend(twins);
+        assert_eq!(digest(current(&id, &all).unwrap()), digest(&removal), "the removal's branch ranks as Ada");
+    }
+
+    #[test]
+    fn a_founding_version_is_never_replaced() {
+        let ada = who(1);
+        let v1 = founding(&ada, &[&ada]);
+        let id = v1.value().id();
+        let mut other = v1.value().clone();
+        other.maintainers = vec![who(5).public()];
+        let refounded = seal(&ada, &other, Timestamp::UNIX_EPOCH).unwrap();
+        assert_eq!(refounded.value().id(), id);
+        assert_eq!(judge(&id, std::slice::from_ref(&v1), &refounded), Err(CharterRefusal::Refounded));
     }
 }

@@ -10,7 +10,7 @@ use super::tables::{CHARTERS, GOALS, JOINED_COMMUNITIES};
 use super::{Store, StoreError};
 use crate::community::charter::digest;
 use crate::community::path::MAX_GOALS;
-use crate::community::{Charter, CharterRefusal, CommunityId, Goal, history, judge};
+use crate::community::{Charter, CharterRefusal, CommunityId, Goal, history};
 use crate::wire::Verified;
 
 /// Versions (the chain and conflicting forks) kept per community; more are
@@ -22,12 +22,10 @@ pub const MAX_COMMUNITIES_JOINED: usize = 32;
 /// What became of a charter version offered to the store.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CharterStored {
-    /// Kept; `current` says whether it is now the version that holds.
-    Kept {
-        current: bool,
-    },
+    Kept,
     Refused(CharterRefusal),
-    /// The community already holds [`MAX_CHARTER_VERSIONS_HELD`] versions.
+    /// The community holds [`MAX_CHARTER_VERSIONS_HELD`] versions, all on
+    /// the chain that holds (versions off it make room for new ones).
     Full,
 }
 
@@ -40,26 +38,75 @@ fn key(id: &CommunityId, digest: &[u8; 32]) -> [u8; 64] {
 
 impl Store {
     /// Keeps a charter version of community `id` if it may follow what is
-    /// held (checked in the same transaction that stores it).
+    /// held, checked in the same transaction that stores it. The checks
+    /// read only what they need (a key, the parent): an answer full of
+    /// versions costs each one a lookup, not a pass over everything held.
     pub fn put_charter(&self, id: &CommunityId, version: &Verified<Charter>) -> Result<CharterStored, StoreError> {
         let tx = self.db.write()?;
         let stored = {
             let mut table = tx.open_table(CHARTERS)?;
-            let held = self.read_versions(&table, id)?;
-            if let Err(refusal) = judge(id, &held, version) {
+            let own = digest(version);
+            let charter = version.value();
+            let refusal = if charter.id() != *id {
+                Some(CharterRefusal::WrongCommunity)
+            } else if table.get(&key(id, &own))?.is_some() {
+                Some(CharterRefusal::Duplicate)
+            } else {
+                match charter.previous {
+                    // Anything held chains down to a founding version.
+                    None if version.author() != charter.founder => Some(CharterRefusal::NotTheFounder),
+                    None if self.count_versions(&table, id)? > 0 => Some(CharterRefusal::Refounded),
+                    None => None,
+                    Some(previous) => match table.get(&key(id, &previous))? {
+                        None => Some(CharterRefusal::UnknownPrevious),
+                        Some(bytes) => {
+                            let parent = decode::<Charter>(bytes.value())?;
+                            history::follows(&parent, version).err()
+                        }
+                    },
+                }
+            };
+            if let Some(refusal) = refusal {
                 return Ok(CharterStored::Refused(refusal));
             }
-            if held.len() >= MAX_CHARTER_VERSIONS_HELD {
+            if self.count_versions(&table, id)? >= MAX_CHARTER_VERSIONS_HELD && !self.make_room(&mut table, id)? {
                 return Ok(CharterStored::Full);
             }
-            table.insert(&key(id, &digest(version)), version.bytes())?;
-            let mut all = held;
-            all.push(version.clone());
-            let current = history::current(id, &all).is_some_and(|c| digest(c) == digest(version));
-            CharterStored::Kept { current }
+            table.insert(&key(id, &own), version.bytes())?;
+            CharterStored::Kept
         };
         tx.commit()?;
         Ok(stored)
+    }
+
+    fn count_versions(
+        &self,
+        table: &impl ReadableTable<&'static [u8; 64], &'static [u8]>,
+        id: &CommunityId,
+    ) -> Result<usize, StoreError> {
+        let (low, high) = (key(id, &[0; 32]), key(id, &[0xff; 32]));
+        Ok(table.range::<&[u8; 64]>(&low..=&high)?.count())
+    }
+
+    /// Drops one version that is not on the chain that holds (the one
+    /// with the highest digest), so forks cannot fill a community's
+    /// versions for good. False when every version held is on the chain.
+    fn make_room(
+        &self,
+        table: &mut redb::Table<&'static [u8; 64], &'static [u8]>,
+        id: &CommunityId,
+    ) -> Result<bool, StoreError> {
+        let versions = self.read_versions(table, id)?;
+        let on_chain: std::collections::BTreeSet<[u8; 32]> =
+            history::chain(id, &versions).into_iter().map(digest).collect();
+        let spare = versions.iter().map(digest).filter(|d| !on_chain.contains(d)).max();
+        match spare {
+            Some(spare) => {
+                table.remove(&key(id, &spare))?;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
     }
 
     /// Every version held of community `id` (damaged ones skipped and counted).

@@ -140,7 +140,7 @@ impl Core {
                 return self.refused(from, "a charter of a community not asked about", now);
             }
             match self.store.put_charter(&id, &version) {
-                Ok(CharterStored::Kept { .. }) => {
+                Ok(CharterStored::Kept) => {
                     changed.insert(id);
                 }
                 Ok(CharterStored::Refused(CharterRefusal::Duplicate | CharterRefusal::UnknownPrevious)) => {}
@@ -193,7 +193,7 @@ impl Core {
         let id = charter.id();
         let signed = seal(&self.me, &charter, now)?;
         match self.store.put_charter(&id, &signed)? {
-            CharterStored::Kept { .. } => {}
+            CharterStored::Kept => {}
             CharterStored::Refused(refusal) => return Err(NodeError::Invalid(format!("the charter: {refusal}"))),
             CharterStored::Full => {
                 return Err(NodeError::Invalid("this community holds as many versions as it may".into()));

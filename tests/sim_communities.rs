@@ -166,6 +166,9 @@ fn lies_about_a_charter_are_refused_and_nothing_of_them_is_kept() {
         assert!(refused >= 1, "case {case}: the lie is refused");
         let held = sim.store(2).charter_versions(&id).unwrap();
         assert!(held.iter().all(|v| v.author() == sim.key(0)), "case {case}: only the founder's version may be kept");
+        if case < 2 {
+            assert_eq!(held.len(), 1, "case {case}: the honest version before the lie is kept");
+        }
         assert!(held.iter().all(|v| v.value().name == "Rust Berlin"), "case {case}");
         assert_eq!(
             sim.store(2).known_communities().unwrap().len(),

@@ -329,7 +329,7 @@ fn key_of(did: &str) -> anyhow::Result<PublicKey> {
 }
 
 fn charter_name(store: &Store, id: &CommunityId) -> anyhow::Result<String> {
-    Ok(store.charter(id)?.map(|c| c.value().name.clone()).unwrap_or_default())
+    Ok(store.charter(id)?.map(|c| c.value().name.clone()).unwrap_or_else(|| "(charter not held yet)".into()))
 }
 
 /// A community by its id, the first (at least 4) hex digits of it, or its
@@ -337,7 +337,15 @@ fn charter_name(store: &Store, id: &CommunityId) -> anyhow::Result<String> {
 pub(super) fn resolve(store: &Store, wanted: &str) -> anyhow::Result<CommunityId> {
     let typed = wanted.trim().to_lowercase();
     let mut matches = Vec::new();
-    for id in store.known_communities()? {
+    // Communities joined by a ticket whose charter never came count too,
+    // so they can be left.
+    let mut ids = store.known_communities()?;
+    for id in store.joined_communities()? {
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    for id in ids {
         let by_id = typed.len() >= 4 && id.to_hex().starts_with(&typed);
         let by_name = store.charter(&id)?.is_some_and(|c| c.value().name.to_lowercase() == typed);
         if by_id || by_name {

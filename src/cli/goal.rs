@@ -78,11 +78,12 @@ pub fn run(ctx: &Context, command: GoalCommand, out: &mut impl Write) -> anyhow:
         GoalCommand::Remove { community, skill } => {
             let store = writable(ctx)?;
             let id = resolve(&store, &community)?;
-            if store.remove_goal(&id, skill.trim())? {
-                writeln!(out, "Goal dropped: {}", safe(skill.trim()))?;
+            let skill = skill.trim().to_lowercase();
+            if store.remove_goal(&id, &skill)? {
+                writeln!(out, "Goal dropped: {}", safe(&skill))?;
                 Ok(ExitCode::SUCCESS)
             } else {
-                bail!("no goal `{}` in that community", safe(skill.trim()))
+                bail!("no goal `{}` in that community", safe(&skill))
             }
         }
         GoalCommand::List { json } => list(ctx, json, out),

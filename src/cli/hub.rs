@@ -100,7 +100,8 @@ fn validate(ctx: &Context, args: ValidateArgs, out: &mut impl Write) -> anyhow::
             if skills.is_empty() {
                 bail!("{} has no skill `{}` in its curriculum", safe(&c.name), safe(&goal));
             }
-            Scope::Path { name: format!("{}: {goal}", c.name), skills }
+            // Names are not unique: the id says which community.
+            Scope::Path { name: format!("{} ({}): {goal}", c.name, id.short()), skills }
         }
         _ => bail!("say what to validate: --skill SKILL, or --path COMMUNITY SKILL"),
     };

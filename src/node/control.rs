@@ -14,8 +14,9 @@ use crate::endorse::consent::RecordDigest;
 use crate::endorse::cosign::Attestation;
 use crate::market::{Action, Listing, ListingId, ListingRef, Negotiation, NegotiationId, Terms};
 
-/// Longest request line accepted.
-pub const MAX_REQUEST_BYTES: usize = 64 * 1024;
+/// Longest request line accepted: a charter with a full curriculum (48 KiB
+/// signed) takes several times that as JSON.
+pub const MAX_REQUEST_BYTES: usize = 512 * 1024;
 
 #[derive(Debug, Serialize, Deserialize)]
 pub enum ControlRequest {

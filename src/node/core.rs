@@ -276,7 +276,12 @@ pub struct Core {
     refusals: refusals::Refusals,
     strangers: strangers::Strangers,
     out: Vec<Output>,
+    /// When the network was last said to be back.
+    network_back: Option<Timestamp>,
 }
+
+/// The network being back is acted on at most this often.
+const NETWORK_BACK_EVERY: SignedDuration = SignedDuration::from_secs(5);
 
 impl Core {
     /// A core for `me` over `store`, with randomness from `seed`; returns
@@ -303,6 +308,7 @@ impl Core {
             strangers: strangers::Strangers::default(),
             config,
             out: Vec::new(),
+            network_back: None,
         };
         core.start(now)?;
         let first = std::mem::take(&mut core.out);
@@ -348,11 +354,15 @@ impl Core {
                 }
             }
             Input::Lagged => self.sync_all(now),
-            Input::NetworkBack => {
+            // At most once per interval: flapping addresses must not turn
+            // every flap into a round of retries.
+            Input::NetworkBack if self.network_back.is_none_or(|at| now.duration_since(at) >= NETWORK_BACK_EVERY) => {
+                self.network_back = Some(now);
                 self.delivery.hurry_all();
                 self.deliver_due(now);
                 self.heal();
             }
+            Input::NetworkBack => {}
             Input::Session { from, token, bytes } => {
                 let ack = self.serve_session(from, &bytes, now);
                 let encoded = postcard::to_stdvec(&ack).unwrap_or_default();

@@ -58,18 +58,27 @@ impl Core {
         if !self.store.joined_communities().is_ok_and(|joined| joined.contains(&id)) {
             return;
         }
+        // The hint is unsigned: its `member` is asked only when it is a
+        // maintainer of the charter held here (anyone else could aim every
+        // member at a key of their choosing); the neighbour always.
         let member = PublicKey::from(member);
-        let mut whom = vec![member, from];
-        whom.dedup();
+        let maintainer = self.store.charter(&id).ok().flatten().is_some_and(|c| c.value().is_maintainer(&member));
+        let mut whom = vec![from];
+        if maintainer && member != from {
+            whom.insert(0, member);
+        }
         whom.retain(|p| !self.blocked.contains(p));
         if let Some(at) = self.sync.charter_news.get(&id).copied()
             && now.duration_since(at) < NEWS_EVERY
         {
             // Too soon after the last: asked when the interval is over (a
             // few peers at most are remembered).
+            // A few neighbours are remembered; a maintainer always is (at
+            // most 16 of them), so junk hints cannot crowd out real news.
             let later = self.sync.charter_news_later.entry(id).or_default();
             for peer in whom {
-                if later.len() < 4 && !later.contains(&peer) {
+                let room = later.len() < 4 || (maintainer && peer == member);
+                if room && !later.contains(&peer) && later.len() < 4 + crate::community::charter::MAX_MAINTAINERS {
                     later.push(peer);
                 }
             }
@@ -143,7 +152,9 @@ impl Core {
                 Ok(CharterStored::Kept) => {
                     changed.insert(id);
                 }
-                Ok(CharterStored::Refused(CharterRefusal::Duplicate | CharterRefusal::UnknownPrevious)) => {}
+                Ok(CharterStored::Refused(CharterRefusal::Duplicate)) => {}
+                // Answers come in chain order: the rest cannot follow either.
+                Ok(CharterStored::Refused(CharterRefusal::UnknownPrevious)) => break,
                 Ok(CharterStored::Refused(refusal)) => {
                     self.refused(from, &format!("a charter version: {refusal}"), now);
                 }
@@ -167,8 +178,13 @@ impl Core {
         }
         let mut out: Vec<Vec<u8>> = Vec::new();
         let mut total = 16;
+        let mut served = BTreeSet::new();
         for (id, head) in asks {
             let id = CommunityId(*id);
+            // Each community once, however often it is asked about.
+            if !served.insert(id) {
+                continue;
+            }
             let versions = match self.store.charter_versions(&id) {
                 Ok(versions) => versions,
                 Err(e) => return DirectoryReply::Busy(format!("store: {e}")),

@@ -73,10 +73,11 @@ impl Delivery {
     }
 
     /// Every peer with mail is worth trying at once (the network is back).
+    /// The count of attempts stays, so a peer still out of reach keeps
+    /// backing off.
     pub fn hurry_all(&mut self) {
         for mail in self.mail.values_mut() {
             mail.next_attempt = None;
-            mail.attempts = 0;
         }
     }
 

@@ -183,6 +183,15 @@ impl Demo {
     /// with `agora goal remove`).
     pub async fn welcome_to_communities(&self, node: &Node) {
         use communities::NEWCOMER_GOAL;
+        // Once per home: a newcomer who left a community or dropped the
+        // goal is not put back at the next start.
+        let marker = self.dir.join(format!("welcomed-{}", node.id().to_hex()));
+        if marker.exists() {
+            return;
+        }
+        if let Err(e) = crate::files::write_private(&marker, b"") {
+            tracing::warn!("remembering the demo welcome: {e}");
+        }
         for (id, name, founder) in &self.communities {
             if let Err(e) = node.join_via(*id, *founder).await {
                 tracing::warn!(community = name, "joining a demo community: {e}");

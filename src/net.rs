@@ -12,6 +12,7 @@ mod ticket;
 pub use community::{DEFAULT_COMMUNITY, topic_for};
 pub use directory::{
     DIRECTORY_ALPN, DirectoryReply, DirectoryRequest, MAX_CHARTER_ASKS, MAX_DIRECTORY_MESSAGE_BYTES, MAX_FETCH,
+    MAX_KNOWN_VERSIONS,
 };
 pub use endpoint::{NetError, NetOptions, bind};
 pub use frame::{Frame, FrameError, MAX_FRAME_BYTES};

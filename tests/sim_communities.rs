@@ -223,3 +223,36 @@ fn a_flood_of_charter_hints_costs_a_member_a_few_requests_not_one_each() {
     assert!(asked.load(Ordering::Relaxed) - before <= 1, "at most a directory round's ask");
     assert_eq!(version(&sim, 1, &id), Some(1));
 }
+
+#[test]
+fn a_charter_ask_gets_only_what_the_asker_lacks() {
+    use agora::community::charter::digest;
+    use agora::net::{DirectoryReply, DirectoryRequest};
+    let mut sim = network(97, 2);
+    sim.run_for(Duration::from_secs(5));
+    let charter = founding(&sim, 0, &[0]);
+    let id = charter.id();
+    sim.command(0, Command::PublishCharter(charter)).unwrap();
+    for n in 0..3 {
+        publish_next(&mut sim, 0, &id, |c| c.rules.push(format!("Rule {n}.")));
+    }
+    let chain: Vec<_> = {
+        let mut versions = sim.store(0).charter_versions(&id).unwrap();
+        versions.sort_by_key(|v| v.value().version);
+        versions
+    };
+    let stranger = common::identity(50).public();
+    let mut ask = |known: Vec<[u8; 32]>| -> Vec<u32> {
+        let request = postcard::to_stdvec(&DirectoryRequest::Charters(vec![(id.0, known)])).unwrap();
+        let reply = sim.ask_directory(stranger, 0, request).expect("an answer");
+        let DirectoryReply::Envelopes(list) = postcard::from_bytes(&reply).unwrap() else { panic!("{reply:?}") };
+        agora::wire::list::decode(&list, 100, 1 << 16)
+            .unwrap()
+            .map(|e| agora::wire::open::<Charter>(e.unwrap(), sim.now()).unwrap().value().version)
+            .collect()
+    };
+    assert_eq!(ask(Vec::new()), [1, 2, 3, 4], "knowing nothing: the whole chain");
+    assert_eq!(ask(vec![digest(&chain[1])]), [3, 4], "after the latest shared");
+    assert_eq!(ask(vec![digest(&chain[3]), digest(&chain[0])]), Vec::<u32>::new(), "level: nothing");
+    assert_eq!(ask(vec![[9; 32], digest(&chain[0])]), [2, 3, 4], "on another branch: from the fork");
+}

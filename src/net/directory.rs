@@ -18,12 +18,18 @@ pub enum DirectoryRequest {
     Reconcile(Vec<u8>),
     /// The envelopes with these SHA-256 hashes, please.
     Fetch(Vec<[u8; 32]>),
-    /// Charter versions of these communities after the one named (from
-    /// the founding one when none is, or when it is not on the chain the
-    /// responder holds), answered with [`DirectoryReply::Envelopes`] in
-    /// chain order. At most [`MAX_CHARTER_ASKS`] communities.
-    Charters(Vec<([u8; 32], Option<[u8; 32]>)>),
+    /// Charter versions of these communities, each with digests of
+    /// versions on the asker's chain (its head, the ones before it at
+    /// growing distances, and its founding one): answered with
+    /// [`DirectoryReply::Envelopes`] holding the responder's chain after
+    /// the latest of them it shares (all of it when it shares none), in
+    /// chain order. At most [`MAX_CHARTER_ASKS`] communities and
+    /// [`MAX_KNOWN_VERSIONS`] digests each.
+    Charters(Vec<([u8; 32], Vec<[u8; 32]>)>),
 }
+
+/// Digests of known versions one charter ask names at most.
+pub const MAX_KNOWN_VERSIONS: usize = 16;
 
 /// Communities one [`DirectoryRequest::Charters`] asks about at most.
 pub const MAX_CHARTER_ASKS: usize = 32;

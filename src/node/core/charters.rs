@@ -15,7 +15,7 @@ use super::{Core, Outcome};
 use crate::community::charter::{CharterDigest, digest};
 use crate::community::{Charter, CharterRefusal, CommunityId, history};
 use crate::identity::PublicKey;
-use crate::net::{DirectoryReply, DirectoryRequest, MAX_CHARTER_ASKS, MAX_DIRECTORY_MESSAGE_BYTES};
+use crate::net::{DirectoryReply, DirectoryRequest, MAX_CHARTER_ASKS, MAX_DIRECTORY_MESSAGE_BYTES, MAX_KNOWN_VERSIONS};
 use crate::node::{Event, NodeError};
 use crate::store::{CharterStored, MAX_CHARTER_VERSIONS_HELD};
 use crate::wire::{MAX_ENVELOPE_BYTES, list, open, seal};
@@ -35,11 +35,11 @@ impl Core {
         };
         let mut asks = Vec::new();
         for id in joined.into_iter().take(MAX_CHARTER_ASKS) {
-            let head = match self.store.charter(&id) {
-                Ok(held) => held.as_ref().map(digest),
+            let versions = match self.store.charter_versions(&id) {
+                Ok(versions) => versions,
                 Err(e) => return tracing::warn!("cannot read a charter: {e}"),
             };
-            asks.push((id.0, head));
+            asks.push((id.0, known_versions(&history::chain(&id, &versions))));
         }
         // Answers always come (or fail by timeout); this only bounds a
         // pile-up behind a stalled network.
@@ -170,16 +170,18 @@ impl Core {
     }
 
     /// The versions asked for, of the communities held here, within one
-    /// message: after the head named when it is on the chain held here,
-    /// else from the founding one, in chain order.
-    pub(super) fn serve_charters(&mut self, asks: &[([u8; 32], Option<CharterDigest>)]) -> DirectoryReply {
+    /// message, in chain order (see [`DirectoryRequest::Charters`]).
+    pub(super) fn serve_charters(&mut self, asks: &[([u8; 32], Vec<CharterDigest>)]) -> DirectoryReply {
         if asks.len() > MAX_CHARTER_ASKS {
             return DirectoryReply::Refused(format!("{} communities asked; at most {MAX_CHARTER_ASKS}", asks.len()));
+        }
+        if asks.iter().any(|(_, known)| known.len() > MAX_KNOWN_VERSIONS) {
+            return DirectoryReply::Refused(format!("at most {MAX_KNOWN_VERSIONS} known versions per community"));
         }
         let mut out: Vec<Vec<u8>> = Vec::new();
         let mut total = 16;
         let mut served = BTreeSet::new();
-        for (id, head) in asks {
+        for (id, known) in asks {
             let id = CommunityId(*id);
             // Each community once, however often it is asked about.
             if !served.insert(id) {
@@ -190,7 +192,10 @@ impl Core {
                 Err(e) => return DirectoryReply::Busy(format!("store: {e}")),
             };
             let chain = history::chain(&id, &versions);
-            let from = head.and_then(|head| chain.iter().position(|v| digest(v) == head)).map_or(0, |at| at + 1);
+            // After the latest version the asker shares: nothing when it is
+            // ahead or level, the fork's rest when it followed another
+            // branch, everything when it shares nothing.
+            let from = chain.iter().rposition(|v| known.contains(&digest(v))).map_or(0, |at| at + 1);
             for version in &chain[from..] {
                 total += version.bytes().len() + 5;
                 if total > MAX_DIRECTORY_MESSAGE_BYTES {
@@ -233,5 +238,66 @@ impl Core {
         self.ask_charters(peer);
         self.emit(Event::CommunityChanged(id));
         Ok(joined)
+    }
+}
+
+/// Digests of a chain to name in an ask: the head, the versions before it
+/// at distances 1, 2, 4, 8 …, and the founding one.
+fn known_versions(chain: &[&crate::wire::Verified<Charter>]) -> Vec<CharterDigest> {
+    let mut known = Vec::new();
+    let Some(last) = chain.len().checked_sub(1) else { return known };
+    let mut back = 0usize;
+    while back <= last && known.len() < MAX_KNOWN_VERSIONS - 1 {
+        known.push(digest(chain[last - back]));
+        back = if back == 0 { 1 } else { back * 2 };
+    }
+    let founding = digest(chain[0]);
+    if !known.contains(&founding) {
+        known.push(founding);
+    }
+    known
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::community::{Admission, Curriculum};
+    use crate::identity::Identity;
+
+    #[test]
+    fn an_ask_names_the_head_growing_steps_back_and_the_founding_version() {
+        let ada = Identity::from_secret_bytes(&[1; 32]);
+        let mut chain = vec![
+            seal(
+                &ada,
+                &Charter {
+                    founder: ada.public(),
+                    nonce: [1; 16],
+                    version: 1,
+                    previous: None,
+                    name: "C".into(),
+                    description: String::new(),
+                    languages: Vec::new(),
+                    rules: Vec::new(),
+                    maintainers: vec![ada.public()],
+                    admission: Admission::Open,
+                    curriculum: Curriculum::default(),
+                },
+                Timestamp::UNIX_EPOCH,
+            )
+            .unwrap(),
+        ];
+        for _ in 1..300 {
+            let next = Charter::next_of(chain.last().unwrap());
+            chain.push(seal(&ada, &next, Timestamp::UNIX_EPOCH).unwrap());
+        }
+        let refs: Vec<_> = chain.iter().collect();
+        let known = known_versions(&refs);
+        assert!(known.len() <= MAX_KNOWN_VERSIONS);
+        let at = |i: usize| digest(&chain[i]);
+        assert_eq!(known[..4], [at(299), at(298), at(297), at(295)]);
+        assert_eq!(known.last(), Some(&at(0)));
+        assert!(known_versions(&[]).is_empty());
+        assert_eq!(known_versions(&refs[..1]), vec![at(0)]);
     }
 }

@@ -684,6 +684,51 @@ fn communities_their_page_curriculum_and_your_path() {
 }
 
 #[test]
+fn founding_and_joining_a_community_from_the_client() {
+    let mut state = fixture();
+    press(&mut state, &[KeyCode::Char('6'), KeyCode::Char('n')]);
+    press(&mut state, &typed("Chess in the park"));
+    press(&mut state, &[KeyCode::Tab]);
+    press(&mut state, &typed("Saturdays, all levels"));
+    press(&mut state, &[KeyCode::Tab]);
+    press(&mut state, &typed("en, DE"));
+    press(&mut state, &[KeyCode::Tab]);
+    press(&mut state, &typed("Touch move. | Be a good sport."));
+    screens!("communities_found_form", state.clone());
+    let effect = submit(&mut state);
+    let Some(agora::app::Effect::FoundCommunity(founding)) = effect else { panic!("{effect:?}") };
+    assert_eq!(founding.name, "Chess in the park");
+    assert_eq!(founding.languages, ["en", "de"]);
+    assert_eq!(founding.rules, ["Touch move.", "Be a good sport."]);
+    assert!(!founding.invite_only);
+    // A name a terminal would misread is refused on its field.
+    let mut state = fixture();
+    press(&mut state, &[KeyCode::Char('6'), KeyCode::Char('n')]);
+    press(&mut state, &typed("Chess \u{202e}krap"));
+    assert_eq!(submit(&mut state), None);
+    let agora::app::Mode::Form(form) = &state.mode else { panic!("the form stays open") };
+    assert!(
+        form.error.as_ref().is_some_and(|(field, e)| *field == 0 && e.contains("bidirectional")),
+        "{:?}",
+        form.error
+    );
+    // + on Communities asks for a community ticket, and checks it.
+    let mut state = fixture();
+    press(&mut state, &[KeyCode::Char('6'), KeyCode::Char('+')]);
+    press(&mut state, &typed("agora1notacommunityticket"));
+    assert_eq!(submit(&mut state), None);
+    let agora::app::Mode::Form(form) = &state.mode else { panic!("the form stays open") };
+    assert!(form.error.as_ref().is_some_and(|(_, e)| e.contains("not a community ticket")), "{:?}", form.error);
+}
+
+/// Enter on an open form, as the runtime takes it.
+fn submit(state: &mut AppState) -> Option<agora::app::Effect> {
+    let keymap = Keymap::new(Config::defaults().tui.keys);
+    let action = keymap.action(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE), &state.mode)?;
+    update(state, action)
+}
+
+#[test]
 fn an_accept_refused_by_the_debt_limit_says_why_in_the_status_line() {
     let mut state = fixture();
     press(&mut state, &[KeyCode::Char('2')]);

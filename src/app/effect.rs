@@ -29,6 +29,10 @@ pub enum Effect {
     Pin(PublicKey, bool),
     /// Join (true) or leave (false) a community.
     SetJoined(crate::community::CommunityId, bool),
+    /// Found a community: the runtime draws its nonce and signs it.
+    FoundCommunity(Founding),
+    /// Join a community by its ticket (text, checked).
+    JoinCommunity(String),
     FetchTrackRecord(PublicKey),
     /// Several at once (a few at a time), for the minimum-rating filter.
     FetchTrackRecords(Vec<PublicKey>),
@@ -128,5 +132,53 @@ mod tests {
         assert!(listings.iter().all(|l| l.availability.time_zone == "Europe/London"));
         assert!(listings.iter().all(|l| crate::market::check_lifetime(l, now).is_ok()));
         assert_eq!(onboarding.profile().name, "Ada");
+    }
+}
+
+/// What the user typed to found a community.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Founding {
+    pub name: String,
+    pub description: String,
+    pub languages: Vec<String>,
+    pub rules: Vec<String>,
+    pub invite_only: bool,
+}
+
+impl Founding {
+    /// The charter it makes, founded by `founder` with `nonce`.
+    pub fn charter(&self, founder: crate::identity::PublicKey, nonce: [u8; 16]) -> crate::community::Charter {
+        crate::community::Charter {
+            founder,
+            nonce,
+            version: 1,
+            previous: None,
+            name: self.name.clone(),
+            description: self.description.clone(),
+            languages: self.languages.clone(),
+            rules: self.rules.clone(),
+            maintainers: vec![founder],
+            admission: if self.invite_only {
+                crate::community::Admission::InviteOnly
+            } else {
+                crate::community::Admission::Open
+            },
+            curriculum: crate::community::Curriculum::default(),
+        }
+    }
+
+    /// The charter's own checks, with the form field each concerns.
+    pub fn check(&self) -> Result<(), (usize, String)> {
+        use crate::wire::Body as _;
+        let probe = self.charter(crate::identity::Identity::from_secret_bytes(&[1; 32]).public(), [0; 16]);
+        probe.validate().map_err(|e| {
+            let field = match e.field {
+                "name" => 0,
+                "description" => 1,
+                "languages" => 2,
+                _ => 3,
+            };
+            (field, e.to_string())
+        })
     }
 }

@@ -62,6 +62,10 @@ pub enum FormKind {
     Present,
     /// First run, or editing one's profile later.
     Profile,
+    /// Found a community (the charter's first version).
+    NewCommunity,
+    /// Join a community by its ticket.
+    JoinCommunity,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -257,6 +261,30 @@ impl Form {
         Self::new(FormKind::Profile, title, fields)
     }
 
+    /// A community's charter, first version: the user founds it and keeps
+    /// it (a curriculum comes with `agora community edit --curriculum`).
+    pub fn new_community() -> Self {
+        Self::new(
+            FormKind::NewCommunity,
+            "Found a community (a curriculum: agora community edit --curriculum FILE)",
+            vec![
+                text("Name", "", 60, "what it is called (others may share it: its id is yours)"),
+                text("Description", "", 1000, "what it is for, in a sentence or two"),
+                text("Languages", "", 80, "e.g. en, pt-br"),
+                text("Rules", "", 1000, "rules in plain words, separated by |"),
+                choice("Who publishes", vec!["anyone", "invited members only"], 0),
+            ],
+        )
+    }
+
+    pub fn join_community() -> Self {
+        Self::new(
+            FormKind::JoinCommunity,
+            "Join a community",
+            vec![text("Ticket", "", 2048, "paste an agorac1… community ticket")],
+        )
+    }
+
     pub fn connect() -> Self {
         Self::new(FormKind::Connect, "Connect with a ticket", vec![text("Ticket", "", 2048, "paste an agora1… ticket")])
     }
@@ -422,6 +450,31 @@ impl Form {
                 Effect::Publish(listing)
             }
             FormKind::Profile => Effect::Onboard(self.onboarding()?),
+            FormKind::NewCommunity => {
+                if self.value(0).trim().is_empty() {
+                    return Err((0, "give it a name".into()));
+                }
+                let list = |i: usize, separator: char| -> Vec<String> {
+                    self.value(i).split(separator).map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect()
+                };
+                let languages: Vec<String> = list(2, ',').into_iter().map(|l| l.to_lowercase()).collect();
+                let founding = super::effect::Founding {
+                    name: self.value(0).trim().to_owned(),
+                    description: self.value(1).trim().to_owned(),
+                    languages,
+                    rules: list(3, '|'),
+                    invite_only: self.selected(4) == 1,
+                };
+                founding.check().map_err(|(field, e)| (field, e))?;
+                Effect::FoundCommunity(founding)
+            }
+            FormKind::JoinCommunity => {
+                let ticket = self.value(0).trim();
+                if let Err(e) = ticket.parse::<crate::community::ticket::CommunityTicket>() {
+                    return Err((0, e.to_string()));
+                }
+                Effect::JoinCommunity(ticket.to_owned())
+            }
             FormKind::Present => {
                 let since = match self.value(1) {
                     "" => None,

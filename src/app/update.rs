@@ -235,6 +235,8 @@ fn normal(state: &mut AppState, action: Action) -> Option<Effect> {
             }
         }
         Action::FastForward if state.demo => return Some(Effect::FastForward),
+        // On Communities, a ticket is a community's.
+        Action::Connect if tab == Tab::Communities => state.mode = Mode::Form(Box::new(Form::join_community())),
         Action::Connect => state.mode = Mode::Form(Box::new(Form::connect())),
         _ => {
             return match tab {
@@ -475,6 +477,10 @@ fn portfolio(state: &mut AppState, action: Action) -> Option<Effect> {
 
 fn communities(state: &mut AppState, action: Action) -> Option<Effect> {
     match action {
+        Action::New => {
+            state.mode = Mode::Form(Box::new(Form::new_community()));
+            None
+        }
         Action::Join => {
             let community = state.snapshot.communities.get(state.selected[Tab::Communities.index()])?;
             Some(Effect::SetJoined(community.id, !community.joined))

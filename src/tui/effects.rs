@@ -89,6 +89,34 @@ pub(super) async fn carry_out(
                 (false, false) => format!("Not in community {}", id.short()),
             }))
         }
+        Effect::FoundCommunity(founding) => {
+            let mut nonce = [0u8; 16];
+            if let Err(e) = getrandom::fill(&mut nonce) {
+                return Some(Err(format!("no randomness for the community's id: {e}")));
+            }
+            let charter = founding.charter(node.id(), nonce);
+            let (id, name) = (charter.id(), charter.name.clone());
+            said(node.publish_charter(charter).await.map(|_| {
+                format!("Founded “{name}” ({}): share it with `agora community ticket {}`", id.short(), id.short())
+            }))
+        }
+        Effect::JoinCommunity(text) => match text.parse::<crate::community::ticket::CommunityTicket>() {
+            Ok(ticket) => {
+                let member = crate::identity::PublicKey::from(*ticket.member.addr.id.as_bytes());
+                let id = ticket.community;
+                match node.connect(ticket.member).await {
+                    Ok(_) => said(node.join_via(id, member).await.map(|_| {
+                        format!(
+                            "Joined community {}; its charter is on its way from {}",
+                            id.short(),
+                            member.fingerprint()
+                        )
+                    })),
+                    Err(e) => said(Err(e)),
+                }
+            }
+            Err(e) => Some(Err(e.to_string())),
+        },
         Effect::Pin(peer, pinned) => Some(
             crate::config::set_pinned(&options.config_file, &peer, pinned)
                 .map(|_| {

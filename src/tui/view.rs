@@ -135,11 +135,13 @@ impl Screen<'_> {
             }
             (_, Tab::Communities) => {
                 let selected = self.state.snapshot.communities.get(self.state.selected[Tab::Communities.index()]);
+                let mut hints = vec![(&k.new, "found"), (&k.connect, "join by ticket")];
                 match selected {
-                    Some(c) if c.joined => vec![(&k.join, "leave")],
-                    Some(_) => vec![(&k.join, "join")],
-                    None => Vec::new(),
+                    Some(c) if c.joined => hints.push((&k.join, "leave")),
+                    Some(_) => hints.push((&k.join, "join")),
+                    None => {}
                 }
+                hints
             }
         };
         let mut pairs: Vec<(String, &str)> = hints.into_iter().map(|(c, what)| (label(c), what)).collect();

@@ -22,13 +22,14 @@ pub fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
     let t = screen.theme;
     let all = &state.snapshot.communities;
     if all.is_empty() {
-        return empty(
-            "No communities yet. Found one with `agora community create`; a community's charter, rules and \
+        let k = &screen.keys.keys;
+        let text = format!(
+            "No communities yet. {} founds one, {} joins one by its ticket; a community's charter, rules and \
              curriculum show here.",
-            t,
-            area,
-            buf,
+            label(&k.new),
+            label(&k.connect)
         );
+        return empty(&text, t, area, buf);
     }
     // Few communities, long pages: when stacked, the list takes only the
     // rows it needs (up to a third) and the page the rest.

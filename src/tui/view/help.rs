@@ -72,7 +72,14 @@ pub fn render(screen: &Screen, scroll: u16, area: Rect, buf: &mut Buffer) {
                 (label(&k.pin), "pin a peer"),
             ],
         ),
-        ("Communities", vec![(label(&k.join), "join / leave the selected one")]),
+        (
+            "Communities",
+            vec![
+                (label(&k.new), "found a community"),
+                (label(&k.connect), "join one by its ticket"),
+                (label(&k.join), "join / leave the selected one"),
+            ],
+        ),
     ];
     let mut sections = sections;
     let mut split = 2;

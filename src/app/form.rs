@@ -465,7 +465,7 @@ impl Form {
                     rules: list(3, '|'),
                     invite_only: self.selected(4) == 1,
                 };
-                founding.check().map_err(|(field, e)| (field, e))?;
+                founding.check()?;
                 Effect::FoundCommunity(founding)
             }
             FormKind::JoinCommunity => {

@@ -120,8 +120,18 @@ pub fn list(store: &Store, json: bool, out: &mut impl Write) -> anyhow::Result<E
 }
 
 pub fn one(store: &Store, id: &CommunityId, json: bool, out: &mut impl Write) -> anyhow::Result<ExitCode> {
-    let Some(charter) = store.charter(id)? else { anyhow::bail!("no charter of that community is held here") };
     let joined = store.joined_communities()?.contains(id);
+    let Some(charter) = store.charter(id)? else {
+        if joined {
+            anyhow::bail!(
+                "you joined {} but its charter has not arrived yet (it is asked of the ticket's member and of \
+                 the peers you sync with; `agora community leave {}` gives up)",
+                id.short(),
+                id.short()
+            );
+        }
+        anyhow::bail!("no charter of that community is held here")
+    };
     let c = charter.value();
     if json {
         writeln!(out, "{}", to_json_line(&line(id, c, joined))?)?;

@@ -214,3 +214,27 @@ fn a_community_ticket_brings_its_charter_to_another_agora() {
     ada_node.stop("-TERM");
     grace_node.stop("-TERM");
 }
+
+#[test]
+fn a_community_whose_charter_never_comes_can_be_left() {
+    use agora::community::ticket::CommunityTicket;
+    let grace = home("Grace");
+    let node = Serving::start(grace.path());
+    // A ticket whose member is nowhere to be found.
+    let nobody = iroh::SecretKey::from_bytes(&[77; 32]).public();
+    let ticket = CommunityTicket {
+        community: CommunityId([7; 32]),
+        member: agora::net::Ticket {
+            addr: iroh::EndpointAddr::new(nobody).with_ip_addr("127.0.0.1:9".parse().unwrap()),
+            communities: vec!["agora".into()],
+        },
+    };
+    let joined = ok(grace.path(), &["community", "join", &ticket.to_string()]);
+    assert!(joined.starts_with("Joined community 07070707"), "{joined}");
+    let shown = agora(grace.path(), &["community", "show", "07070707"]);
+    assert_eq!(shown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&shown.stderr).contains("has not arrived yet"), "{shown:?}");
+    let left = ok(grace.path(), &["community", "leave", "07070707"]);
+    assert!(left.starts_with("Left (charter not held yet) (07070707)"), "{left}");
+    node.stop("-TERM");
+}

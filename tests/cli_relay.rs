@@ -60,7 +60,8 @@ async fn relay((http, https, quic): (u16, u16, u16), tls: rustls::ServerConfig) 
 fn home_with_relay(name: &str, url: &str, ca: Option<&str>) -> tempfile::TempDir {
     let dir = home(name);
     let mut config = std::fs::read_to_string(dir.path().join("config.toml")).unwrap();
-    config = config.replace("relay = \"disabled\"", &format!("relay = \"{url}\""));
+    // No public address lookup: nothing leaves this machine.
+    config = config.replace("relay = \"disabled\"", &format!("relay = \"{url}\"\naddress_lookup = \"none\""));
     if let Some(ca) = ca {
         std::fs::write(dir.path().join("community-ca.pem"), ca).unwrap();
         config = config.replace("[network]\n", "[network]\nrelay_ca = \"community-ca.pem\"\n");

@@ -30,6 +30,7 @@ mod presentable;
 mod schema;
 mod session;
 mod tables;
+mod validations;
 
 pub use communities::{CharterStored, MAX_CHARTER_VERSIONS_HELD, MAX_COMMUNITIES_JOINED};
 pub use contacts::MAX_CONTACTS;
@@ -43,6 +44,7 @@ pub use outbox::{OutboxKey, Queued, Slot};
 pub use peers::PeerRecord;
 pub use schema::SCHEMA_VERSION;
 pub use session::CosignState;
+pub use validations::MAX_VALIDATIONS;
 
 use std::path::{Path, PathBuf};
 

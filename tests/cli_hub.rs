@@ -97,6 +97,22 @@ fn a_hub_validates_what_it_verified_and_the_validation_verifies() {
     let refused = agora(lea.path(), &["verify", forged.to_str().unwrap()]);
     assert_eq!(refused.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&refused.stdout).starts_with("INVALID"));
+
+    // Lea keeps it beside her endorsements; nobody else can, nor a forgery.
+    let kept = ok(lea.path(), &["portfolio", "import", out.to_str().unwrap()]);
+    assert!(kept.starts_with("Kept the validation"), "{kept}");
+    assert!(ok(lea.path(), &["portfolio", "import", out.to_str().unwrap()]).starts_with("Already kept"));
+    let listed = ok(lea.path(), &["portfolio", "validations"]);
+    assert!(listed.contains("Kreuzberg Library: 2 sessions in rust, 3 h, with 2 distinct teachers"), "{listed}");
+    let line: serde_json::Value =
+        serde_json::from_str(ok(lea.path(), &["portfolio", "validations", "--json"]).trim()).unwrap();
+    assert_eq!(line["evidence"].as_array().unwrap().len(), 2);
+    let not_hers = agora(hub.path(), &["portfolio", "import", out.to_str().unwrap()]);
+    assert_eq!(not_hers.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&not_hers.stdout).contains("about someone else"), "{not_hers:?}");
+    let forged_import = agora(lea.path(), &["portfolio", "import", forged.to_str().unwrap()]);
+    assert_eq!(forged_import.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&forged_import.stdout).contains("does not verify"), "{forged_import:?}");
 }
 
 #[test]

@@ -1,5 +1,7 @@
 //! `agora portfolio export`: a Verifiable Presentation of the endorsements
 //! you pick, signed by you, for a wallet, an employer or a school.
+//! `agora portfolio import` and `validations`: hubs' validations of your
+//! learning, kept beside your endorsements.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -13,11 +15,20 @@ use super::Context;
 use crate::endorse::data_integrity::Cryptosuite;
 use crate::endorse::presentation::{Binding, Selection, present};
 use crate::market::Role;
+use crate::text::safe;
 
 #[derive(Subcommand, Debug)]
 pub enum PortfolioCommand {
     /// Write a presentation of your endorsements, signed by you.
     Export(ExportArgs),
+    /// Keep a hub's validation of your learning (`agora hub validate`'s
+    /// file), beside your endorsements; it must verify and be about you.
+    Import { file: std::path::PathBuf },
+    /// The hubs' validations you keep.
+    Validations {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -67,7 +78,68 @@ pub enum SuiteArg {
 pub fn run(ctx: &Context, command: PortfolioCommand, out: &mut impl Write) -> anyhow::Result<ExitCode> {
     match command {
         PortfolioCommand::Export(args) => export(ctx, args, out),
+        PortfolioCommand::Import { file } => import(ctx, &file, out),
+        PortfolioCommand::Validations { json } => validations(ctx, json, out),
     }
+}
+
+/// Keeps a hub's validation: in the store, or through the running agora.
+fn import(ctx: &Context, file: &std::path::Path, out: &mut impl Write) -> anyhow::Result<ExitCode> {
+    const MAX_FILE_BYTES: u64 = 128 * 1024;
+    let size = std::fs::metadata(file).with_context(|| format!("reading {}", file.display()))?.len();
+    if size > MAX_FILE_BYTES {
+        bail!("{}: {size} bytes; a validation is at most {MAX_FILE_BYTES}", file.display());
+    }
+    let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let added = match ctx.store() {
+        Ok(store) => {
+            let me = ctx.identity()?.public();
+            match crate::endorse::validation::keep(&store, &me, text.as_bytes(), crate::cli::now()) {
+                Ok((_, added)) => added,
+                Err(e) => {
+                    writeln!(out, "refused: {}", safe(&e.to_string()))?;
+                    return Ok(ExitCode::from(crate::cli::EXIT_INVALID));
+                }
+            }
+        }
+        Err(e) if super::context::is_in_use(&e) => {
+            match super::control::ask_running(ctx, crate::node::ControlRequest::KeepValidation(text)) {
+                Ok(crate::node::ControlReply::Withdrawn(added)) => added,
+                Ok(_) => bail!("the running agora gave an unexpected answer"),
+                Err(e) => {
+                    writeln!(out, "refused: {}", safe(&format!("{e:#}")))?;
+                    return Ok(ExitCode::from(crate::cli::EXIT_INVALID));
+                }
+            }
+        }
+        Err(e) => return Err(e),
+    };
+    writeln!(out, "{}", if added { "Kept the validation beside your endorsements" } else { "Already kept" })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn validations(ctx: &Context, json: bool, out: &mut impl Write) -> anyhow::Result<ExitCode> {
+    let kept = ctx.store_to_read()?.validations()?;
+    if json {
+        for (v, _) in &kept {
+            let line = serde_json::json!({
+                "id": v.id, "hub": crate::identity::did_key_from_public(&v.hub.key), "hub_name": v.hub.name,
+                "scope": v.scope, "statement": v.statement, "evidence": v.evidence, "valid_from": v.issued.to_string(),
+            });
+            writeln!(out, "{}", crate::text::to_json_line(&line)?)?;
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    if kept.is_empty() {
+        writeln!(
+            out,
+            "(no validations yet: a hub signs one with `agora hub validate`; keep it with `agora portfolio import FILE`)"
+        )?;
+    }
+    for (v, _) in &kept {
+        writeln!(out, "{}  {}: {}", v.issued.strftime("%Y-%m-%d"), safe(&v.hub.name), safe(&v.statement))?;
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn export(ctx: &Context, args: ExportArgs, out: &mut impl Write) -> anyhow::Result<ExitCode> {

@@ -179,6 +179,32 @@ pub fn issue(validation: &Validation, hub: &Identity, now: Timestamp) -> Result<
     Ok(bytes)
 }
 
+/// Verifies a validation file and keeps it in `store` when it is about
+/// `me`; returns it and whether it was new.
+pub fn keep(
+    store: &crate::store::Store,
+    me: &crate::identity::PublicKey,
+    bytes: &[u8],
+    now: Timestamp,
+) -> Result<(Validation, bool), KeepError> {
+    let validation = verify(bytes, now)?;
+    if validation.learner.key != *me {
+        return Err(KeepError::NotYours);
+    }
+    let added = store.put_validation(&validation, bytes)?;
+    Ok((validation, added))
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum KeepError {
+    #[error("the validation does not verify: {0}")]
+    Invalid(#[from] ValidationError),
+    #[error("this validation is about someone else; only its learner keeps it")]
+    NotYours,
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+}
+
 /// Whether a parsed document says it is a hub's validation.
 pub fn is_validation(document: &Value) -> bool {
     document.get("type").and_then(Value::as_array).is_some_and(|types| types.iter().any(|t| t == VALIDATION_TYPE))

@@ -38,6 +38,8 @@ pub enum ControlRequest {
     JoinVia(String),
     /// Sign and keep a charter version.
     PublishCharter(Box<crate::community::Charter>),
+    /// Keep a hub's validation (the file's text).
+    KeepValidation(String),
 }
 
 /// What `agora session` asks of the running node.
@@ -241,6 +243,12 @@ mod unix {
                 }
                 Err(e) => Err(NodeError::Ticket(format!("{e}"))),
             },
+            ControlRequest::KeepValidation(text) => {
+                remote.command(Command::KeepValidation(text)).await.map(|done| match done {
+                    Done::Bool(added) => ControlReply::Withdrawn(added),
+                    _ => ControlReply::Withdrawn(false),
+                })
+            }
             ControlRequest::PublishCharter(charter) => {
                 remote.command(Command::PublishCharter(*charter)).await.map(|_| ControlReply::Done)
             }

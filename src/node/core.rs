@@ -92,6 +92,9 @@ pub enum Command {
     /// Join a community through the peer whose community ticket was used:
     /// its charter is asked of that peer.
     JoinVia(crate::community::CommunityId, PublicKey),
+    /// Keep a hub's validation of this user's learning (the file's text):
+    /// verified, and about this user, or refused.
+    KeepValidation(String),
 }
 
 /// A command's result.

@@ -5,7 +5,7 @@ use redb::{Database, ReadableTable, WriteTransaction};
 
 use super::{StoreError, tables::*};
 
-pub const SCHEMA_VERSION: u64 = 7;
+pub const SCHEMA_VERSION: u64 = 8;
 const VERSION_KEY: &str = "schema_version";
 
 /// Upgrades a store by one schema version.
@@ -13,8 +13,21 @@ type Migration = fn(&WriteTransaction) -> Result<(), StoreError>;
 
 /// `MIGRATIONS[n]` upgrades schema `n + 1` to `n + 2`; append one whenever
 /// `SCHEMA_VERSION` grows.
-const MIGRATIONS: &[Migration] =
-    &[add_contacts, add_peer_profiles, add_paused_listings, super::migrate5::run, add_communities, add_goals];
+const MIGRATIONS: &[Migration] = &[
+    add_contacts,
+    add_peer_profiles,
+    add_paused_listings,
+    super::migrate5::run,
+    add_communities,
+    add_goals,
+    add_validations,
+];
+
+/// 7 → 8: hubs' validations the user keeps.
+fn add_validations(tx: &WriteTransaction) -> Result<(), StoreError> {
+    tx.open_table(VALIDATIONS)?;
+    Ok(())
+}
 
 /// 6 → 7: a learner's goals.
 fn add_goals(tx: &WriteTransaction) -> Result<(), StoreError> {
@@ -111,7 +124,8 @@ fn create_tables(tx: &WriteTransaction) -> Result<(), StoreError> {
     tx.open_table(PAUSED_LISTINGS)?;
     super::migrate5::create(tx)?;
     add_communities(tx)?;
-    add_goals(tx)
+    add_goals(tx)?;
+    add_validations(tx)
 }
 
 #[cfg(test)]

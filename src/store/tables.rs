@@ -82,3 +82,6 @@ pub const JOINED_COMMUNITIES: TableDefinition<&[u8; 32], i64> = TableDefinition:
 /// A learner's goals (private): community id ‖ skill id → goal (postcard).
 /// Since schema 7.
 pub const GOALS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("goals");
+/// Hubs' validations of this user's learning (`EndorsementCredential`s the
+/// user imported): credential id → the exact bytes verified. Since schema 8.
+pub const VALIDATIONS: TableDefinition<&str, &[u8]> = TableDefinition::new("validations");

@@ -57,6 +57,11 @@ impl Core {
             Command::SetJoined(id, joined) => self.set_joined(id, joined, now).map(Done::Bool),
             Command::PublishCharter(charter) => self.publish_charter(charter, now).map(|_| Done::Unit),
             Command::JoinVia(id, peer) => self.join_via(id, peer, now).map(Done::Bool),
+            Command::KeepValidation(text) => {
+                crate::endorse::validation::keep(&self.store, &self.me.public(), text.as_bytes(), now)
+                    .map(|(_, added)| Done::Bool(added))
+                    .map_err(|e| NodeError::Invalid(e.to_string()))
+            }
             Command::Present(credentials, binding, suite) => {
                 let signed = crate::endorse::presentation::present(&self.me, &credentials, suite, &binding, now)?;
                 Ok(Done::Bytes(signed))

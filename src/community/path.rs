@@ -172,5 +172,29 @@ mod tests {
         assert_eq!(states[3], ("async", StepState::Later));
         assert_eq!(progress(&steps), (1, 4));
         assert!(plan(&c, "cooking", &me, &all, &[]).is_empty());
+
+        // A session agreed in `ownership` puts it under way; one the learner
+        // only proposed, or one where they teach, does not.
+        let session = |learner: PublicKey, teacher: PublicKey, phase: Phase| Negotiation {
+            id: crate::market::Id16([3; 16]),
+            listing: crate::market::ListingRef { author: teacher, id: crate::market::Id16([4; 16]) },
+            skill: "ownership".into(),
+            teacher,
+            learner,
+            phase,
+            agreed: None,
+            seq: 2,
+            updated_at: "2026-11-21T10:00:00Z".parse().unwrap(),
+        };
+        let teacher = Identity::from_secret_bytes(&[7; 32]).public();
+        let cancelled = Phase::Cancelled { by: crate::market::Role::Learner, reason: String::new() };
+        let sessions = [
+            session(me, teacher, Phase::Agreed),
+            session(me, teacher, cancelled),
+            session(teacher, me, Phase::Agreed),
+        ];
+        let steps = plan(&c, "async", &me, &mine, &sessions);
+        assert_eq!(steps[1].state, StepState::InProgress { sessions: 1 });
+        assert_eq!(steps[2].state, StepState::Next, "traits is still next");
     }
 }

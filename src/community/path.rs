@@ -188,11 +188,8 @@ mod tests {
         };
         let teacher = Identity::from_secret_bytes(&[7; 32]).public();
         let cancelled = Phase::Cancelled { by: crate::market::Role::Learner, reason: String::new() };
-        let sessions = [
-            session(me, teacher, Phase::Agreed),
-            session(me, teacher, cancelled),
-            session(teacher, me, Phase::Agreed),
-        ];
+        let sessions =
+            [session(me, teacher, Phase::Agreed), session(me, teacher, cancelled), session(teacher, me, Phase::Agreed)];
         let steps = plan(&c, "async", &me, &mine, &sessions);
         assert_eq!(steps[1].state, StepState::InProgress { sessions: 1 });
         assert_eq!(steps[2].state, StepState::Next, "traits is still next");

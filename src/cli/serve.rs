@@ -31,6 +31,11 @@ pub fn run(ctx: &Context, out: &mut impl Write) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the runtime")?;
     runtime.block_on(async {
         let node = super::port::spawn(ctx, identity, store, node_config).await?;
+        // Listen for Ctrl-C and SIGTERM before saying anything: a script
+        // that stops serve as soon as it printed its ticket must stop it
+        // cleanly, not kill it.
+        let stop = stop_signal();
+        tokio::pin!(stop);
         let ticket = node.ticket().to_string();
         #[cfg(unix)]
         let _control = node.listen_locally(&ctx.home.control_socket())?;
@@ -42,7 +47,7 @@ pub fn run(ctx: &Context, out: &mut impl Write) -> anyhow::Result<ExitCode> {
         let mut shown = ticket;
         loop {
             tokio::select! {
-                _ = stop_signal() => break,
+                _ = &mut stop => break,
                 event = events.recv() => match event {
                     Ok(event) => {
                         log_event(out, &event)?;
@@ -65,20 +70,30 @@ pub fn run(ctx: &Context, out: &mut impl Write) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Ctrl-C, or (on Unix) the SIGTERM a service manager sends.
-async fn stop_signal() {
+/// Ctrl-C, or (on Unix) the SIGTERM a service manager sends. The handlers
+/// are installed when this is called, not when the future is first polled.
+fn stop_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     {
-        let Ok(mut term) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) else {
-            return std::future::pending().await;
-        };
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
+        use tokio::signal::unix::{SignalKind, signal};
+        let interrupt = signal(SignalKind::interrupt());
+        let terminate = signal(SignalKind::terminate());
+        async move {
+            match (interrupt, terminate) {
+                (Ok(mut interrupt), Ok(mut terminate)) => {
+                    tokio::select! {
+                        _ = interrupt.recv() => {}
+                        _ = terminate.recv() => {}
+                    }
+                }
+                _ => std::future::pending().await,
+            }
         }
     }
     #[cfg(not(unix))]
-    let _ = tokio::signal::ctrl_c().await;
+    async {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
 
 pub(super) fn log_event(out: &mut impl Write, event: &Event) -> std::io::Result<()> {

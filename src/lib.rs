@@ -33,6 +33,7 @@ pub mod config;
 pub mod demo;
 pub mod endorse;
 pub mod files;
+pub mod hex;
 pub mod home;
 pub mod identity;
 pub mod market;

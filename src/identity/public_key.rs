@@ -51,7 +51,7 @@ impl PublicKey {
 
     /// The full key in lowercase hex (the iroh `EndpointId` text form).
     pub fn to_hex(&self) -> String {
-        self.0.iter().map(|b| format!("{b:02x}")).collect()
+        crate::hex::encode(&self.0)
     }
 }
 

@@ -38,6 +38,7 @@ fn listing(i: usize) -> Listing {
         price: if i.is_multiple_of(2) { Price::Free } else { Price::Credits { centi_per_hour: 100 } },
         availability: Availability { time_zone: "UTC".into(), windows: vec![] },
         expires_at: "2027-01-01T00:00:00Z".parse().unwrap(),
+        placement: None,
     }
 }
 

@@ -77,6 +77,7 @@ fn build_home(home: &Path) -> anyhow::Result<()> {
             price: Price::Free,
             availability: Availability { time_zone: "UTC".into(), windows: vec![] },
             expires_at: now.saturating_add(jiff::SignedDuration::from_hours(24 * 60))?,
+            placement: None,
         };
         store.put_seen_listing(&agora::wire::seal(&author, &listing, now)?)?;
     }

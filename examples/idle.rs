@@ -119,6 +119,7 @@ fn listing(n: u32, now: Timestamp) -> Listing {
         price: Price::Free,
         availability: Availability { time_zone: "UTC".into(), windows: vec![] },
         expires_at: now.saturating_add(SignedDuration::from_hours(48)).expect("in range"),
+        placement: None,
     }
 }
 

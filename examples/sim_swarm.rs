@@ -67,6 +67,7 @@ fn listing(i: usize, now: Timestamp) -> Listing {
         price: Price::Free,
         availability: Availability { time_zone: "UTC".into(), windows: vec![] },
         expires_at: now.saturating_add(SignedDuration::from_hours(24 * 7)).unwrap(),
+        placement: None,
     }
 }
 

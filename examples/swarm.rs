@@ -147,5 +147,6 @@ fn listing(i: usize) -> Listing {
         price: Price::Free,
         availability: Availability { time_zone: "UTC".into(), windows: vec![] },
         expires_at: Timestamp::now().saturating_add(SignedDuration::from_hours(24)).expect("in range"),
+        placement: None,
     }
 }

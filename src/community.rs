@@ -11,6 +11,8 @@ pub mod curriculum;
 pub mod history;
 pub mod hub;
 pub mod id;
+pub mod invitation;
+pub mod moderation;
 pub mod path;
 pub mod ticket;
 
@@ -18,4 +20,6 @@ pub use charter::{Admission, Charter, CharterDigest};
 pub use curriculum::{Alignment, Curriculum, SkillDef};
 pub use history::{CharterRefusal, current, judge};
 pub use id::CommunityId;
+pub use invitation::{Invitation, MembershipError, may_publish};
+pub use moderation::{HideNote, Moderation, Target};
 pub use path::{Goal, Step, StepState};

@@ -15,8 +15,8 @@ pub use availability::{Availability, Weekday, Window, overlap};
 pub use chat::{ChatMessage, MAX_CHAT_CHARS};
 pub use ids::{Id16, ListingId, NegotiationId};
 pub use listing::{
-    Format, Level, Listing, ListingKind, ListingRef, ListingWithdrawal, MAX_LISTING_LIFETIME, MAX_SKILL_CHARS,
-    MAX_SKILLS, check_lifetime,
+    Format, Level, Listing, ListingKind, ListingRef, ListingWithdrawal, MAX_INVITATION_BYTES, MAX_LISTING_LIFETIME,
+    MAX_SKILL_CHARS, MAX_SKILLS, Placement, check_lifetime,
 };
 pub use negotiation::{Action, Effect, Negotiation, NegotiationError, NegotiationEvent, Phase, Role, Terms};
 pub use price::{Price, PriceParseError};

@@ -22,6 +22,7 @@ mod clock;
 mod control;
 pub mod core;
 mod credits;
+pub mod moderation;
 pub mod record;
 mod relays;
 mod shell;
@@ -215,6 +216,9 @@ pub enum Event {
     /// A community's charter held here changed (a new version arrived or
     /// was published here), or this node joined or left it.
     CommunityChanged(crate::community::CommunityId),
+    /// A maintainer's hide note in a community joined here arrived or was
+    /// published here.
+    ModerationChanged(crate::community::CommunityId),
 }
 
 /// What other tasks of this process (the control socket) need to command

@@ -12,7 +12,8 @@ mod limits;
 pub mod list;
 
 pub use envelope::{
-    Body, ENVELOPE_FORMAT, MAX_ENVELOPE_BYTES, MAX_FUTURE_SKEW, Verified, domain_of, open, seal, timestamp_of,
+    Body, ENVELOPE_FORMAT, MAX_ENVELOPE_BYTES, MAX_FUTURE_SKEW, Verified, decode_exact, domain_of, open, reads, seal,
+    timestamp_of,
 };
 pub use error::WireError;
 pub use limits::{FieldError, check_list, check_tag, check_text};

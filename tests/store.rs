@@ -24,6 +24,7 @@ fn listing(id: u8, version: u32, expires: &str) -> Listing {
         price: Price::Money { centi_per_hour: 2500, currency: "EUR".into() },
         availability: Availability { time_zone: "Europe/Lisbon".into(), windows: vec![] },
         expires_at: ts(expires),
+        placement: None,
     }
 }
 

@@ -59,6 +59,7 @@ fn big_listing(n: u32) -> Listing {
         price: Price::Free,
         availability: Availability { time_zone: "UTC".into(), windows: vec![] },
         expires_at: ts("2027-01-01T00:00:00Z"),
+        placement: None,
     }
 }
 

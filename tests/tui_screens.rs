@@ -39,6 +39,7 @@ fn listing(n: u8, kind: ListingKind, title: &str, skills: &[&str], price: Price)
             windows: vec![Window::parse("mon 18:00-20:00").unwrap()],
         },
         expires_at: ts("2026-12-20T00:00:00Z"),
+        placement: None,
     }
 }
 

@@ -21,6 +21,7 @@ fn listing() -> Listing {
         price: Price::Credits { centi_per_hour: 100 },
         availability: Availability { time_zone: "Europe/Berlin".into(), windows: vec![] },
         expires_at: ts("2026-12-25T00:00:00Z"),
+        placement: None,
     }
 }
 
@@ -39,7 +40,7 @@ fn seal_then_open_round_trips() {
 fn wrong_domain_is_refused_before_decoding() {
     let sealed = seal(&identity(1), &ListingWithdrawal { id: Id16([1; 16]), version: 1 }, now()).unwrap();
     let err = open::<Listing>(sealed.bytes(), now()).unwrap_err();
-    assert!(matches!(err, WireError::WrongDomain { expected: "agora/listing/1", .. }), "{err:?}");
+    assert!(matches!(err, WireError::WrongDomain { expected: "agora/listing/2", .. }), "{err:?}");
 }
 
 #[test]
@@ -162,8 +163,29 @@ mod raw {
 fn the_wire_format_is_pinned() {
     let signer = identity(1);
     let body = postcard::to_stdvec(&listing()).unwrap();
-    let by_hand = raw::envelope(&signer, "agora/listing/1", now().as_millisecond(), &body);
+    let by_hand = raw::envelope(&signer, "agora/listing/2", now().as_millisecond(), &body);
     assert_eq!(by_hand, seal(&signer, &listing(), now()).unwrap().bytes());
+}
+
+#[test]
+fn a_listing_signed_before_communities_still_opens_in_the_open_directory() {
+    let signer = identity(1);
+    let ms = now().as_millisecond();
+    // The first form had no placement: today's body without its last
+    // field (`None`, one zero byte).
+    let mut v2 = postcard::to_stdvec(&listing()).unwrap();
+    assert_eq!(v2.pop(), Some(0));
+    let v1 = v2;
+    let opened = open::<Listing>(&raw::envelope(&signer, "agora/listing/1", ms, &v1), now()).unwrap();
+    assert_eq!(opened.value(), &listing());
+    assert_eq!(opened.value().community(), None);
+    // Today's body under the old tag is not a listing of the old form.
+    let today = postcard::to_stdvec(&listing()).unwrap();
+    let err = open::<Listing>(&raw::envelope(&signer, "agora/listing/1", ms, &today), now()).unwrap_err();
+    assert_eq!(err, WireError::BodyTrailingBytes(1));
+    // An old body under today's tag is cut short.
+    let err = open::<Listing>(&raw::envelope(&signer, "agora/listing/2", ms, &v1), now()).unwrap_err();
+    assert!(matches!(err, WireError::Body(_)), "{err:?}");
 }
 
 #[test]
@@ -171,30 +193,30 @@ fn validly_signed_garbage_is_refused_without_panicking() {
     let signer = identity(1);
     let ms = now().as_millisecond();
     // A body that is not a listing at all.
-    let err = open::<Listing>(&raw::envelope(&signer, "agora/listing/1", ms, &[0xff; 40]), now()).unwrap_err();
+    let err = open::<Listing>(&raw::envelope(&signer, "agora/listing/2", ms, &[0xff; 40]), now()).unwrap_err();
     assert!(matches!(err, WireError::Body(_)), "{err:?}");
     // A listing body with invalid UTF-8 in its title.
     let mut body = postcard::to_stdvec(&listing()).unwrap();
     let at = body.windows(4).position(|w| w == b"Rust").unwrap();
     body[at] = 0xff;
     assert!(matches!(
-        open::<Listing>(&raw::envelope(&signer, "agora/listing/1", ms, &body), now()),
+        open::<Listing>(&raw::envelope(&signer, "agora/listing/2", ms, &body), now()),
         Err(WireError::Body(_))
     ));
     // A valid listing with bytes after it.
     let mut body = postcard::to_stdvec(&listing()).unwrap();
     body.extend_from_slice(&[1, 2, 3]);
-    let err = open::<Listing>(&raw::envelope(&signer, "agora/listing/1", ms, &body), now()).unwrap_err();
+    let err = open::<Listing>(&raw::envelope(&signer, "agora/listing/2", ms, &body), now()).unwrap_err();
     assert_eq!(err, WireError::BodyTrailingBytes(3));
     // Dates beyond what a calendar holds.
     let body = postcard::to_stdvec(&listing()).unwrap();
-    let err = open::<Listing>(&raw::envelope(&signer, "agora/listing/1", i64::MIN, &body), now()).unwrap_err();
+    let err = open::<Listing>(&raw::envelope(&signer, "agora/listing/2", i64::MIN, &body), now()).unwrap_err();
     assert_eq!(err, WireError::TimestampOutOfRange);
     // A body over its kind's limit, even though validly signed.
-    let err = open::<Listing>(&raw::envelope(&signer, "agora/listing/1", ms, &vec![0; 3001]), now()).unwrap_err();
-    assert!(matches!(err, WireError::TooLarge { len: 3001, max: 3000 }));
+    let err = open::<Listing>(&raw::envelope(&signer, "agora/listing/2", ms, &vec![0; 3401]), now()).unwrap_err();
+    assert!(matches!(err, WireError::TooLarge { len: 3401, max: 3400 }));
     // An unknown format version.
-    let mut bytes = raw::envelope(&signer, "agora/listing/1", ms, &body);
+    let mut bytes = raw::envelope(&signer, "agora/listing/2", ms, &body);
     bytes[0] = 2;
     assert_eq!(open::<Listing>(&bytes, now()).unwrap_err(), WireError::UnknownFormat(2));
 }

@@ -95,6 +95,7 @@ impl Onboarding {
                     price: Price::Free,
                     availability: Availability { time_zone: self.choice.time_zone.clone(), windows: vec![] },
                     expires_at: now.saturating_add(jiff::SignedDuration::from_hours(24 * 30)).unwrap_or(now),
+                    placement: None,
                 });
             }
         }

@@ -544,6 +544,7 @@ impl Form {
             price: self.value(4).parse::<Price>().map_err(|e| (4, e.to_string()))?,
             availability: Availability { time_zone: tz.iana_name().unwrap_or("UTC").to_owned(), windows },
             expires_at: now.saturating_add(SignedDuration::from_hours(24 * 30)).unwrap_or(now),
+            placement: None,
         };
         use crate::wire::Body as _;
         listing.validate().map_err(|e| {

@@ -107,6 +107,7 @@ fn add(ctx: &Context, args: AddArgs, out: &mut impl Write) -> anyhow::Result<Exi
         price: args.price.parse::<Price>()?,
         availability: Availability { time_zone: args.tz.unwrap_or_else(|| ctx.time_zone(&config)), windows },
         expires_at: now.saturating_add(SignedDuration::from_hours(24 * i64::from(args.days)))?,
+        placement: None,
     };
     let signed: Verified<Listing> = seal(&identity, &listing, now).context("invalid listing")?;
     match ctx.store() {

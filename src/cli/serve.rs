@@ -114,6 +114,7 @@ pub(super) fn log_event(out: &mut impl Write, event: &Event) -> std::io::Result<
         Event::Relays(_) => return Ok(()),
         Event::SessionDue(id) => format!("session {} can be started, or a no-show reported", id.short()),
         Event::CommunityChanged(id) => format!("community {} changed", id.short()),
+        Event::ModerationChanged(id) => format!("community {}: a maintainer's hide note", id.short()),
     };
     writeln!(out, "{}", safe(&line))?;
     out.flush()

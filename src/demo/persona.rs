@@ -243,6 +243,7 @@ impl Persona {
             price,
             availability: Availability { time_zone: self.time_zone.clone(), windows },
             expires_at: now.saturating_add(LISTING_LIFETIME).unwrap_or(now),
+            placement: None,
         })
     }
 

@@ -5,8 +5,9 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use super::{Availability, ListingId, Price};
+use crate::community::CommunityId;
 use crate::identity::PublicKey;
-use crate::wire::{Body, FieldError, check_list, check_tag, check_text};
+use crate::wire::{Body, FieldError, WireError, check_list, check_tag, check_text, decode_exact};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ListingKind {
@@ -52,6 +53,40 @@ pub struct Listing {
     pub availability: Availability,
     #[serde(with = "super::time_ms")]
     pub expires_at: Timestamp,
+    /// Where it is published: a community's directory, or (none) the open
+    /// directory every peer keeps.
+    pub placement: Option<Placement>,
+}
+
+/// A listing's community, and for an invite-only one the author's proof
+/// of membership.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Placement {
+    pub community: CommunityId,
+    /// A maintainer's signed [`crate::community::Invitation`] of the
+    /// author (envelope bytes); maintainers themselves need none.
+    pub invitation: Option<Vec<u8>>,
+}
+
+/// An invitation envelope is a few hundred bytes; nothing larger is read.
+pub const MAX_INVITATION_BYTES: usize = 400;
+
+/// A listing as signed before listings named a community
+/// (`agora/listing/1`): still read, as one in the open directory.
+#[derive(Deserialize)]
+struct ListingV1 {
+    id: ListingId,
+    version: u32,
+    kind: ListingKind,
+    title: String,
+    skills: Vec<String>,
+    level: Level,
+    description: String,
+    format: Format,
+    price: Price,
+    availability: Availability,
+    #[serde(with = "super::time_ms")]
+    expires_at: Timestamp,
 }
 
 /// A signed tombstone: the author withdraws a listing up to `version`.
@@ -62,7 +97,7 @@ pub struct ListingWithdrawal {
 }
 
 /// Names one listing on the network.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct ListingRef {
     pub author: PublicKey,
     pub id: ListingId,
@@ -89,6 +124,11 @@ impl Listing {
         self.expires_at <= now
     }
 
+    /// The community it is published in, if any.
+    pub fn community(&self) -> Option<CommunityId> {
+        self.placement.as_ref().map(|p| p.community)
+    }
+
     /// The main skill: the first tag.
     pub fn skill(&self) -> &str {
         self.skills.first().map(String::as_str).unwrap_or("")
@@ -96,9 +136,31 @@ impl Listing {
 }
 
 impl Body for Listing {
-    const DOMAIN: &'static str = "agora/listing/1";
+    const DOMAIN: &'static str = "agora/listing/2";
     // Fits in one gossip message with the envelope around it.
-    const MAX_BODY_BYTES: usize = 3000;
+    const MAX_BODY_BYTES: usize = 3400;
+    const OLDER_DOMAINS: &'static [&'static str] = &["agora/listing/1"];
+
+    fn decode_older(domain: &str, body: &[u8]) -> Result<Self, WireError> {
+        if domain != "agora/listing/1" {
+            return Err(WireError::Body(format!("no listing form `{domain}`")));
+        }
+        let v1: ListingV1 = decode_exact(body)?;
+        Ok(Listing {
+            id: v1.id,
+            version: v1.version,
+            kind: v1.kind,
+            title: v1.title,
+            skills: v1.skills,
+            level: v1.level,
+            description: v1.description,
+            format: v1.format,
+            price: v1.price,
+            availability: v1.availability,
+            expires_at: v1.expires_at,
+            placement: None,
+        })
+    }
 
     fn validate(&self) -> Result<(), FieldError> {
         if self.title.trim().is_empty() {
@@ -115,6 +177,11 @@ impl Body for Listing {
             Format::InPerson { area } | Format::Either { area } => check_text("format.area", area, 80, false)?,
         }
         self.price.validate()?;
+        if let Some(Placement { invitation: Some(bytes), .. }) = &self.placement
+            && bytes.len() > MAX_INVITATION_BYTES
+        {
+            return Err(FieldError::new("placement.invitation", format!("over {MAX_INVITATION_BYTES} bytes")));
+        }
         self.availability.validate()
     }
 }

@@ -1,5 +1,6 @@
 //! `agora/directory/2`: directory anti-entropy as range-based set
-//! reconciliation (negentropy) over every envelope two peers hold, then a
+//! reconciliation (negentropy) over the envelopes two peers hold, one set
+//! at a time (the open directory, then each community's), then a
 //! fetch of the envelopes one lacks, by content hash. Each message is one
 //! stream: a request, then its reply. However large the directory, every
 //! message stays under [`MAX_DIRECTORY_MESSAGE_BYTES`].
@@ -26,6 +27,11 @@ pub enum DirectoryRequest {
     /// chain order. At most [`MAX_CHARTER_ASKS`] communities and
     /// [`MAX_KNOWN_VERSIONS`] digests each.
     Charters(Vec<([u8; 32], Vec<[u8; 32]>)>),
+    /// A negentropy message about one community's set (the listings
+    /// placed in it and its hide notes); [`DirectoryRequest::Reconcile`]
+    /// is about the open directory. A responder that has not joined the
+    /// community answers as for an empty set.
+    ReconcileIn([u8; 32], Vec<u8>),
 }
 
 /// Digests of known versions one charter ask names at most.

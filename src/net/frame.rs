@@ -19,6 +19,8 @@ pub enum Frame {
     /// Members ask `member` (and the neighbour that passed it on) for it;
     /// what they fetch is judged like any charter.
     CharterNews { community: [u8; 32], member: [u8; 32] },
+    /// A signed `HideNote` envelope (kept only by the community's members).
+    HideNote(Vec<u8>),
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

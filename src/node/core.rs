@@ -35,6 +35,7 @@ mod delivery;
 mod intake;
 mod limits;
 mod negotiating;
+mod placement;
 mod refusals;
 mod serving;
 mod strangers;
@@ -95,6 +96,12 @@ pub enum Command {
     /// Keep a hub's validation of this user's learning (the file's text):
     /// verified, and about this user, or refused.
     KeepValidation(String),
+    /// Sign and pass on a hide note in a community this user maintains.
+    Hide(crate::community::HideNote),
+    /// Follow (true) or stop following a maintainer's notes in a community.
+    Follow(crate::community::CommunityId, PublicKey, bool),
+    /// Keep this user's invitation to an invite-only community.
+    KeepInvitation(Vec<u8>),
 }
 
 /// A command's result.
@@ -281,6 +288,9 @@ pub struct Core {
     out: Vec<Output>,
     /// When the network was last said to be back.
     network_back: Option<Timestamp>,
+    /// The current charters of the communities joined (see
+    /// [`placement`]); none until read, and again after a change.
+    joined: Option<std::collections::BTreeMap<crate::community::CommunityId, crate::community::Charter>>,
 }
 
 /// The network being back is acted on at most this often.
@@ -312,6 +322,7 @@ impl Core {
             config,
             out: Vec::new(),
             network_back: None,
+            joined: None,
         };
         core.start(now)?;
         let first = std::mem::take(&mut core.out);
@@ -457,6 +468,9 @@ impl Core {
     }
 
     fn emit(&mut self, event: Event) {
+        if matches!(event, Event::CommunityChanged(_)) {
+            self.joined = None;
+        }
         self.out.push(Output::Emit(event));
     }
 

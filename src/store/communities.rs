@@ -157,10 +157,14 @@ impl Store {
         Ok(joined)
     }
 
-    /// Leaves community `id` (its charters stay, to join again later).
+    /// Leaves community `id`: others' listings and notes kept for it go (its
+    /// charters stay, to join again later).
     pub fn leave_community(&self, id: &CommunityId) -> Result<bool, StoreError> {
         let tx = self.db.write()?;
         let left = tx.open_table(JOINED_COMMUNITIES)?.remove(&id.0)?.is_some();
+        if left {
+            super::moderation::forget_community_in(&tx, id)?;
+        }
         tx.commit()?;
         Ok(left)
     }

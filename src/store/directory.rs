@@ -7,15 +7,23 @@ use redb::ReadableTableMetadata;
 
 use super::items::{self, Item, ItemKind, locate};
 use super::tables::{
-    DIRECTORY_HASHES, DIRECTORY_ITEMS, OWN_LISTINGS, PEER_PROFILES, PROFILE, SEEN_LISTINGS, WITHDRAWN,
+    COMMUNITY_HASHES, COMMUNITY_ITEMS, DIRECTORY_HASHES, DIRECTORY_ITEMS, HIDE_NOTES, OWN_LISTINGS, PEER_PROFILES,
+    PROFILE, SEEN_LISTINGS, WITHDRAWN,
 };
 use super::{Store, StoreError};
+use crate::community::CommunityId;
 
 impl Store {
-    /// Every reconciled item, in order (signed time, then hash).
+    /// Every item of the open directory, in order (signed time, then hash).
     pub fn directory_items(&self) -> Result<Vec<Item>, StoreError> {
         let tx = self.db.read()?;
         items::all(&tx.open_table(DIRECTORY_ITEMS)?)
+    }
+
+    /// Every item of one community's directory, in the same order.
+    pub fn community_items(&self, community: &CommunityId) -> Result<Vec<Item>, StoreError> {
+        let tx = self.db.read()?;
+        Ok(items::community(&tx.open_table(COMMUNITY_ITEMS)?, community)?.into_iter().map(|(i, _)| i).collect())
     }
 
     /// How many items the directory holds.
@@ -30,6 +38,9 @@ impl Store {
         let tx = self.db.read()?;
         let by_hash = tx.open_table(DIRECTORY_HASHES)?;
         let index = tx.open_table(DIRECTORY_ITEMS)?;
+        let scoped_by_hash = tx.open_table(COMMUNITY_HASHES)?;
+        let scoped = tx.open_table(COMMUNITY_ITEMS)?;
+        let notes = tx.open_table(HIDE_NOTES)?;
         let seen = tx.open_table(SEEN_LISTINGS)?;
         let own = tx.open_table(OWN_LISTINGS)?;
         let withdrawn = tx.open_table(WITHDRAWN)?;
@@ -37,8 +48,14 @@ impl Store {
         let profile = tx.open_table(PROFILE)?;
         let mut out = Vec::with_capacity(hashes.len());
         for hash in hashes {
-            let Some(item_key) = by_hash.get(hash)?.map(|v| *v.value()) else { continue };
-            let Some(located) = index.get(&item_key)?.and_then(|v| locate(v.value())) else { continue };
+            let entry = match by_hash.get(hash)?.map(|v| *v.value()) {
+                Some(item_key) => index.get(&item_key)?.map(|v| *v.value()),
+                None => match scoped_by_hash.get(hash)?.map(|v| *v.value()) {
+                    Some(scoped_key) => scoped.get(&scoped_key)?.map(|v| *v.value()),
+                    None => None,
+                },
+            };
+            let Some(located) = entry.as_ref().and_then(locate) else { continue };
             let bytes = match located {
                 (ItemKind::Listing, key) => match seen.get(&key)? {
                     Some(v) => Some(v.value().to_vec()),
@@ -49,6 +66,7 @@ impl Store {
                     }
                 },
                 (ItemKind::Withdrawal, key) => withdrawn.get(&key)?.map(|v| v.value().to_vec()),
+                (ItemKind::Note, key) => notes.get(&key)?.map(|v| v.value().to_vec()),
                 (ItemKind::Profile, key) => {
                     let mut author = [0u8; 32];
                     author.copy_from_slice(&key[..32]);

@@ -66,6 +66,11 @@ impl Store {
 }
 
 impl DirectoryBatch {
+    /// Keeps a hide note (see [`Store::put_hide_note`]).
+    pub fn put_hide_note(&self, note: &Verified<crate::community::HideNote>) -> Result<super::NoteStored, StoreError> {
+        super::moderation::put_note_in(&self.tx, note)
+    }
+
     /// How many listings from `author` the directory holds, and whether one
     /// of them is `id` (an update rather than a new listing).
     pub fn seen_listing_count(&self, author: &PublicKey, id: &ListingId) -> Result<(usize, bool), StoreError> {
@@ -112,7 +117,14 @@ impl DirectoryBatch {
         }
         self.tx.open_table(SEEN_LISTINGS)?.insert(&key, listing.bytes())?;
         self.tx.open_table(SEEN_EXPIRY)?.insert(&timed_key(listing.value().expires_at, &key), ())?;
-        items::add(&self.tx, ItemKind::Listing, &key, listing.bytes(), listing.timestamp().as_millisecond())?;
+        items::add(
+            &self.tx,
+            ItemKind::Listing,
+            &key,
+            listing.bytes(),
+            listing.timestamp().as_millisecond(),
+            listing.value().community().as_ref(),
+        )?;
         Ok(Kept::Kept)
     }
 
@@ -269,7 +281,7 @@ impl DirectoryBatch {
         }
         self.tx.open_table(PEER_PROFILES)?.insert(author.as_bytes(), profile.bytes())?;
         let key = items::profile_key(author.as_bytes());
-        items::add(&self.tx, ItemKind::Profile, &key, profile.bytes(), profile.timestamp().as_millisecond())?;
+        items::add(&self.tx, ItemKind::Profile, &key, profile.bytes(), profile.timestamp().as_millisecond(), None)?;
         let known = self.peer(&author)?;
         let record = PeerRecord {
             key: author,

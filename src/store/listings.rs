@@ -59,7 +59,7 @@ pub(super) fn put_withdrawal_in(
         tx.open_table(WITHDRAWN_EXPIRY)?.remove(&timed_key(withdrawal_until(&old), key))?;
     }
     withdrawn.insert(key, withdrawal.bytes())?;
-    items::add(tx, ItemKind::Withdrawal, key, withdrawal.bytes(), withdrawal.timestamp().as_millisecond())?;
+    items::add(tx, ItemKind::Withdrawal, key, withdrawal.bytes(), withdrawal.timestamp().as_millisecond(), None)?;
     tx.open_table(WITHDRAWN_EXPIRY)?.insert(&timed_key(withdrawal_until(withdrawal), key), ())?;
     Ok(())
 }
@@ -128,7 +128,7 @@ impl Store {
             }
             table.insert(SELF_KEY, profile.bytes())?;
             let key = items::profile_key(profile.author().as_bytes());
-            items::add(&tx, ItemKind::Profile, &key, profile.bytes(), profile.timestamp().as_millisecond())?;
+            items::add(&tx, ItemKind::Profile, &key, profile.bytes(), profile.timestamp().as_millisecond(), None)?;
         }
         tx.commit()?;
         Ok(())
@@ -294,7 +294,14 @@ fn put_own_in(tx: &WriteTransaction, listing: &Verified<Listing>) -> Result<(), 
     remove_own_in(tx, &listing.value().id)?;
     tx.open_table(OWN_LISTINGS)?.insert(&listing.value().id.0, listing.bytes())?;
     let key = seen_key(&listing.author(), &listing.value().id);
-    items::add(tx, ItemKind::Listing, &key, listing.bytes(), listing.timestamp().as_millisecond())
+    items::add(
+        tx,
+        ItemKind::Listing,
+        &key,
+        listing.bytes(),
+        listing.timestamp().as_millisecond(),
+        listing.value().community().as_ref(),
+    )
 }
 
 pub(super) fn remove_own_in(tx: &WriteTransaction, id: &ListingId) -> Result<Option<Verified<Listing>>, StoreError> {

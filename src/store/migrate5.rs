@@ -78,7 +78,7 @@ fn index_directory(tx: &WriteTransaction) -> Result<(), StoreError> {
     for bytes in own {
         let Ok(listing) = decode::<Listing>(&bytes) else { continue };
         let key = seen_key(&listing.author(), &listing.value().id);
-        items::add(tx, ItemKind::Listing, &key, &bytes, listing.timestamp().as_millisecond())?;
+        items::add(tx, ItemKind::Listing, &key, &bytes, listing.timestamp().as_millisecond(), None)?;
     }
     let seen: Vec<([u8; 48], Vec<u8>)> = tx
         .open_table(SEEN_LISTINGS)?
@@ -90,7 +90,7 @@ fn index_directory(tx: &WriteTransaction) -> Result<(), StoreError> {
         .collect::<Result<_, StoreError>>()?;
     for (key, bytes) in seen {
         let Ok(listing) = decode::<Listing>(&bytes) else { continue };
-        items::add(tx, ItemKind::Listing, &key, &bytes, listing.timestamp().as_millisecond())?;
+        items::add(tx, ItemKind::Listing, &key, &bytes, listing.timestamp().as_millisecond(), None)?;
         tx.open_table(SEEN_EXPIRY)?.insert(&timed_key(listing.value().expires_at, &key), ())?;
     }
     let withdrawn: Vec<([u8; 48], Vec<u8>)> = tx
@@ -103,7 +103,7 @@ fn index_directory(tx: &WriteTransaction) -> Result<(), StoreError> {
         .collect::<Result<_, StoreError>>()?;
     for (key, bytes) in withdrawn {
         let Ok(withdrawal) = decode::<ListingWithdrawal>(&bytes) else { continue };
-        items::add(tx, ItemKind::Withdrawal, &key, &bytes, withdrawal.timestamp().as_millisecond())?;
+        items::add(tx, ItemKind::Withdrawal, &key, &bytes, withdrawal.timestamp().as_millisecond(), None)?;
         tx.open_table(WITHDRAWN_EXPIRY)?.insert(&timed_key(withdrawal_until(&withdrawal), &key), ())?;
     }
     let profiles: Vec<Vec<u8>> =
@@ -112,7 +112,7 @@ fn index_directory(tx: &WriteTransaction) -> Result<(), StoreError> {
     for bytes in profiles.into_iter().chain(own_profile) {
         let Ok(profile) = decode::<Profile>(&bytes) else { continue };
         let key = items::profile_key(profile.author().as_bytes());
-        items::add(tx, ItemKind::Profile, &key, &bytes, profile.timestamp().as_millisecond())?;
+        items::add(tx, ItemKind::Profile, &key, &bytes, profile.timestamp().as_millisecond(), None)?;
     }
     Ok(())
 }

@@ -5,7 +5,7 @@ use redb::{Database, ReadableTable, WriteTransaction};
 
 use super::{StoreError, tables::*};
 
-pub const SCHEMA_VERSION: u64 = 8;
+pub const SCHEMA_VERSION: u64 = 9;
 const VERSION_KEY: &str = "schema_version";
 
 /// Upgrades a store by one schema version.
@@ -21,7 +21,18 @@ const MIGRATIONS: &[Migration] = &[
     add_communities,
     add_goals,
     add_validations,
+    add_community_directories,
 ];
+
+/// 8 → 9: a directory per community, hide notes, invitations.
+fn add_community_directories(tx: &WriteTransaction) -> Result<(), StoreError> {
+    tx.open_table(COMMUNITY_ITEMS)?;
+    tx.open_table(COMMUNITY_HASHES)?;
+    tx.open_table(HIDE_NOTES)?;
+    tx.open_table(UNFOLLOWED)?;
+    tx.open_table(INVITATIONS)?;
+    Ok(())
+}
 
 /// 7 → 8: hubs' validations the user keeps.
 fn add_validations(tx: &WriteTransaction) -> Result<(), StoreError> {
@@ -125,7 +136,8 @@ fn create_tables(tx: &WriteTransaction) -> Result<(), StoreError> {
     super::migrate5::create(tx)?;
     add_communities(tx)?;
     add_goals(tx)?;
-    add_validations(tx)
+    add_validations(tx)?;
+    add_community_directories(tx)
 }
 
 #[cfg(test)]

@@ -85,3 +85,19 @@ pub const GOALS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("goals");
 /// Hubs' validations of this user's learning (`EndorsementCredential`s the
 /// user imported): credential id → the exact bytes verified. Since schema 8.
 pub const VALIDATIONS: TableDefinition<&str, &[u8]> = TableDefinition::new("validations");
+/// Envelopes reconciled per community (listings placed in it, its
+/// maintainers' hide notes): community id ‖ signed time (ms) ‖ SHA-256 →
+/// kind ‖ the envelope's key, as in `directory_items`. Since schema 9.
+pub const COMMUNITY_ITEMS: TableDefinition<&[u8; 72], &[u8; 49]> = TableDefinition::new("community_items");
+/// SHA-256 of such an envelope → its key in `community_items`. Since
+/// schema 9.
+pub const COMMUNITY_HASHES: TableDefinition<&[u8; 32], &[u8; 72]> = TableDefinition::new("community_hashes");
+/// Maintainers' hide notes: maintainer ‖ slot (community and target) →
+/// the latest signed note. Since schema 9.
+pub const HIDE_NOTES: TableDefinition<&[u8; 48], &[u8]> = TableDefinition::new("hide_notes");
+/// Maintainers whose notes this user does not follow: community id ‖
+/// maintainer → (). Since schema 9.
+pub const UNFOLLOWED: TableDefinition<&[u8; 64], ()> = TableDefinition::new("unfollowed");
+/// Invitations this user holds to invite-only communities: community id
+/// → the signed invitation. Since schema 9.
+pub const INVITATIONS: TableDefinition<&[u8; 32], &[u8]> = TableDefinition::new("invitations");

@@ -25,6 +25,30 @@ pub trait Body: Serialize + DeserializeOwned {
     const MAX_BODY_BYTES: usize;
     /// Field limits and invariants, checked after signature and decoding.
     fn validate(&self) -> Result<(), FieldError>;
+    /// Older domain tags of this kind that are still read (a body signed
+    /// before the kind changed shape); new envelopes are sealed as
+    /// [`Body::DOMAIN`] only.
+    const OLDER_DOMAINS: &'static [&'static str] = &[];
+    /// Decodes the body of an envelope signed under one of
+    /// [`Body::OLDER_DOMAINS`].
+    fn decode_older(domain: &str, body: &[u8]) -> Result<Self, WireError> {
+        let _ = body;
+        Err(WireError::Body(format!("no older form `{domain}`")))
+    }
+}
+
+/// Decodes a whole body as `T`: trailing bytes are an error.
+pub fn decode_exact<T: DeserializeOwned>(body: &[u8]) -> Result<T, WireError> {
+    let (value, rest) = postcard::take_from_bytes::<T>(body).map_err(|e| WireError::Body(e.to_string()))?;
+    if !rest.is_empty() {
+        return Err(WireError::BodyTrailingBytes(rest.len()));
+    }
+    Ok(value)
+}
+
+/// Whether `domain` is a tag `T` is read from.
+pub fn reads<T: Body>(domain: &str) -> bool {
+    domain == T::DOMAIN || T::OLDER_DOMAINS.contains(&domain)
 }
 
 #[derive(Serialize, Deserialize)]
@@ -112,7 +136,7 @@ pub fn open<T: Body>(bytes: &[u8], now: Timestamp) -> Result<Verified<T>, WireEr
         return Err(WireError::TooLarge { len: bytes.len(), max: MAX_ENVELOPE_BYTES });
     }
     let (header, signature) = split(bytes)?;
-    if header.domain != T::DOMAIN {
+    if !reads::<T>(header.domain) {
         return Err(WireError::WrongDomain {
             expected: T::DOMAIN,
             found: header.domain.chars().take(MAX_DOMAIN_BYTES).collect(),
@@ -169,11 +193,7 @@ fn split(bytes: &[u8]) -> Result<(Header<'_>, [u8; 64]), WireError> {
 }
 
 fn decode_body<T: Body>(header: &Header<'_>) -> Result<T, WireError> {
-    let (value, rest) = postcard::take_from_bytes::<T>(header.body).map_err(|e| WireError::Body(e.to_string()))?;
-    if !rest.is_empty() {
-        return Err(WireError::BodyTrailingBytes(rest.len()));
-    }
-    Ok(value)
+    if header.domain == T::DOMAIN { decode_exact(header.body) } else { T::decode_older(header.domain, header.body) }
 }
 
 fn timestamp(ms: i64) -> Result<Timestamp, WireError> {

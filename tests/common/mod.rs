@@ -66,6 +66,7 @@ pub fn offer(title: &str, skill: &str, now: Timestamp) -> agora::market::Listing
         price: Price::Free,
         availability: Availability { time_zone: "UTC".into(), windows: vec![] },
         expires_at: now.saturating_add(jiff::SignedDuration::from_hours(48)).unwrap(),
+        placement: None,
     }
 }
 

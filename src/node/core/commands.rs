@@ -62,6 +62,22 @@ impl Core {
                     .map(|(_, added)| Done::Bool(added))
                     .map_err(|e| NodeError::Invalid(e.to_string()))
             }
+            Command::Hide(note) => {
+                let signed = crate::node::moderation::hide(&self.store, &self.me, &note, now)?;
+                self.sync.directory_changed();
+                self.broadcast(Frame::HideNote(signed.bytes().to_vec()));
+                self.emit(crate::node::Event::ModerationChanged(note.community));
+                Ok(Done::Unit)
+            }
+            Command::Follow(community, maintainer, follow) => {
+                let changed = self.store.set_following(&community, &maintainer, follow)?;
+                self.emit(crate::node::Event::ModerationChanged(community));
+                Ok(Done::Bool(changed))
+            }
+            Command::KeepInvitation(bytes) => {
+                crate::node::moderation::keep_invitation(&self.store, &self.me.public(), &bytes, now)?;
+                Ok(Done::Unit)
+            }
             Command::Present(credentials, binding, suite) => {
                 let signed = crate::endorse::presentation::present(&self.me, &credentials, suite, &binding, now)?;
                 Ok(Done::Bytes(signed))
@@ -69,8 +85,9 @@ impl Core {
         }
     }
 
-    fn publish(&mut self, listing: Listing, now: Timestamp) -> Result<Verified<Listing>, NodeError> {
+    fn publish(&mut self, mut listing: Listing, now: Timestamp) -> Result<Verified<Listing>, NodeError> {
         check_lifetime(&listing, now).map_err(|e| NodeError::Invalid(e.to_string()))?;
+        self.place(&mut listing, now)?;
         let signed = seal(&self.me, &listing, now)?;
         self.store.put_own_listing(&signed)?;
         self.sync.directory_changed();
@@ -113,6 +130,7 @@ impl Core {
         if next.is_expired(now) || check_lifetime(&next, now).is_err() {
             next.expires_at = now.saturating_add(RESUMED_FOR).unwrap_or(now);
         }
+        self.place(&mut next, now)?;
         let signed = seal(&self.me, &next, now)?;
         self.store.resume_own_listing(&signed)?;
         self.sync.directory_changed();
@@ -129,9 +147,6 @@ impl Core {
         Ok(())
     }
 
-    /// Blocks (or unblocks) a peer: its messages are refused from now on,
-    /// and its listings and profile leave the directory. Returns how many
-    /// listings went.
     /// Joins or leaves a community; true when that changed anything.
     fn set_joined(
         &mut self,
@@ -139,6 +154,8 @@ impl Core {
         joined: bool,
         now: Timestamp,
     ) -> Result<bool, NodeError> {
+        self.joined = None;
+        self.sync.directory_changed();
         if !joined {
             return Ok(self.store.leave_community(&id)?);
         }
@@ -148,6 +165,9 @@ impl Core {
         Ok(self.store.join_community(&id, now)?)
     }
 
+    /// Blocks (or unblocks) a peer: its messages are refused from now on,
+    /// and its listings and profile leave the directory. Returns how many
+    /// listings went.
     fn set_blocked(&mut self, peer: PublicKey, blocked: bool, now: Timestamp) -> Result<usize, NodeError> {
         if peer == self.me.public() {
             return Err(NodeError::Invalid("that is your own key".into()));

@@ -6,12 +6,13 @@
 use jiff::{SignedDuration, Timestamp};
 
 use super::{Core, GossipMessage};
+use crate::community::HideNote;
 use crate::identity::PublicKey;
 use crate::market::{Listing, ListingWithdrawal, Profile, check_lifetime};
 use crate::net::Frame;
 use crate::node::Event;
-use crate::store::{DirectoryBatch, Kept, StoreError, Withdrawn};
-use crate::wire::{Body, Verified, WireError, domain_of, open};
+use crate::store::{DirectoryBatch, Kept, NoteStored, StoreError, Withdrawn};
+use crate::wire::{Body, Verified, WireError, domain_of, open, reads};
 
 /// Entries signed this recently count as news worth passing on.
 const FRESH: SignedDuration = SignedDuration::from_secs(120);
@@ -25,7 +26,7 @@ pub enum IntakeError {
     Frame(#[from] crate::net::FrameError),
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("a profile, listing or withdrawal was expected")]
+    #[error("a profile, listing, withdrawal or hide note was expected")]
     UnknownKind,
     #[error("author is blocked")]
     Blocked,
@@ -50,6 +51,7 @@ enum Checked {
     Listing(Verified<Listing>),
     Withdrawal(Verified<ListingWithdrawal>),
     Profile(Verified<Profile>),
+    Note(Verified<HideNote>),
 }
 
 impl Core {
@@ -62,7 +64,7 @@ impl Core {
                 continue;
             }
             let envelope = match Frame::decode(&message.content) {
-                Ok(Frame::Listing(e) | Frame::Withdrawal(e) | Frame::Profile(e)) => e,
+                Ok(Frame::Listing(e) | Frame::Withdrawal(e) | Frame::Profile(e) | Frame::HideNote(e)) => e,
                 Ok(Frame::CharterNews { community, member }) => {
                     self.charter_news(from, community, member, now);
                     continue;
@@ -105,7 +107,7 @@ impl Core {
     /// simply not news here (own envelopes coming back, expired listings).
     fn check(&mut self, envelope: &[u8], via: Via, now: Timestamp) -> Result<Option<Checked>, IntakeError> {
         let checked = match domain_of(envelope)? {
-            Listing::DOMAIN => {
+            domain if reads::<Listing>(domain) => {
                 let listing = open::<Listing>(envelope, now)?;
                 if listing.value().is_expired(now) {
                     return Ok(None);
@@ -116,18 +118,29 @@ impl Core {
             }
             ListingWithdrawal::DOMAIN => Checked::Withdrawal(open::<ListingWithdrawal>(envelope, now)?),
             Profile::DOMAIN => Checked::Profile(open::<Profile>(envelope, now)?),
+            HideNote::DOMAIN => Checked::Note(open::<HideNote>(envelope, now)?),
             _ => return Err(IntakeError::UnknownKind),
         };
         let author = match &checked {
             Checked::Listing(v) => v.author(),
             Checked::Withdrawal(v) => v.author(),
             Checked::Profile(v) => v.author(),
+            Checked::Note(v) => v.author(),
         };
         if author == self.me.public() {
             return Ok(None);
         }
         if self.blocked.contains(&author) {
             return Err(IntakeError::Blocked);
+        }
+        // Kept only in the communities joined here, by those who may.
+        let admitted = match &checked {
+            Checked::Listing(listing) => self.admit_listing(listing, now)?,
+            Checked::Note(note) => self.admit_note(note)?,
+            Checked::Withdrawal(_) | Checked::Profile(_) => true,
+        };
+        if !admitted {
+            return Ok(None);
         }
         if via == Via::Gossip && !self.limiter.by_author.allow(author, now) {
             return Err(IntakeError::OverRate);
@@ -165,6 +178,7 @@ impl Core {
                     if via == Via::Fetch && fresh {
                         news.push(match event {
                             Event::ListingWithdrawn { .. } => Frame::Withdrawal(envelope),
+                            Event::ModerationChanged(_) => Frame::HideNote(envelope),
                             _ => Frame::Listing(envelope),
                         });
                     }
@@ -231,6 +245,14 @@ impl Core {
                 batch.put_peer_profile(&profile, now, limits.max_profiles)?;
                 Ok(None)
             }
+            Checked::Note(note) => match batch.put_hide_note(&note)? {
+                NoteStored::Kept => Ok(Some(Event::ModerationChanged(note.value().community))),
+                NoteStored::NotNewer => Ok(None),
+                NoteStored::Full => Err(IntakeError::Invalid(format!(
+                    "the community holds {} hide notes already",
+                    crate::store::MAX_NOTES_PER_COMMUNITY
+                ))),
+            },
         }
     }
 }

@@ -1,9 +1,12 @@
 //! Directory anti-entropy, as range-based set reconciliation.
 //!
-//! Two peers compare the sets of envelopes they hold (listings,
-//! withdrawals, profiles) with negentropy: fingerprints over ranges of
-//! (signed time, hash), split where they differ, so equal directories
-//! cost one small round trip and every message stays bounded however
+//! Two peers compare the sets of envelopes they hold with negentropy,
+//! one set after another: the open directory (profiles, withdrawals,
+//! listings placed in no community), then each community joined here
+//! (its listings and hide notes). A peer that has not joined a community
+//! answers for it as for an empty set. Negentropy compares fingerprints
+//! over ranges of (signed time, hash), split where they differ, so equal
+//! sets cost one small round trip and every message stays bounded however
 //! large the directory grows. The initiator then fetches what it lacks
 //! by hash, a bounded batch at a time, and takes only envelopes that hash
 //! to what it asked for: an answer cannot smuggle in anything else, nor
@@ -17,6 +20,7 @@ use negentropy::{Bound, Id, Item, Negentropy, NegentropyStorageBase, NegentropyS
 use sha2::{Digest, Sha256};
 
 use super::{Core, Outcome, Output};
+use crate::community::CommunityId;
 use crate::identity::PublicKey;
 use crate::net::{DirectoryReply, DirectoryRequest, MAX_DIRECTORY_MESSAGE_BYTES, MAX_FETCH};
 use crate::node::Event;
@@ -40,9 +44,13 @@ const QUIET_AFTER_SYNC: SignedDuration = SignedDuration::from_secs(30);
 /// Hashes of envelopes refused here, not fetched again (bounded).
 const MAX_REFUSED_HASHES: usize = 10_000;
 
+/// Which set a reconciliation compares: the open directory, or one
+/// community's.
+pub(super) type Scope = Option<CommunityId>;
+
 #[derive(Default)]
 pub struct Sync {
-    snapshot: Option<Arc<NegentropyStorageVector>>,
+    snapshots: BTreeMap<Scope, Arc<NegentropyStorageVector>>,
     rounds: BTreeMap<u64, Round>,
     next_round: u64,
     last: BTreeMap<PublicKey, Timestamp>,
@@ -50,11 +58,11 @@ pub struct Sync {
     refused_order: VecDeque<[u8; 32]>,
     penalised: BTreeMap<PublicKey, Timestamp>,
     /// Charter asks in flight: round → the peer and the communities asked.
-    pub(super) charter_asks: BTreeMap<u64, (PublicKey, BTreeSet<crate::community::CommunityId>)>,
+    pub(super) charter_asks: BTreeMap<u64, (PublicKey, BTreeSet<CommunityId>)>,
     /// When each joined community's news was last acted on.
-    pub(super) charter_news: BTreeMap<crate::community::CommunityId, Timestamp>,
+    pub(super) charter_news: BTreeMap<CommunityId, Timestamp>,
     /// News that came too soon after that, and whom to ask when it is time.
-    pub(super) charter_news_later: BTreeMap<crate::community::CommunityId, Vec<PublicKey>>,
+    pub(super) charter_news_later: BTreeMap<CommunityId, Vec<PublicKey>>,
 }
 
 impl std::fmt::Debug for Sync {
@@ -65,6 +73,9 @@ impl std::fmt::Debug for Sync {
 
 struct Round {
     peer: PublicKey,
+    scope: Scope,
+    /// The sets to compare with the same peer after this one.
+    then: Vec<CommunityId>,
     negentropy: Negentropy<'static, Shared>,
     rounds: u32,
     need: Vec<[u8; 32]>,
@@ -78,7 +89,7 @@ struct Round {
 impl Sync {
     /// The directory changed: the next reconciliation reads it again.
     pub fn directory_changed(&mut self) {
-        self.snapshot = None;
+        self.snapshots.clear();
     }
 
     /// Remembers an envelope refused here, so it is not fetched again.
@@ -107,18 +118,26 @@ impl Sync {
 }
 
 impl Core {
-    fn snapshot(&mut self) -> Result<Arc<NegentropyStorageVector>, String> {
-        if let Some(snapshot) = &self.sync.snapshot {
+    /// The set of `scope` as this node holds it (empty for a community
+    /// not joined here).
+    fn snapshot(&mut self, scope: Scope) -> Result<Arc<NegentropyStorageVector>, String> {
+        if let Some(snapshot) = self.sync.snapshots.get(&scope) {
             return Ok(snapshot.clone());
         }
-        let items = self.store.directory_items().map_err(|e| e.to_string())?;
+        let items = match scope {
+            None => self.store.directory_items().map_err(|e| e.to_string())?,
+            Some(community) if self.joined_charters().contains_key(&community) => {
+                self.store.community_items(&community).map_err(|e| e.to_string())?
+            }
+            Some(_) => Vec::new(),
+        };
         let mut storage = NegentropyStorageVector::with_capacity(items.len());
         for item in items {
             storage.insert(item.time_ms, Id::from_byte_array(item.hash)).map_err(|e| e.to_string())?;
         }
         storage.seal().map_err(|e| e.to_string())?;
         let snapshot = Arc::new(storage);
-        self.sync.snapshot = Some(snapshot.clone());
+        self.sync.snapshots.insert(scope, snapshot.clone());
         Ok(snapshot)
     }
 
@@ -144,7 +163,15 @@ impl Core {
         if !forced && self.sync.last.get(&peer).is_some_and(|at| now.duration_since(*at) < QUIET_AFTER_SYNC) {
             return;
         }
-        let started = self.snapshot().and_then(|snapshot| {
+        let then = self.joined_ids();
+        self.sync.last.insert(peer, now);
+        self.start_round(peer, None, then, 0);
+    }
+
+    /// Starts comparing the set of `scope` with `peer`; `received` counts
+    /// what this session took in the sets before.
+    fn start_round(&mut self, peer: PublicKey, scope: Scope, then: Vec<CommunityId>, received: usize) {
+        let started = self.snapshot(scope).and_then(|snapshot| {
             let mut negentropy = Negentropy::owned(Shared(snapshot), FRAME_LIMIT).map_err(|e| e.to_string())?;
             let first = negentropy.initiate().map_err(|e| e.to_string())?;
             Ok((negentropy, first))
@@ -153,22 +180,23 @@ impl Core {
             Ok(started) => started,
             Err(e) => return tracing::warn!("cannot reconcile: {e}"),
         };
-        self.sync.last.insert(peer, now);
         let round = self.sync.next_round();
         self.sync.rounds.insert(
             round,
             Round {
                 peer,
+                scope,
+                then,
                 negentropy,
                 rounds: 1,
                 need: Vec::new(),
                 asked: BTreeSet::new(),
-                received: 0,
+                received,
                 refused: 0,
                 truncated: false,
             },
         );
-        self.ask(peer, round, &DirectoryRequest::Reconcile(first));
+        self.ask(peer, round, &reconcile(scope, first));
     }
 
     pub(super) fn ask(&mut self, to: PublicKey, round: u64, request: &DirectoryRequest) {
@@ -218,8 +246,9 @@ impl Core {
                 match next {
                     Some(next) if state.rounds < MAX_ROUNDS => {
                         state.rounds += 1;
+                        let scope = state.scope;
                         self.sync.rounds.insert(round, state);
-                        self.ask(from, round, &DirectoryRequest::Reconcile(next));
+                        self.ask(from, round, &reconcile(scope, next));
                     }
                     _ => {
                         state.need.sort_unstable();
@@ -259,14 +288,20 @@ impl Core {
     /// Asks for the next batch of what is needed, or ends the session.
     fn fetch_next(&mut self, round: u64, mut state: Round, now: Timestamp) {
         let batch: Vec<[u8; 32]> = (0..MAX_FETCH).map_while(|_| state.need.pop()).collect();
+        if batch.is_empty() && state.truncated {
+            // More of this set is needed: compare it again at once.
+            return self.start_round(state.peer, state.scope, state.then, state.received);
+        }
+        if batch.is_empty() && !state.then.is_empty() {
+            let mut then = state.then;
+            let next = then.remove(0);
+            return self.start_round(state.peer, Some(next), then, state.received);
+        }
         if batch.is_empty() {
             self.sync.last.insert(state.peer, now);
             self.emit(Event::Synced { peer: state.peer, received: state.received });
             // The directory is in step: what is new in the communities joined?
             self.ask_charters(state.peer);
-            if state.truncated {
-                self.sync_with(state.peer, now, true);
-            }
             return;
         }
         state.asked = batch.iter().copied().collect();
@@ -310,15 +345,9 @@ impl Core {
             return DirectoryReply::Refused("request over the size limit".into());
         }
         match postcard::from_bytes::<DirectoryRequest>(bytes) {
-            Ok(DirectoryRequest::Reconcile(message)) => {
-                let answered = self.snapshot().and_then(|snapshot| {
-                    let mut negentropy = Negentropy::owned(Shared(snapshot), FRAME_LIMIT).map_err(|e| e.to_string())?;
-                    negentropy.reconcile(&message).map_err(|e| e.to_string())
-                });
-                match answered {
-                    Ok(message) => DirectoryReply::Reconcile(message),
-                    Err(e) => DirectoryReply::Refused(format!("reconciliation: {e}")),
-                }
+            Ok(DirectoryRequest::Reconcile(message)) => self.reconcile_reply(None, &message),
+            Ok(DirectoryRequest::ReconcileIn(community, message)) => {
+                self.reconcile_reply(Some(CommunityId(community)), &message)
             }
             Ok(DirectoryRequest::Fetch(hashes)) if hashes.len() <= MAX_FETCH => {
                 match self.store.directory_envelopes(&hashes) {
@@ -340,6 +369,28 @@ impl Core {
             Ok(DirectoryRequest::Charters(asks)) => self.serve_charters(&asks),
             Err(_) => DirectoryReply::Refused("malformed request".into()),
         }
+    }
+}
+
+impl Core {
+    /// Answers one negentropy message about the set of `scope`.
+    fn reconcile_reply(&mut self, scope: Scope, message: &[u8]) -> DirectoryReply {
+        let answered = self.snapshot(scope).and_then(|snapshot| {
+            let mut negentropy = Negentropy::owned(Shared(snapshot), FRAME_LIMIT).map_err(|e| e.to_string())?;
+            negentropy.reconcile(message).map_err(|e| e.to_string())
+        });
+        match answered {
+            Ok(message) => DirectoryReply::Reconcile(message),
+            Err(e) => DirectoryReply::Refused(format!("reconciliation: {e}")),
+        }
+    }
+}
+
+/// The request that opens or continues comparing the set of `scope`.
+fn reconcile(scope: Scope, message: Vec<u8>) -> DirectoryRequest {
+    match scope {
+        None => DirectoryRequest::Reconcile(message),
+        Some(community) => DirectoryRequest::ReconcileIn(community.0, message),
     }
 }
 

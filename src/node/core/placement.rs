@@ -1,0 +1,93 @@
+//! Which community a listing or a hide note belongs to, and whether this
+//! node keeps it. A peer keeps only what is placed in the communities it
+//! joined; in an invite-only one, only listings by maintainers or by
+//! people whose listing carries a maintainer's invitation; and only the
+//! hide notes of the community's current maintainers. Own listings are
+//! placed the same way before they are signed.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+
+use super::Core;
+use super::intake::IntakeError;
+use crate::community::{Admission, Charter, CommunityId, HideNote, may_publish};
+use crate::market::{Listing, Placement};
+use crate::node::NodeError;
+use crate::wire::Verified;
+
+impl Core {
+    /// The current charters of the communities joined here, read once and
+    /// kept until a community changes.
+    pub(super) fn joined_charters(&mut self) -> &BTreeMap<CommunityId, Charter> {
+        if self.joined.is_none() {
+            let mut charters = BTreeMap::new();
+            match self.store.joined_communities() {
+                Ok(ids) => {
+                    for id in ids {
+                        match self.store.charter(&id) {
+                            Ok(Some(charter)) => {
+                                charters.insert(id, charter.into_value());
+                            }
+                            Ok(None) => {}
+                            Err(e) => tracing::warn!(community = %id.short(), "cannot read its charter: {e}"),
+                        }
+                    }
+                }
+                Err(e) => tracing::warn!("cannot read the communities joined: {e}"),
+            }
+            self.joined = Some(charters);
+        }
+        self.joined.get_or_insert_default()
+    }
+
+    /// The communities joined here, in order.
+    pub(super) fn joined_ids(&mut self) -> Vec<CommunityId> {
+        self.joined_charters().keys().copied().collect()
+    }
+
+    /// Whether a listing from someone else is kept: `Ok(false)` when it is
+    /// placed in a community not joined here (not an offence: gossip
+    /// carries every community's news), an error when its author may not
+    /// publish there.
+    pub(super) fn admit_listing(&mut self, listing: &Verified<Listing>, now: Timestamp) -> Result<bool, IntakeError> {
+        let Some(placement) = &listing.value().placement else { return Ok(true) };
+        let author = listing.author();
+        let Some(charter) = self.joined_charters().get(&placement.community) else { return Ok(false) };
+        may_publish(charter, &author, placement, now).map_err(|e| IntakeError::Invalid(e.to_string()))?;
+        Ok(true)
+    }
+
+    /// Whether a hide note is kept: `Ok(false)` for a community not joined
+    /// here, an error when its author is not a maintainer now.
+    pub(super) fn admit_note(&mut self, note: &Verified<HideNote>) -> Result<bool, IntakeError> {
+        let author = note.author();
+        let Some(charter) = self.joined_charters().get(&note.value().community) else { return Ok(false) };
+        if !charter.is_maintainer(&author) {
+            return Err(IntakeError::Invalid("a hide note by someone who is not a maintainer".into()));
+        }
+        Ok(true)
+    }
+
+    /// Places an own listing before it is signed: the community must be
+    /// joined, and in an invite-only one the user's invitation goes with
+    /// it (maintainers need none).
+    pub(super) fn place(&mut self, listing: &mut Listing, now: Timestamp) -> Result<(), NodeError> {
+        let Some(placement) = listing.placement.as_mut() else { return Ok(()) };
+        let me = self.me.public();
+        let community = placement.community;
+        let charter = self
+            .joined_charters()
+            .get(&community)
+            .cloned()
+            .ok_or_else(|| NodeError::Invalid("join that community before publishing in it".into()))?;
+        placement.invitation = None;
+        if charter.admission == Admission::InviteOnly && !charter.is_maintainer(&me) {
+            placement.invitation = self.store.invitation(&community)?;
+        }
+        let check = Placement { community, invitation: placement.invitation.clone() };
+        may_publish(&charter, &me, &check, now)
+            .map_err(|e| NodeError::Invalid(format!("{e}; ask a maintainer for an invitation")))?;
+        Ok(())
+    }
+}

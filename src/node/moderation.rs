@@ -1,0 +1,62 @@
+//! A maintainer's hide notes and a member's invitations, as this user signs
+//! or keeps them: the same checks whether the running node does it (and
+//! then passes the note on) or a command writes the store directly.
+
+use jiff::Timestamp;
+
+use super::NodeError;
+use crate::community::invitation::open_invitation;
+use crate::community::{HideNote, Invitation};
+use crate::identity::{Identity, PublicKey};
+use crate::store::{NoteStored, Store};
+use crate::wire::{Verified, seal};
+
+/// Signs and keeps a hide note of `me`, a maintainer of the note's
+/// community, which this node must have joined.
+pub fn hide(store: &Store, me: &Identity, note: &HideNote, now: Timestamp) -> Result<Verified<HideNote>, NodeError> {
+    let community = note.community;
+    if !store.joined_communities()?.contains(&community) {
+        return Err(NodeError::Invalid("join that community first".into()));
+    }
+    let charter = store.charter(&community)?.ok_or(NodeError::NotFound("charter of that community"))?;
+    if !charter.value().is_maintainer(&me.public()) {
+        return Err(NodeError::Invalid(format!(
+            "only the maintainers of {} can hide what is in it",
+            crate::text::safe(&charter.value().name)
+        )));
+    }
+    let signed = seal(me, note, now)?;
+    match store.put_hide_note(&signed)? {
+        NoteStored::Kept => Ok(signed),
+        NoteStored::NotNewer => Err(NodeError::Invalid("a later note on that is held; try again".into())),
+        NoteStored::Full => Err(NodeError::Invalid("the community holds as many hide notes as a node keeps".into())),
+    }
+}
+
+/// Signs an invitation of `invitee` to a community `me` maintains.
+pub fn invite(
+    store: &Store,
+    me: &Identity,
+    community: &crate::community::CommunityId,
+    invitee: PublicKey,
+    now: Timestamp,
+) -> Result<Vec<u8>, NodeError> {
+    let charter = store.charter(community)?.ok_or(NodeError::NotFound("charter of that community"))?;
+    if !charter.value().is_maintainer(&me.public()) {
+        return Err(NodeError::Invalid("only a maintainer can invite".into()));
+    }
+    Ok(seal(me, &Invitation { community: *community, invitee }, now)?.bytes().to_vec())
+}
+
+/// Keeps an invitation of `me`: it must open, and name `me`.
+pub fn keep_invitation(store: &Store, me: &PublicKey, bytes: &[u8], now: Timestamp) -> Result<(), NodeError> {
+    if bytes.len() > crate::market::MAX_INVITATION_BYTES {
+        return Err(NodeError::Invalid("that invitation is too large".into()));
+    }
+    let invitation = open_invitation(bytes, now)?;
+    if invitation.value().invitee != *me {
+        return Err(NodeError::Invalid("that invitation is for someone else".into()));
+    }
+    store.put_invitation(&invitation.value().community, bytes)?;
+    Ok(())
+}

@@ -19,10 +19,10 @@
 //!   are asked to approve (read by the core, the client and the CLI).
 
 mod clock;
+pub mod community;
 mod control;
 pub mod core;
 mod credits;
-pub mod moderation;
 pub mod record;
 mod relays;
 mod shell;

@@ -228,6 +228,7 @@ fn a_community_whose_charter_never_comes_can_be_left() {
             addr: iroh::EndpointAddr::new(nobody).with_ip_addr("127.0.0.1:9".parse().unwrap()),
             communities: vec!["agora".into()],
         },
+        invitation: None,
     };
     let joined = ok(grace.path(), &["community", "join", &ticket.to_string()]);
     assert!(joined.starts_with("Joined community 07070707"), "{joined}");

@@ -6,6 +6,7 @@
 //! since they reach other peers.
 
 mod curriculum_file;
+mod moderation;
 mod show;
 
 use std::io::Write;
@@ -53,9 +54,30 @@ pub enum CommunityCommand {
         /// Also draw it as a QR code.
         #[arg(long)]
         qr: bool,
+        /// Make it for this person (a did:key), with your invitation: what
+        /// an invite-only community needs (you must maintain it).
+        #[arg(long, value_name = "DID")]
+        invite: Option<String>,
     },
-    /// Stop belonging to a community (its charter stays, to join again).
+    /// Stop belonging to a community: others' listings kept for it go (its
+    /// charter stays, to join again).
     Leave { community: String },
+    /// As a maintainer: hide a listing (its id) or an author (a did:key)
+    /// in the community, for members who follow your notes.
+    Hide {
+        community: String,
+        /// A listing id (or its first digits) or a did:key.
+        target: String,
+        /// Why, in plain words: members see it.
+        #[arg(long)]
+        reason: String,
+    },
+    /// As a maintainer: lift your note on a listing or an author.
+    Unhide { community: String, target: String },
+    /// Apply a maintainer's hide notes again (a did:key).
+    Follow { community: String, maintainer: String },
+    /// Stop applying a maintainer's hide notes (a did:key).
+    Unfollow { community: String, maintainer: String },
 }
 
 #[derive(Args, Debug)]
@@ -125,8 +147,20 @@ pub fn run(ctx: &Context, command: CommunityCommand, out: &mut impl Write) -> an
             join_via(ctx, &community, out)
         }
         CommunityCommand::Join { community } => set_joined(ctx, &community, true, out),
-        CommunityCommand::Ticket { community, qr } => ticket(ctx, &community, qr, out),
+        CommunityCommand::Ticket { community, qr, invite } => ticket(ctx, &community, qr, invite.as_deref(), out),
         CommunityCommand::Leave { community } => set_joined(ctx, &community, false, out),
+        CommunityCommand::Hide { community, target, reason } => {
+            moderation::hide(ctx, &community, &target, true, reason, out)
+        }
+        CommunityCommand::Unhide { community, target } => {
+            moderation::hide(ctx, &community, &target, false, String::new(), out)
+        }
+        CommunityCommand::Follow { community, maintainer } => {
+            moderation::follow(ctx, &community, &maintainer, true, out)
+        }
+        CommunityCommand::Unfollow { community, maintainer } => {
+            moderation::follow(ctx, &community, &maintainer, false, out)
+        }
     }
 }
 
@@ -287,16 +321,32 @@ fn join_via(ctx: &Context, text: &str, out: &mut impl Write) -> anyhow::Result<E
     Ok(ExitCode::SUCCESS)
 }
 
-/// A community ticket: the community and this node's own ticket.
-fn ticket(ctx: &Context, community: &str, qr: bool, out: &mut impl Write) -> anyhow::Result<ExitCode> {
-    let id = resolve(&ctx.store_to_read()?, community)?;
+/// A community ticket: the community and this node's own ticket, and for
+/// `invite`, this maintainer's invitation of that person.
+fn ticket(
+    ctx: &Context,
+    community: &str,
+    qr: bool,
+    invite: Option<&str>,
+    out: &mut impl Write,
+) -> anyhow::Result<ExitCode> {
+    let store = ctx.store_to_read()?;
+    let id = resolve(&store, community)?;
+    let invitation = match invite {
+        Some(did) => {
+            let identity = ctx.identity()?;
+            Some(crate::node::community::invite(&store, &identity, &id, key_of(did)?, super::now())?)
+        }
+        None => None,
+    };
+    drop(store);
     if !ctx.node_running()? {
         bail!("no agora is running on this home; start `agora serve` (or the app) and ask again");
     }
     let ControlReply::Ticket(own) = ask_running(ctx, ControlRequest::Ticket)? else {
         bail!("the running agora answered something else than its ticket");
     };
-    let ticket = crate::community::ticket::CommunityTicket { community: id, member: own.parse()? };
+    let ticket = crate::community::ticket::CommunityTicket { community: id, member: own.parse()?, invitation };
     let text = ticket.to_string();
     writeln!(out, "{text}")?;
     if qr {

@@ -72,6 +72,10 @@ pub struct AddArgs {
     /// Days until the listing expires.
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u16).range(1..=365))]
     pub days: u16,
+    /// Publish it in this community (its id, first digits or name) rather
+    /// than the open directory: only its members see it.
+    #[arg(long)]
+    pub community: Option<String>,
 }
 
 pub fn run(ctx: &Context, command: ListingCommand, out: &mut impl Write) -> anyhow::Result<ExitCode> {
@@ -87,7 +91,15 @@ fn add(ctx: &Context, args: AddArgs, out: &mut impl Write) -> anyhow::Result<Exi
     let identity = ctx.identity()?;
     let now = crate::cli::now();
     let windows = args.windows.iter().map(|w| Window::parse(w)).collect::<Result<Vec<_>, _>>()?;
-    let listing = Listing {
+    let placement = match &args.community {
+        Some(community) => {
+            let store = ctx.store_to_read()?;
+            let id = super::community::resolve(&store, community)?;
+            Some(crate::market::Placement { community: id, invitation: None })
+        }
+        None => None,
+    };
+    let mut listing = Listing {
         id: Id16::random()?,
         version: 1,
         kind: match args.kind {
@@ -107,15 +119,24 @@ fn add(ctx: &Context, args: AddArgs, out: &mut impl Write) -> anyhow::Result<Exi
         price: args.price.parse::<Price>()?,
         availability: Availability { time_zone: args.tz.unwrap_or_else(|| ctx.time_zone(&config)), windows },
         expires_at: now.saturating_add(SignedDuration::from_hours(24 * i64::from(args.days)))?,
-        placement: None,
+        placement,
     };
-    let signed: Verified<Listing> = seal(&identity, &listing, now).context("invalid listing")?;
     match ctx.store() {
         Ok(store) => {
+            if let Some(community) = listing.community() {
+                let joined = match store.joined_communities()?.contains(&community) {
+                    true => store.charter(&community)?.map(Verified::into_value),
+                    false => None,
+                };
+                let invitation = store.invitation(&community)?;
+                crate::node::community::place(&mut listing, &identity.public(), joined.as_ref(), invitation, now)?;
+            }
+            let signed: Verified<Listing> = seal(&identity, &listing, now).context("invalid listing")?;
             store.put_own_listing(&signed)?;
             writeln!(out, "Added {} {}: {}", listing.kind, listing.id.short(), safe(&listing.title))?;
         }
         Err(e) if is_in_use(&e) => {
+            seal(&identity, &listing, now).context("invalid listing")?;
             ask_running(ctx, ControlRequest::Publish(listing.clone()))?;
             writeln!(out, "Published {} {}: {}", listing.kind, listing.id.short(), safe(&listing.title))?;
         }

@@ -10,12 +10,15 @@ use clap::ValueEnum;
 use jiff::Timestamp;
 use serde::Serialize;
 
+use std::collections::BTreeMap;
+
 use super::Context;
 use super::show::{listing_row, listing_table_header};
+use crate::community::{CommunityId, Moderation};
 use crate::identity::did_key_from_public;
-use crate::market::{Listing, ListingKind};
+use crate::market::{Listing, ListingKind, ListingRef};
 use crate::store::Store;
-use crate::text::to_json_line;
+use crate::text::{safe, to_json_line};
 use crate::wire::Verified;
 
 #[derive(clap::Args, Debug)]
@@ -29,6 +32,12 @@ pub struct ListingsArgs {
     /// Only your own.
     #[arg(long)]
     pub mine: bool,
+    /// Only listings placed in this community (its id, first digits or name).
+    #[arg(long)]
+    pub community: Option<String>,
+    /// Also show what maintainers' notes hide (marked, with the reason).
+    #[arg(long)]
+    pub hidden: bool,
     /// One JSON object per line instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -56,6 +65,10 @@ struct ListingLine<'a> {
     author_name: String,
     mine: bool,
     expires_at: String,
+    /// The community's id (hex), or null for the open directory.
+    community: Option<String>,
+    /// Why a maintainer's note hides it, or null.
+    hidden: Option<String>,
 }
 
 pub fn run(ctx: &Context, args: ListingsArgs, out: &mut impl Write) -> anyhow::Result<ExitCode> {
@@ -65,23 +78,61 @@ pub fn run(ctx: &Context, args: ListingsArgs, out: &mut impl Write) -> anyhow::R
     if !args.mine {
         rows.extend(store.seen_listings(now)?.into_iter().map(|l| (l, false)));
     }
+    if let Some(community) = &args.community {
+        let id = super::community::resolve(&store, community)?;
+        rows.retain(|(l, _)| l.value().community() == Some(id));
+    }
     rows.retain(|(l, _)| wanted(l.value(), &args, now));
+    let mut moderation = Moderations::default();
+    let mut rows: Vec<(Verified<Listing>, bool, Option<String>)> = rows
+        .into_iter()
+        .map(|(l, mine)| {
+            let hidden = if mine { None } else { moderation.hidden(&store, &l) };
+            (l, mine, hidden)
+        })
+        .collect();
+    let hidden = rows.iter().filter(|(_, _, h)| h.is_some()).count();
+    if !args.hidden {
+        rows.retain(|(_, _, h)| h.is_none());
+    }
     if args.json {
-        for (listing, mine) in &rows {
-            writeln!(out, "{}", to_json_line(&line(&store, listing, *mine))?)?;
+        for (listing, mine, hidden) in &rows {
+            writeln!(out, "{}", to_json_line(&line(&store, listing, *mine, hidden.clone()))?)?;
         }
         return Ok(ExitCode::SUCCESS);
     }
-    if rows.is_empty() {
+    if rows.is_empty() && hidden == 0 {
         writeln!(out, "(no listings match; peers' listings arrive while an agora runs and is connected)")?;
         return Ok(ExitCode::SUCCESS);
     }
-    writeln!(out, "{}", listing_table_header())?;
-    for (listing, mine) in &rows {
+    if !rows.is_empty() {
+        writeln!(out, "{}", listing_table_header())?;
+    }
+    for (listing, mine, hidden) in &rows {
         let by = if *mine { "you".to_owned() } else { author_name(&store, listing) };
         writeln!(out, "{}", listing_row(listing.value(), &by, now))?;
+        if let Some(reason) = hidden {
+            writeln!(out, "    hidden by a maintainer: {}", safe(reason))?;
+        }
+    }
+    if hidden > 0 && !args.hidden {
+        writeln!(out, "({hidden} hidden by maintainers' notes; --hidden shows them)")?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The moderation of each community met, read once.
+#[derive(Default)]
+struct Moderations(BTreeMap<CommunityId, Option<Moderation>>);
+
+impl Moderations {
+    /// Why a note this user follows hides `listing`, if one does.
+    fn hidden(&mut self, store: &Store, listing: &Verified<Listing>) -> Option<String> {
+        let community = listing.value().community()?;
+        let view = self.0.entry(community).or_insert_with(|| store.moderation(&community).ok().flatten());
+        let at = ListingRef { author: listing.author(), id: listing.value().id };
+        view.as_ref()?.hidden(&at).map(str::to_owned)
+    }
 }
 
 fn wanted(listing: &Listing, args: &ListingsArgs, now: Timestamp) -> bool {
@@ -102,7 +153,7 @@ fn author_name(store: &Store, listing: &Verified<Listing>) -> String {
     }
 }
 
-fn line<'a>(store: &Store, listing: &'a Verified<Listing>, mine: bool) -> ListingLine<'a> {
+fn line<'a>(store: &Store, listing: &'a Verified<Listing>, mine: bool, hidden: Option<String>) -> ListingLine<'a> {
     let l = listing.value();
     ListingLine {
         id: l.id.to_hex(),
@@ -118,5 +169,7 @@ fn line<'a>(store: &Store, listing: &'a Verified<Listing>, mine: bool) -> Listin
         author_name: if mine { "you".to_owned() } else { author_name(store, listing) },
         mine,
         expires_at: l.expires_at.to_string(),
+        community: l.community().map(|c| c.to_hex()),
+        hidden,
     }
 }

@@ -1,5 +1,7 @@
 //! A community ticket: a community's id and a member to fetch its charter
-//! from, as one line of text (`agorac1…`), also drawn as a QR code.
+//! from, as one line of text (`agorac1…`), also drawn as a QR code. For an
+//! invite-only community it can carry a maintainer's invitation of the
+//! one person it is made for.
 //! Joining with it asks that member for the charter; the charter is then
 //! judged like any other (its id must match, its versions chain).
 
@@ -16,6 +18,15 @@ pub struct CommunityTicket {
     pub community: CommunityId,
     /// A member who holds the charter (and how to reach them).
     pub member: Ticket,
+    /// A maintainer's signed invitation of the person the ticket is for.
+    pub invitation: Option<Vec<u8>>,
+}
+
+/// The first form, without an invitation: still read.
+#[derive(Deserialize)]
+struct FirstForm {
+    community: CommunityId,
+    member: Ticket,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -43,10 +54,21 @@ impl std::str::FromStr for CommunityTicket {
         }
         let body = text.strip_prefix(PREFIX).ok_or(CommunityTicketError::Prefix)?;
         let bytes = bs58::decode(body).into_vec().map_err(|_| CommunityTicketError::Damaged)?;
-        match postcard::take_from_bytes::<CommunityTicket>(&bytes) {
-            Ok((ticket, [])) if ticket.member.communities.len() <= 16 => Ok(ticket),
-            _ => Err(CommunityTicketError::Damaged),
+        let ticket = match postcard::take_from_bytes::<CommunityTicket>(&bytes) {
+            Ok((ticket, [])) => ticket,
+            _ => match postcard::take_from_bytes::<FirstForm>(&bytes) {
+                Ok((first, [])) => {
+                    CommunityTicket { community: first.community, member: first.member, invitation: None }
+                }
+                _ => return Err(CommunityTicketError::Damaged),
+            },
+        };
+        if ticket.member.communities.len() > 16
+            || ticket.invitation.as_ref().is_some_and(|i| i.len() > crate::market::MAX_INVITATION_BYTES)
+        {
+            return Err(CommunityTicketError::Damaged);
         }
+        Ok(ticket)
     }
 }
 
@@ -61,10 +83,16 @@ mod tests {
             addr: iroh::EndpointAddr::new(id).with_ip_addr("127.0.0.1:4433".parse().unwrap()),
             communities: vec!["agora".into()],
         };
-        let ticket = CommunityTicket { community: CommunityId([9; 32]), member };
+        let ticket = CommunityTicket { community: CommunityId([9; 32]), member: member.clone(), invitation: None };
         let text = ticket.to_string();
         assert!(text.starts_with("agorac1"));
         assert_eq!(text.parse::<CommunityTicket>().unwrap(), ticket);
+        let invited = CommunityTicket { invitation: Some(vec![7; 180]), ..ticket.clone() };
+        assert_eq!(invited.to_string().parse::<CommunityTicket>().unwrap(), invited);
+        // The first form (no invitation field) still reads.
+        let first = postcard::to_stdvec(&(CommunityId([9; 32]), member)).unwrap();
+        let first = format!("{PREFIX}{}", bs58::encode(first).into_string());
+        assert_eq!(first.parse::<CommunityTicket>().unwrap(), ticket);
         assert_eq!("agora1abc".parse::<CommunityTicket>(), Err(CommunityTicketError::Prefix));
         let mut damaged = text.clone();
         damaged.truncate(text.len() - 3);

@@ -40,6 +40,12 @@ pub enum ControlRequest {
     PublishCharter(Box<crate::community::Charter>),
     /// Keep a hub's validation (the file's text).
     KeepValidation(String),
+    /// Sign and pass on a hide note (this user maintains its community).
+    Hide(crate::community::HideNote),
+    /// Follow (true) or stop following a maintainer's notes in a community.
+    Follow(crate::community::CommunityId, crate::identity::PublicKey, bool),
+    /// Keep this user's invitation to an invite-only community.
+    KeepInvitation(Vec<u8>),
 }
 
 /// What `agora session` asks of the running node.
@@ -228,9 +234,24 @@ mod unix {
                 Err(e) => Err(NodeError::Invalid(format!("{e}"))),
             },
             ControlRequest::Session(request) => session(request, remote).await,
+            ControlRequest::Hide(note) => remote.command(Command::Hide(note)).await.map(|_| ControlReply::Done),
+            ControlRequest::Follow(community, maintainer, follow) => {
+                remote.command(Command::Follow(community, maintainer, follow)).await.map(|done| match done {
+                    Done::Bool(changed) => ControlReply::Withdrawn(changed),
+                    _ => ControlReply::Withdrawn(false),
+                })
+            }
+            ControlRequest::KeepInvitation(bytes) => {
+                remote.command(Command::KeepInvitation(bytes)).await.map(|_| ControlReply::Done)
+            }
             ControlRequest::JoinVia(text) => match text.parse::<crate::community::ticket::CommunityTicket>() {
                 Ok(ticket) => {
                     let member = crate::identity::PublicKey::from(*ticket.member.addr.id.as_bytes());
+                    if let Some(invitation) = ticket.invitation.clone()
+                        && let Err(e) = remote.command(Command::KeepInvitation(invitation)).await
+                    {
+                        return ControlReply::Failed(format!("the ticket's invitation: {e}"));
+                    }
                     match remote.connect(ticket.member).await {
                         Ok(_) => {
                             remote.command(Command::JoinVia(ticket.community, member)).await.map(|done| match done {

@@ -11,7 +11,7 @@ use super::items::{self, ItemKind, locate};
 use super::listings::{decode, remove_seen_in};
 use super::tables::{COMMUNITY_ITEMS, HIDE_NOTES, INVITATIONS, SEEN_LISTINGS, UNFOLLOWED};
 use super::{Store, StoreError};
-use crate::community::{CommunityId, HideNote};
+use crate::community::{CommunityId, HideNote, Moderation};
 use crate::identity::PublicKey;
 use crate::wire::Verified;
 
@@ -101,6 +101,15 @@ impl Store {
             out.push(PublicKey::from_bytes_unchecked(key));
         }
         Ok(out)
+    }
+
+    /// What this user's view hides in `community`: its current maintainers'
+    /// notes, less those of maintainers the user does not follow (none
+    /// when its charter is not held).
+    pub fn moderation(&self, community: &CommunityId) -> Result<Option<Moderation>, StoreError> {
+        let Some(charter) = self.charter(community)? else { return Ok(None) };
+        let notes = self.hide_notes(community)?;
+        Ok(Some(Moderation::new(&notes, charter.value(), &self.unfollowed(community)?)))
     }
 
     /// Keeps this user's invitation to an invite-only community (the

@@ -63,7 +63,7 @@ impl Core {
                     .map_err(|e| NodeError::Invalid(e.to_string()))
             }
             Command::Hide(note) => {
-                let signed = crate::node::moderation::hide(&self.store, &self.me, &note, now)?;
+                let signed = crate::node::community::hide(&self.store, &self.me, &note, now)?;
                 self.sync.directory_changed();
                 self.broadcast(Frame::HideNote(signed.bytes().to_vec()));
                 self.emit(crate::node::Event::ModerationChanged(note.community));
@@ -75,7 +75,7 @@ impl Core {
                 Ok(Done::Bool(changed))
             }
             Command::KeepInvitation(bytes) => {
-                crate::node::moderation::keep_invitation(&self.store, &self.me.public(), &bytes, now)?;
+                crate::node::community::keep_invitation(&self.store, &self.me.public(), &bytes, now)?;
                 Ok(Done::Unit)
             }
             Command::Present(credentials, binding, suite) => {

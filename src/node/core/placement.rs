@@ -11,8 +11,8 @@ use jiff::Timestamp;
 
 use super::Core;
 use super::intake::IntakeError;
-use crate::community::{Admission, Charter, CommunityId, HideNote, may_publish};
-use crate::market::{Listing, Placement};
+use crate::community::{Charter, CommunityId, HideNote, may_publish};
+use crate::market::Listing;
 use crate::node::NodeError;
 use crate::wire::Verified;
 
@@ -69,25 +69,13 @@ impl Core {
         Ok(true)
     }
 
-    /// Places an own listing before it is signed: the community must be
-    /// joined, and in an invite-only one the user's invitation goes with
-    /// it (maintainers need none).
+    /// Places an own listing before it is signed (see
+    /// [`crate::node::community::place`]).
     pub(super) fn place(&mut self, listing: &mut Listing, now: Timestamp) -> Result<(), NodeError> {
-        let Some(placement) = listing.placement.as_mut() else { return Ok(()) };
+        let Some(community) = listing.community() else { return Ok(()) };
         let me = self.me.public();
-        let community = placement.community;
-        let charter = self
-            .joined_charters()
-            .get(&community)
-            .cloned()
-            .ok_or_else(|| NodeError::Invalid("join that community before publishing in it".into()))?;
-        placement.invitation = None;
-        if charter.admission == Admission::InviteOnly && !charter.is_maintainer(&me) {
-            placement.invitation = self.store.invitation(&community)?;
-        }
-        let check = Placement { community, invitation: placement.invitation.clone() };
-        may_publish(&charter, &me, &check, now)
-            .map_err(|e| NodeError::Invalid(format!("{e}; ask a maintainer for an invitation")))?;
-        Ok(())
+        let charter = self.joined_charters().get(&community).cloned();
+        let invitation = self.store.invitation(&community)?;
+        crate::node::community::place(listing, &me, charter.as_ref(), invitation, now)
     }
 }

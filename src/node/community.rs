@@ -1,13 +1,15 @@
-//! A maintainer's hide notes and a member's invitations, as this user signs
-//! or keeps them: the same checks whether the running node does it (and
-//! then passes the note on) or a command writes the store directly.
+//! What this user does in communities: placing an own listing in one,
+//! signing a maintainer's hide notes and invitations, keeping an
+//! invitation. The same checks whether the running node does it (and then
+//! passes it on) or a command writes the store directly.
 
 use jiff::Timestamp;
 
 use super::NodeError;
 use crate::community::invitation::open_invitation;
-use crate::community::{HideNote, Invitation};
+use crate::community::{Admission, Charter, HideNote, Invitation, may_publish};
 use crate::identity::{Identity, PublicKey};
+use crate::market::{Listing, Placement};
 use crate::store::{NoteStored, Store};
 use crate::wire::{Verified, seal};
 
@@ -59,4 +61,26 @@ pub fn keep_invitation(store: &Store, me: &PublicKey, bytes: &[u8], now: Timesta
     }
     store.put_invitation(&invitation.value().community, bytes)?;
     Ok(())
+}
+
+/// Places an own listing before it is signed: `joined` is the current
+/// charter of its community when this user joined it; in an invite-only
+/// one, `invitation` (the user's, if held) goes with it, unless the user
+/// maintains the community.
+pub fn place(
+    listing: &mut Listing,
+    me: &PublicKey,
+    joined: Option<&Charter>,
+    invitation: Option<Vec<u8>>,
+    now: Timestamp,
+) -> Result<(), NodeError> {
+    let Some(placement) = listing.placement.as_mut() else { return Ok(()) };
+    let charter = joined.ok_or_else(|| NodeError::Invalid("join that community before publishing in it".into()))?;
+    placement.invitation = None;
+    if charter.admission == Admission::InviteOnly && !charter.is_maintainer(me) {
+        placement.invitation = invitation;
+    }
+    let check = Placement { community: placement.community, invitation: placement.invitation.clone() };
+    may_publish(charter, me, &check, now)
+        .map_err(|e| NodeError::Invalid(format!("{e}; ask a maintainer for an invitation")))
 }

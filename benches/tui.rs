@@ -51,7 +51,15 @@ fn items() -> Vec<ListingItem> {
             let haystack =
                 format!("{} {} {} {}", listing.title, listing.skills.join(" "), author_name, listing.description)
                     .to_lowercase();
-            ListingItem { listing, author, author_name, languages: vec!["en".into()], haystack }
+            ListingItem {
+                listing,
+                author,
+                author_name,
+                languages: vec!["en".into()],
+                haystack,
+                community: None,
+                hidden: None,
+            }
         })
         .collect()
 }

@@ -18,7 +18,7 @@ mod when;
 pub use action::Action;
 pub use confirm::{Confirm, record_fields};
 pub use effect::{Effect, Founding, Onboarding};
-pub use filter::{Filter, KindFilter, PriceFilter, Records, next_level, next_min_rating};
+pub use filter::{Filter, KindFilter, Place, PriceFilter, Records, next_level, next_min_rating};
 pub use fit::Fit;
 pub use form::{Field, FieldKind, Form, FormKind, local_text, parse_local};
 pub use snapshot::{ListingItem, SessionItem, Snapshot, TrackRecord, chat_waiting};

@@ -159,6 +159,8 @@ pub struct KeyBindings {
     pub filter_language: KeyChord,
     pub filter_overlap: KeyChord,
     pub filter_rating: KeyChord,
+    pub filter_community: KeyChord,
+    pub show_hidden: KeyChord,
     pub fast_forward: KeyChord,
     pub join: KeyChord,
 }

@@ -118,7 +118,15 @@ fn discover_shows_the_honest_tutor_above_the_ring_with_a_path_through_a_neighbou
             let listing = common::offer(&format!("Rust with {}", name(&who.public())), "rust", now);
             let author_name = name(&who.public());
             let haystack = format!("{} rust {author_name}", listing.title).to_lowercase();
-            ListingItem { listing, author: who.public(), author_name, languages: vec!["en".into()], haystack }
+            ListingItem {
+                listing,
+                author: who.public(),
+                author_name,
+                languages: vec!["en".into()],
+                haystack,
+                community: None,
+                hidden: None,
+            }
         })
         .collect();
     let peers = names

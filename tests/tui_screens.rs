@@ -47,7 +47,15 @@ fn item(author: u8, listing: Listing) -> ListingItem {
     let author_name = PEOPLE[author as usize - 1].to_owned();
     let haystack = format!("{} {} {}", listing.title, listing.skills.join(" "), author_name).to_lowercase();
     let languages = if author.is_multiple_of(2) { vec!["en".into(), "pt".into()] } else { vec!["en".into()] };
-    ListingItem { listing, author: identity(author).public(), author_name, languages, haystack }
+    ListingItem {
+        listing,
+        author: identity(author).public(),
+        author_name,
+        languages,
+        haystack,
+        community: None,
+        hidden: None,
+    }
 }
 
 fn session(n: u8, with: u8, me_teaches: bool, phase: Phase, title: &str) -> SessionItem {
@@ -230,6 +238,9 @@ fn communities() -> Vec<agora::app::snapshot::CommunityItem> {
                 set_at: now(),
             }],
             listings_in_skills: 2,
+            listings: 3,
+            people: 2,
+            hidden: 1,
         },
         agora::app::snapshot::CommunityItem {
             id: lisboa.id(),
@@ -237,6 +248,9 @@ fn communities() -> Vec<agora::app::snapshot::CommunityItem> {
             joined: false,
             goals: Vec::new(),
             listings_in_skills: 0,
+            listings: 0,
+            people: 0,
+            hidden: 0,
         },
     ]
 }
@@ -1031,4 +1045,79 @@ impl std::io::Write for Written {
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }
+}
+
+/// The fixture with two listings placed in Rust Berlin, one of them hidden
+/// by a maintainer's note.
+fn with_community_listings() -> AppState {
+    let mut state = fixture();
+    let rust = state.snapshot.communities[0].id;
+    let mut placed = item(2, listing(6, ListingKind::Offer, "Ownership clinic", &["rust-ownership"], Price::Free));
+    placed.community = Some(rust);
+    let mut spam = item(4, listing(7, ListingKind::Offer, "Buy my course", &["rust"], Price::Free));
+    spam.community = Some(rust);
+    spam.hidden = Some("Advertising, not teaching".into());
+    state.snapshot.listings.extend([placed, spam]);
+    state.refilter();
+    state
+}
+
+#[test]
+fn discover_switches_community_and_counts_what_maintainers_hid() {
+    let mut state = with_community_listings();
+    assert_eq!(state.visible.len(), 4 + 1, "everywhere: the hidden one is left out");
+    screens!("discover_everywhere_hidden", state.clone());
+    // C: the open directory, then Rust Berlin (the one community joined), then everywhere.
+    press(&mut state, &[KeyCode::Char('C')]);
+    assert_eq!(state.visible.len(), 4);
+    press(&mut state, &[KeyCode::Char('C')]);
+    let titles = |s: &AppState| -> Vec<String> {
+        s.visible.iter().map(|&i| s.snapshot.listings[i].listing.title.clone()).collect()
+    };
+    assert_eq!(titles(&state), ["Ownership clinic"]);
+    screens!("discover_in_a_community", state.clone());
+    // H: look anyway; the reason is on the listing.
+    press(&mut state, &[KeyCode::Char('H')]);
+    assert_eq!(titles(&state).len(), 2);
+    press(&mut state, &[KeyCode::Down]);
+    screens!("discover_hidden_shown", state.clone());
+    press(&mut state, &[KeyCode::Char('H'), KeyCode::Char('C')]);
+    assert_eq!(state.visible.len(), 5, "back to everywhere, the hidden one left out again");
+}
+
+#[test]
+fn a_listing_is_placed_in_a_community_from_its_form() {
+    let mut state = fixture();
+    let rust = state.snapshot.communities[0].id;
+    press(&mut state, &[KeyCode::Char('3'), KeyCode::Char('n'), KeyCode::Tab]);
+    press(&mut state, &typed("Lifetimes, drawn"));
+    press(&mut state, &[KeyCode::Tab]);
+    press(&mut state, &typed("rust-ownership"));
+    // To the last field, Community, and one to the right: Rust Berlin
+    // (the community joined; Lisboa is not offered).
+    press(&mut state, &[KeyCode::Tab; 6]);
+    press(&mut state, &[KeyCode::Right]);
+    screens!("listing_form_community", state.clone());
+    let Some(agora::app::Effect::Publish(listing)) = update(&mut state, Action::Open) else { panic!("published") };
+    assert_eq!(listing.community(), Some(rust));
+    // Editing keeps the place; choosing the open directory takes it out.
+    let mut form = agora::app::Form::edit_listing(&listing, &state.snapshot.places());
+    for _ in 0..8 {
+        form.next_field();
+    }
+    form.shift_choice(false, &jiff::tz::TimeZone::UTC);
+    let Some(agora::app::Effect::Publish(edited)) = form.submit(now(), &jiff::tz::TimeZone::UTC) else { panic!() };
+    assert_eq!((edited.community(), edited.version), (None, 2));
+}
+
+#[test]
+fn the_community_page_scrolls_at_80x24() {
+    let mut state = fixture();
+    press(&mut state, &[KeyCode::Char('6'), KeyCode::PageDown]);
+    assert!(state.page_scroll > 0);
+    let drawn = draw(&state, 80, 24);
+    assert!(drawn.contains("after rust-ownership") && drawn.contains("PgUp"), "{drawn}");
+    screens!("communities_scrolled", state.clone());
+    press(&mut state, &[KeyCode::Down]);
+    assert_eq!(state.page_scroll, 0, "another community opens at its top");
 }

@@ -39,6 +39,11 @@ pub enum Action {
     ToggleOverlap,
     /// Cycle the minimum rating of authors (none, 3, 4, 4.5).
     CycleRating,
+    /// Cycle where listings come from: everywhere, the open directory,
+    /// each community joined.
+    CyclePlace,
+    /// Show (or hide again) what maintainers' notes hide.
+    ToggleHidden,
     New,
     Edit,
     Delete,

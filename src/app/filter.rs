@@ -8,6 +8,7 @@ use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 
 use super::ListingItem;
+use crate::community::CommunityId;
 use crate::market::{Level, ListingKind, Price};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -27,8 +28,45 @@ pub enum PriceFilter {
     Money,
 }
 
+/// Where Discover's listings come from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Place {
+    #[default]
+    Everywhere,
+    /// Listings placed in no community.
+    Open,
+    /// Listings placed in this community.
+    In(CommunityId),
+}
+
+impl Place {
+    /// Everywhere, the open directory, each community joined, everywhere…
+    pub fn next(self, joined: &[CommunityId]) -> Self {
+        match self {
+            Place::Everywhere => Place::Open,
+            Place::Open => joined.first().map_or(Place::Everywhere, |c| Place::In(*c)),
+            Place::In(c) => match joined.iter().position(|j| *j == c) {
+                Some(i) if i + 1 < joined.len() => Place::In(joined[i + 1]),
+                _ => Place::Everywhere,
+            },
+        }
+    }
+
+    pub fn admits(self, community: Option<CommunityId>) -> bool {
+        match self {
+            Place::Everywhere => true,
+            Place::Open => community.is_none(),
+            Place::In(c) => community == Some(c),
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Filter {
+    /// Where listings come from.
+    pub place: Place,
+    /// Also show listings that maintainers' notes hide.
+    pub show_hidden: bool,
     pub query: String,
     pub kind: KindFilter,
     pub price: PriceFilter,
@@ -175,6 +213,7 @@ impl Filter {
             (Some(mine), Some(at)) => crate::market::overlap(mine, &item.listing.availability.utc_week_minutes(at)),
             _ => true,
         };
-        kind && price && level && language && time
+        let place = self.place.admits(item.community) && (self.show_hidden || item.hidden.is_none());
+        kind && price && level && language && time && place
     }
 }

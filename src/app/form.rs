@@ -6,11 +6,11 @@ use jiff::civil::DateTime;
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 
+mod listing;
+
 use super::Effect;
 use crate::endorse::cosign::Attestation;
-use crate::market::{
-    Action as Step, Availability, Format, Id16, Level, Listing, ListingKind, ListingRef, NegotiationId, Price, Terms,
-};
+use crate::market::{Action as Step, Listing, ListingRef, NegotiationId, Price, Terms};
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum FieldKind {
@@ -24,7 +24,7 @@ pub enum FieldKind {
         max: u32,
     },
     Choice {
-        options: Vec<&'static str>,
+        options: Vec<String>,
         selected: usize,
     },
 }
@@ -54,9 +54,11 @@ pub enum FormKind {
     Review(NegotiationId),
     Attest(NegotiationId),
     Chat(NegotiationId),
-    NewListing,
+    /// A new listing; the communities it may be placed in (the "Community"
+    /// choice's options after the open directory).
+    NewListing(Vec<crate::community::CommunityId>),
     /// Editing an own listing: same id, the next version.
-    EditListing(Box<Listing>),
+    EditListing(Box<Listing>, Vec<crate::community::CommunityId>),
     Connect,
     /// A presentation of one's endorsements, signed for a verifier.
     Present,
@@ -100,7 +102,8 @@ fn minutes(value: u16) -> Field {
     }
 }
 
-fn choice(label: &'static str, options: Vec<&'static str>, selected: usize) -> Field {
+fn choice(label: &'static str, options: Vec<&str>, selected: usize) -> Field {
+    let options = options.into_iter().map(str::to_owned).collect();
     Field { label, value: String::new(), kind: FieldKind::Choice { options, selected }, hint: "←/→ to choose" }
 }
 
@@ -191,58 +194,6 @@ impl Form {
 
     pub fn chat(id: NegotiationId) -> Self {
         Self::new(FormKind::Chat(id), "Message", vec![text("Message", "", 1000, "Enter sends")])
-    }
-
-    pub fn new_listing() -> Self {
-        Self::new(
-            FormKind::NewListing,
-            "New listing",
-            vec![
-                choice("Kind", vec!["offer to teach", "request to learn"], 0),
-                text("Title", "", 80, "e.g. Rust for beginners"),
-                text("Skills", "", 120, "lowercase tags, comma separated"),
-                choice("Level", vec!["any", "beginner", "intermediate", "advanced"], 0),
-                text("Price", "free", 24, "free, 1 credit, 25 EUR (per hour)"),
-                text("Where", "online", 80, "online, in-person:AREA or either:AREA"),
-                text("Weekly times", "", 400, "e.g. mon 18:00-20:00, sat 10:00-12:00 (your zone; empty: any time)"),
-                text("Description", "", 1500, "optional"),
-            ],
-        )
-    }
-
-    /// The new-listing form, filled in from `listing`, to publish its next version.
-    pub fn edit_listing(listing: &Listing) -> Self {
-        let mut form = Self::new_listing();
-        form.kind = FormKind::EditListing(Box::new(listing.clone()));
-        form.title = format!("Edit: {}", listing.title);
-        let level = [Level::Any, Level::Beginner, Level::Intermediate, Level::Advanced]
-            .iter()
-            .position(|l| *l == listing.level)
-            .unwrap_or(0);
-        let place = match &listing.format {
-            Format::Online => "online".to_owned(),
-            Format::InPerson { area } => format!("in-person:{area}"),
-            Format::Either { area } => format!("either:{area}"),
-        };
-        let values = [
-            String::new(),
-            listing.title.clone(),
-            listing.skills.join(", "),
-            String::new(),
-            listing.price.to_string().trim_end_matches("/h").to_owned(),
-            place,
-            listing.availability.windows.iter().map(|w| w.to_string().to_lowercase()).collect::<Vec<_>>().join(", "),
-            listing.description.clone(),
-        ];
-        for (field, value) in form.fields.iter_mut().zip(values) {
-            if let FieldKind::Choice { selected, .. } = &mut field.kind {
-                *selected =
-                    if field.label == "Level" { level } else { usize::from(listing.kind == ListingKind::Request) };
-            } else {
-                field.value = value;
-            }
-        }
-        form
     }
 
     /// Who you are, what you teach and want to learn, where you gather.
@@ -440,9 +391,9 @@ impl Form {
                 }
                 Effect::Connect(ticket.to_owned())
             }
-            FormKind::NewListing => Effect::Publish(self.listing(now, tz)?),
-            FormKind::EditListing(before) => {
-                let mut listing = self.listing(now, tz)?;
+            FormKind::NewListing(places) => Effect::Publish(self.listing(now, tz, places)?),
+            FormKind::EditListing(before, places) => {
+                let mut listing = self.listing(now, tz, places)?;
                 listing.id = before.id;
                 listing.version = before.version.saturating_add(1);
                 listing.availability = before.availability.clone();
@@ -511,54 +462,6 @@ impl Form {
             (field, e.to_string())
         })?;
         Ok(terms)
-    }
-
-    fn listing(&self, now: Timestamp, tz: &TimeZone) -> Result<Listing, (usize, String)> {
-        let skills: Vec<String> =
-            self.value(2).split(',').map(|s| s.trim().to_lowercase()).filter(|s| !s.is_empty()).collect();
-        if skills.is_empty() {
-            return Err((2, "at least one skill, like `rust`".into()));
-        }
-        let format = match self.value(5).split_once(':') {
-            None if self.value(5) == "online" => Format::Online,
-            Some(("in-person", area)) if !area.trim().is_empty() => Format::InPerson { area: area.trim().into() },
-            Some(("either", area)) if !area.trim().is_empty() => Format::Either { area: area.trim().into() },
-            _ => return Err((5, "online, in-person:AREA or either:AREA".into())),
-        };
-        let windows = self
-            .value(6)
-            .split(',')
-            .map(str::trim)
-            .filter(|w| !w.is_empty())
-            .map(|w| crate::market::Window::parse(w).map_err(|e| (6, e.reason)))
-            .collect::<Result<Vec<_>, _>>()?;
-        let listing = Listing {
-            id: Id16::random().map_err(|e| (0, e.to_string()))?,
-            version: 1,
-            kind: if self.selected(0) == 0 { ListingKind::Offer } else { ListingKind::Request },
-            title: self.value(1).to_owned(),
-            skills,
-            level: [Level::Any, Level::Beginner, Level::Intermediate, Level::Advanced][self.selected(3).min(3)],
-            description: self.value(7).to_owned(),
-            format,
-            price: self.value(4).parse::<Price>().map_err(|e| (4, e.to_string()))?,
-            availability: Availability { time_zone: tz.iana_name().unwrap_or("UTC").to_owned(), windows },
-            expires_at: now.saturating_add(SignedDuration::from_hours(24 * 30)).unwrap_or(now),
-            placement: None,
-        };
-        use crate::wire::Body as _;
-        listing.validate().map_err(|e| {
-            let field = match e.field {
-                "title" => 1,
-                "skills" => 2,
-                "description" => 7,
-                "price" => 4,
-                "availability" => 6,
-                _ => 5,
-            };
-            (field, e.to_string())
-        })?;
-        Ok(listing)
     }
 }
 

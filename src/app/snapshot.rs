@@ -22,6 +22,10 @@ pub struct ListingItem {
     pub languages: Vec<String>,
     /// Lowercase text the fuzzy search matches against.
     pub haystack: String,
+    /// The community it is placed in (none: the open directory).
+    pub community: Option<crate::community::CommunityId>,
+    /// Why a note of a maintainer this user follows hides it, if one does.
+    pub hidden: Option<String>,
 }
 
 /// One negotiation with what the sessions screen needs around it.
@@ -90,6 +94,12 @@ pub struct CommunityItem {
     pub goals: Vec<crate::community::Goal>,
     /// Listings seen that teach or ask for one of its curriculum's skills.
     pub listings_in_skills: usize,
+    /// Listings placed in it that this node holds (others' and own).
+    pub listings: usize,
+    /// Distinct people whose listings placed in it are held.
+    pub people: usize,
+    /// How many of those listings its maintainers' notes hide here.
+    pub hidden: usize,
 }
 
 #[derive(Clone, Debug)]
@@ -118,11 +128,19 @@ impl Snapshot {
         let blocked: HashSet<PublicKey> = peers.iter().filter(|p| p.blocked).map(|p| p.key).collect();
         let profiles = store.peer_profiles()?;
 
+        let mut moderation: HashMap<crate::community::CommunityId, Option<crate::community::Moderation>> =
+            HashMap::new();
         let mut listings: Vec<ListingItem> = store
             .seen_listings(now)?
             .into_iter()
             .filter(|l| !blocked.contains(&l.author()))
             .map(|l| {
+                let community = l.value().community();
+                let at = crate::market::ListingRef { author: l.author(), id: l.value().id };
+                let hidden = community.and_then(|c| {
+                    let view = moderation.entry(c).or_insert_with(|| store.moderation(&c).ok().flatten());
+                    view.as_ref()?.hidden(&at).map(str::to_owned)
+                });
                 let author = l.author();
                 let author_name = name_of(&author);
                 let listing = l.value().clone();
@@ -136,7 +154,7 @@ impl Snapshot {
                 )
                 .to_lowercase();
                 let languages = profiles.get(&author).map(|p| p.languages.clone()).unwrap_or_default();
-                ListingItem { listing, author, author_name, languages, haystack }
+                ListingItem { listing, author, author_name, languages, haystack, community, hidden }
             })
             .collect();
         listings.sort_by(|a, b| b.listing.expires_at.cmp(&a.listing.expires_at).then(a.listing.id.cmp(&b.listing.id)));
@@ -182,13 +200,18 @@ impl Snapshot {
         }
         sessions.sort_by_key(|s| std::cmp::Reverse(s.negotiation.updated_at));
         let profile = store.profile()?.map(|p| p.value().clone());
-        let communities = communities(store, &listings)?;
+        let communities = communities(store, &listings, &own)?;
         Ok(Self { me, profile, listings, own, paused, sessions, endorsements, peers, profiles, communities })
     }
 
     /// This user's time credits, recomputed from the endorsements held.
     pub fn timebank(&self) -> Timebank {
         Timebank::of(&self.me, &self.endorsements)
+    }
+
+    /// The communities joined, as the listing form offers them.
+    pub fn places(&self) -> Vec<(crate::community::CommunityId, String)> {
+        self.communities.iter().filter(|c| c.joined).map(|c| (c.id, c.charter.name.clone())).collect()
     }
 
     /// Every language some listing's author speaks, sorted.
@@ -200,7 +223,7 @@ impl Snapshot {
     }
 }
 
-fn communities(store: &Store, listings: &[ListingItem]) -> Result<Vec<CommunityItem>, StoreError> {
+fn communities(store: &Store, listings: &[ListingItem], own: &[Listing]) -> Result<Vec<CommunityItem>, StoreError> {
     let joined = store.joined_communities()?;
     let goals = store.goals()?;
     let mut items = Vec::new();
@@ -210,11 +233,17 @@ fn communities(store: &Store, listings: &[ListingItem]) -> Result<Vec<CommunityI
         let skills: HashSet<&str> = charter.curriculum.skills.iter().map(|s| s.id.as_str()).collect();
         let listings_in_skills =
             listings.iter().filter(|l| l.listing.skills.iter().any(|s| skills.contains(s.as_str()))).count();
+        let placed: Vec<&ListingItem> = listings.iter().filter(|l| l.community == Some(id)).collect();
+        let own_placed = own.iter().filter(|l| l.community() == Some(id)).count();
+        let people: HashSet<PublicKey> = placed.iter().map(|l| l.author).collect();
         items.push(CommunityItem {
             id,
             joined: joined.contains(&id),
             goals: goals.iter().filter(|g| g.community == id).cloned().collect(),
             listings_in_skills,
+            listings: placed.len() + own_placed,
+            people: people.len() + usize::from(own_placed > 0),
+            hidden: placed.iter().filter(|l| l.hidden.is_some()).count(),
             charter,
         });
     }

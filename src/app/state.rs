@@ -212,6 +212,8 @@ pub struct AppState {
     pub trust: Trust,
     /// Fresh verification of endorsements, by id: (line, passed).
     pub inspections: HashMap<String, Vec<(String, bool)>>,
+    /// How far the Communities tab's page is scrolled (page keys).
+    pub page_scroll: u16,
     /// The demo's shared clock can be moved forward.
     pub demo: bool,
     pub quit: bool,
@@ -237,6 +239,7 @@ impl AppState {
             track_records: HashMap::new(),
             trust: Trust::default(),
             inspections: HashMap::new(),
+            page_scroll: 0,
             demo,
             quit: false,
             dirty: true,

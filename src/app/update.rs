@@ -222,6 +222,11 @@ fn normal(state: &mut AppState, action: Action) -> Option<Effect> {
         Action::GoTab(n) if (1..=Tab::ALL.len()).contains(&n) => state.tab = Tab::ALL[n - 1],
         Action::Up => *selected = selected.saturating_sub(1),
         Action::Down => *selected = (*selected + 1).min(rows.saturating_sub(1)),
+        // The community page is long and the list short: pages scroll it.
+        Action::PageUp if tab == Tab::Communities => state.page_scroll = state.page_scroll.saturating_sub(PAGE as u16),
+        Action::PageDown if tab == Tab::Communities => {
+            state.page_scroll = state.page_scroll.saturating_add(PAGE as u16).min(500)
+        }
         Action::PageUp => *selected = selected.saturating_sub(PAGE),
         Action::PageDown => *selected = (*selected + PAGE).min(rows.saturating_sub(1)),
         Action::Top => *selected = 0,
@@ -250,6 +255,7 @@ fn normal(state: &mut AppState, action: Action) -> Option<Effect> {
         }
     }
     if state.tab != tab || state.selected[tab.index()] != before {
+        state.page_scroll = 0;
         return fetch_for_selection(state);
     }
     None
@@ -330,6 +336,15 @@ fn discover(state: &mut AppState, action: Action) -> Option<Effect> {
         }
         Action::CycleLevel => {
             state.filter.level = super::next_level(state.filter.level);
+            state.refilter();
+        }
+        Action::CyclePlace => {
+            let joined: Vec<_> = state.snapshot.places().into_iter().map(|(id, _)| id).collect();
+            state.filter.place = state.filter.place.next(&joined);
+            state.refilter();
+        }
+        Action::ToggleHidden => {
+            state.filter.show_hidden = !state.filter.show_hidden;
             state.refilter();
         }
         Action::Open | Action::Propose => {
@@ -444,9 +459,11 @@ fn not_now(state: &mut AppState, why: &str) -> Option<Effect> {
 
 fn listings(state: &mut AppState, action: Action) -> Option<Effect> {
     match action {
-        Action::New => state.mode = Mode::Form(Box::new(Form::new_listing())),
+        Action::New => state.mode = Mode::Form(Box::new(Form::new_listing(&state.snapshot.places()))),
         Action::Edit | Action::Open => match state.selected_own()? {
-            (listing, false) => state.mode = Mode::Form(Box::new(Form::edit_listing(listing))),
+            (listing, false) => {
+                state.mode = Mode::Form(Box::new(Form::edit_listing(listing, &state.snapshot.places())))
+            }
             (_, true) => return not_now(state, "resume it first, then edit"),
         },
         Action::Pause => {

@@ -81,6 +81,8 @@ impl Keymap {
             (k.filter_language, Action::CycleLanguage),
             (k.filter_overlap, Action::ToggleOverlap),
             (k.filter_rating, Action::CycleRating),
+            (k.filter_community, Action::CyclePlace),
+            (k.show_hidden, Action::ToggleHidden),
             (k.fast_forward, Action::FastForward),
             (k.join, Action::Join),
         ];

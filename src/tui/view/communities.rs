@@ -8,7 +8,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
 
 use super::Screen;
-use super::widgets::{ListTable, clip, detail, empty, label_value, safe, split, text_lines};
+use super::widgets::{ListTable, clip, detail_scrolled, empty, label_value, safe, split, text_lines};
 use crate::app::Tab;
 use crate::app::snapshot::CommunityItem;
 use crate::community::path::{StepState, plan, progress};
@@ -65,7 +65,7 @@ pub fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
     if let Some(community) = all.get(selected) {
         let negotiations: Vec<Negotiation> = state.snapshot.sessions.iter().map(|s| s.negotiation.clone()).collect();
         let lines = page(screen, community, &negotiations);
-        detail(&community.charter.name, lines, t, side, buf);
+        detail_scrolled(&community.charter.name, lines, state.page_scroll, t, side, buf);
     }
 }
 
@@ -92,7 +92,13 @@ fn page(screen: &Screen, community: &CommunityItem, negotiations: &[Negotiation]
     if !c.description.is_empty() {
         lines.extend(text_lines(&c.description, ratatui::style::Style::default()));
     }
-    lines.push(label_value("listings", format!("{} seen in its skills", community.listings_in_skills), t));
+    let people = if community.people == 1 { "1 person".to_owned() } else { format!("{} people", community.people) };
+    let mut placed = format!("{} here by {people}", community.listings);
+    if community.hidden > 0 {
+        placed.push_str(&format!(" · {} hidden", community.hidden));
+    }
+    lines.push(label_value("listings", placed, t));
+    lines.push(label_value("in skills", format!("{} listings anywhere", community.listings_in_skills), t));
     for goal in &community.goals {
         let steps = plan(&c.curriculum, &goal.skill, &state.me(), &state.snapshot.endorsements, negotiations);
         let (done, total) = progress(&steps);

@@ -8,7 +8,8 @@ use ratatui::widgets::{Paragraph, Widget};
 
 use super::Screen;
 use super::widgets::{ListTable, clip, detail, empty, label_value, safe, split, text_lines, window};
-use crate::app::{ListingItem, Mode, Tab};
+use crate::app::{ListingItem, Mode, Place, Tab};
+use crate::community::CommunityId;
 
 pub fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
     let state = screen.state;
@@ -23,8 +24,20 @@ pub fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
     if let Some(minimum) = state.filter.min_rating {
         language.push_str(&format!(" · rated ≥{minimum}"));
     }
+    let place = match state.filter.place {
+        Place::Everywhere => String::new(),
+        Place::Open => " · open directory".to_owned(),
+        Place::In(id) => format!(" · in {}", clip(&community_name(screen, id), 24)),
+    };
+    let hidden =
+        state.snapshot.listings.iter().filter(|l| l.hidden.is_some() && state.filter.place.admits(l.community)).count();
+    let hidden = match (hidden, state.filter.show_hidden) {
+        (0, _) => String::new(),
+        (n, false) => format!(" · {n} hidden ({} shows)", crate::tui::label(&screen.keys.keys.show_hidden)),
+        (n, true) => format!(" · showing {n} hidden"),
+    };
     let filters = format!(
-        "  ·  {} · {} · {level}{language} · {} of {}",
+        "  ·  {}{place} · {} · {level}{language}{hidden} · {} of {}",
         state.filter.kind.label(),
         state.filter.price.label(),
         state.visible.len(),
@@ -89,11 +102,22 @@ pub fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
     }
 }
 
+/// A community's name as its charter here says, or its short id.
+fn community_name(screen: &Screen, id: CommunityId) -> String {
+    screen.state.snapshot.communities.iter().find(|c| c.id == id).map_or_else(|| id.short(), |c| c.charter.name.clone())
+}
+
 fn detail_lines(screen: &Screen, item: &ListingItem) -> Vec<Line<'static>> {
     let t = screen.theme;
     let l = &item.listing;
-    let mut lines = vec![
-        Line::styled(safe(&l.title), t.accent),
+    let mut lines = vec![Line::styled(safe(&l.title), t.accent)];
+    if let Some(reason) = &item.hidden {
+        lines.push(Line::styled(format!("hidden by a maintainer: {}", safe(reason)), t.bad));
+    }
+    if let Some(id) = item.community {
+        lines.push(label_value("in", community_name(screen, id), t));
+    }
+    lines.extend([
         label_value(
             if l.kind == crate::market::ListingKind::Offer { "teaches" } else { "wants" },
             l.skills.join(", "),
@@ -102,7 +126,7 @@ fn detail_lines(screen: &Screen, item: &ListingItem) -> Vec<Line<'static>> {
         label_value("level", l.level.to_string(), t),
         label_value("price", l.price.to_string(), t),
         label_value("where", l.format.to_string(), t),
-    ];
+    ]);
     if !l.availability.windows.is_empty() {
         let windows: Vec<String> = l.availability.windows.iter().map(|w| w.to_string()).collect();
         lines.push(label_value("when", format!("{} ({})", windows.join(", "), l.availability.time_zone), t));

@@ -19,7 +19,7 @@ pub fn render(screen: &Screen, form: &Form, area: Rect, buf: &mut Buffer) {
         let focused = i == form.focus;
         let value = match &field.kind {
             FieldKind::Choice { options, selected } => {
-                format!("‹ {} ›", safe(options.get(*selected).copied().unwrap_or("")))
+                format!("‹ {} ›", safe(options.get(*selected).map(String::as_str).unwrap_or("")))
             }
             _ => {
                 // Show the end of long text, where typing happens (escaped:

@@ -36,6 +36,8 @@ pub fn render(screen: &Screen, scroll: u16, area: Rect, buf: &mut Buffer) {
                 (label(&k.filter_language), "language spoken"),
                 (label(&k.filter_overlap), "times that fit yours"),
                 (label(&k.filter_rating), "minimum rating"),
+                (label(&k.filter_community), "everywhere / open / a community"),
+                (label(&k.show_hidden), "show what maintainers hid"),
                 (label(&k.propose), "propose a session"),
                 (label(&k.block), "block the author"),
                 (label(&k.pin), "pin / unpin the author"),

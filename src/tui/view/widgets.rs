@@ -77,6 +77,34 @@ pub fn detail(title: &str, lines: Vec<Line<'static>>, theme: &Theme, area: Rect,
     Paragraph::new(lines).block(block).wrap(Wrap { trim: false }).render(area, buf);
 }
 
+/// [`detail`], scrolled down `scroll` lines (as wrapped); the title says
+/// when there is more above or below.
+pub fn detail_scrolled(
+    title: &str,
+    lines: Vec<Line<'static>>,
+    scroll: u16,
+    theme: &Theme,
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
+    let inner_width = area.width.saturating_sub(2);
+    let total = paragraph.line_count(inner_width) as u16;
+    let room = area.height.saturating_sub(1);
+    let scroll = scroll.min(total.saturating_sub(room));
+    let more = match (scroll > 0, scroll + room < total) {
+        (false, false) => "",
+        (false, true) => " · PgDn more",
+        (true, true) => " · PgUp/PgDn",
+        (true, false) => " · PgUp back",
+    };
+    let block = Block::new()
+        .borders(Borders::TOP)
+        .title(Line::styled(format!(" {}{more} ", safe(title)), theme.title))
+        .padding(ratatui::widgets::Padding::horizontal(1));
+    paragraph.block(block).scroll((scroll, 0)).render(area, buf);
+}
+
 /// An empty list's explanation, centred.
 pub fn empty(text: &str, theme: &Theme, area: Rect, buf: &mut Buffer) {
     let inner = centered(area, area.width.saturating_sub(4), 3);

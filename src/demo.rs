@@ -40,6 +40,7 @@ pub mod lag;
 pub mod moments;
 mod options;
 pub mod persona;
+mod placing;
 pub mod roll;
 pub mod schedule;
 mod script;
@@ -149,6 +150,7 @@ impl Demo {
         warm_up(&nodes, &personas, total, &clock, options.warm_up).await;
 
         let communities = found_communities(&nodes, &personas).await;
+        placing::take_part(&nodes, &personas, &communities, &clock).await;
         let keys: Arc<HashSet<PublicKey>> = Arc::new(nodes.iter().map(|n| n.id()).collect());
         let (stop, _) = watch::channel(false);
         let (nudge, _) = watch::channel(());
@@ -341,7 +343,11 @@ async fn spawn_peer(persona: &Persona, dir: &Path, clock: &Clock, earlier: &[Arc
     for mut listing in persona.listings(clock.now())? {
         // Listings keep their ids between runs; an edit needs a new version.
         match store.own_listing(&listing.id) {
-            Ok(Some(old)) => listing.version = old.value().version.saturating_add(1),
+            Ok(Some(old)) => {
+                listing.version = old.value().version.saturating_add(1);
+                // Placed in a demo community on an earlier run: it stays there.
+                listing.placement = old.value().placement.clone();
+            }
             Ok(None) => {}
             Err(source) => {
                 node.shutdown().await;

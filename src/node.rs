@@ -527,6 +527,11 @@ impl Node {
         self.remote.command(Command::PublishCharter(charter)).await.map(drop)
     }
 
+    /// Signs and passes on a hide note in a community this user maintains.
+    pub async fn hide(&self, note: crate::community::HideNote) -> Result<(), NodeError> {
+        self.remote.command(Command::Hide(note)).await.map(drop)
+    }
+
     /// Joins a community through `member`, who is asked for its charter.
     pub async fn join_via(&self, id: crate::community::CommunityId, member: PublicKey) -> Result<bool, NodeError> {
         match self.remote.command(Command::JoinVia(id, member)).await? {

@@ -198,3 +198,28 @@ fn hide_notes_apply_in_their_community_for_members_who_follow_the_maintainer() {
     sim.command(0, Command::Hide(lifted)).unwrap();
     assert!(sim.run_until(Duration::from_secs(120), |s| hidden_for(s, 2, a, &spam_a).is_none()), "the lift spreads");
 }
+
+#[test]
+fn a_listing_moved_into_a_community_leaves_everyone_else() {
+    let mut sim = network(304, 5);
+    sim.run_for(Duration::from_secs(5));
+    let a = found(&mut sim, 0, "Code Commons", Admission::Open);
+    join(&mut sim, a, &[1, 2], 0);
+    let open = publish_in(&mut sim, 1, "Ownership, openly", None);
+    assert!(sim.run_until(Duration::from_secs(120), |s| [0, 2, 3, 4].iter().all(|p| holds(s, *p, &open))));
+    // Peer 1 places its next version in A.
+    let mut next = sim.store(1).own_listing(&open.id).unwrap().unwrap().value().clone();
+    next.version += 1;
+    next.placement = Some(Placement { community: a, invitation: None });
+    sim.command(1, Command::Publish(next)).unwrap();
+    let version = |s: &Sim, p: usize| {
+        s.store(p).seen_listing(&open.author, &open.id, s.now()).unwrap().map(|l| l.value().version)
+    };
+    assert!(
+        sim.run_until(Duration::from_secs(180), |s| [3, 4].iter().all(|p| !holds(s, *p, &open))
+            && [0, 2].iter().all(|p| version(s, *p) == Some(2))),
+        "outside A the old copy goes; members hold the new one"
+    );
+    sim.run_for(Duration::from_secs(300));
+    assert!([3, 4].iter().all(|p| !holds(&sim, *p, &open)), "and it does not come back");
+}

@@ -20,6 +20,14 @@ pub fn charters(key_of: impl Fn(&str) -> Option<PublicKey>) -> Vec<(PublicKey, C
     out
 }
 
+/// The listing a maintainer hides: (listing title, maintainer, reason).
+/// Its author placed it in a community about something else.
+pub const HIDDEN: (&str, &str, &str) = (
+    "Folk guitar for beginners",
+    "Wanjiru Kamau",
+    "Off topic here: music lessons belong in the open directory, where everyone sees them",
+);
+
 /// The skill the demo sets as the newcomer's goal: (community name, skill).
 pub const NEWCOMER_GOAL: (&str, &str) = ("Code Commons", "ownership");
 

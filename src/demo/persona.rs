@@ -165,6 +165,10 @@ pub struct PersonaListing {
     pub area: Option<String>,
     /// Weekly windows like `mon 18:00-20:00`, in the persona's time zone.
     pub availability: Vec<String>,
+    /// The demo community (by name) it is placed in once the persona
+    /// joined it; none: the open directory.
+    #[serde(default)]
+    pub community: Option<String>,
 }
 
 impl Persona {

@@ -148,6 +148,21 @@ impl Store {
         Ok(())
     }
 
+    /// Keeps the next version of an own listing placed elsewhere than the
+    /// one before, with the withdrawal of that one: copies of it held by
+    /// peers outside the new place go.
+    pub fn move_own_listing(
+        &self,
+        listing: &Verified<Listing>,
+        previous: &Verified<ListingWithdrawal>,
+    ) -> Result<(), StoreError> {
+        let tx = self.db.write()?;
+        put_own_in(&tx, listing)?;
+        put_withdrawal_in(&tx, &seen_key(&previous.author(), &previous.value().id), previous)?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Own listings; a damaged row is logged, counted and skipped.
     pub fn own_listings(&self) -> Result<Vec<Verified<Listing>>, StoreError> {
         let tx = self.db.read()?;

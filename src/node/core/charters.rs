@@ -138,6 +138,10 @@ impl Core {
             Err(e) => return self.refused(from, &format!("charter answer: {e}"), now),
         };
         let mut changed = BTreeSet::new();
+        // Communities joined whose charter comes for the first time: their
+        // directories can be reconciled now.
+        let awaited: BTreeSet<CommunityId> =
+            asked.iter().filter(|id| self.store.charter(id).is_ok_and(|c| c.is_none())).copied().collect();
         for entry in entries {
             let Ok(entry) = entry else { return self.refused(from, "a damaged charter answer", now) };
             let version = match open::<Charter>(entry, now) {
@@ -164,8 +168,13 @@ impl Core {
                 Err(e) => return tracing::warn!("cannot store a charter: {e}"),
             }
         }
+        let arrived = changed.iter().any(|id| awaited.contains(id));
         for id in changed {
             self.emit(Event::CommunityChanged(id));
+        }
+        if arrived {
+            self.sync.directory_changed();
+            self.sync_with(from, now, true);
         }
     }
 

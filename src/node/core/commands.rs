@@ -89,7 +89,19 @@ impl Core {
         check_lifetime(&listing, now).map_err(|e| NodeError::Invalid(e.to_string()))?;
         self.place(&mut listing, now)?;
         let signed = seal(&self.me, &listing, now)?;
-        self.store.put_own_listing(&signed)?;
+        // Moved to another community (or out of one, or into one): the
+        // version before is withdrawn, so peers outside the new place do
+        // not keep showing it.
+        let moved = self.store.own_listing(&listing.id)?.filter(|held| held.value().community() != listing.community());
+        match moved {
+            Some(held) => {
+                let previous = ListingWithdrawal { id: listing.id, version: held.value().version };
+                let previous = seal(&self.me, &previous, now)?;
+                self.store.move_own_listing(&signed, &previous)?;
+                self.broadcast(Frame::Withdrawal(previous.bytes().to_vec()));
+            }
+            None => self.store.put_own_listing(&signed)?,
+        }
         self.sync.directory_changed();
         self.broadcast(Frame::Listing(signed.bytes().to_vec()));
         Ok(signed)
@@ -162,7 +174,12 @@ impl Core {
         if self.store.charter(&id)?.is_none() {
             return Err(NodeError::Invalid("no charter of that community is held here".into()));
         }
-        Ok(self.store.join_community(&id, now)?)
+        let joined = self.store.join_community(&id, now)?;
+        if joined {
+            // Its directory, from every neighbour, now rather than at the next round.
+            self.sync_all(now);
+        }
+        Ok(joined)
     }
 
     /// Blocks (or unblocks) a peer: its messages are refused from now on,

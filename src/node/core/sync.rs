@@ -84,6 +84,9 @@ struct Round {
     refused: usize,
     /// More was needed than one session fetches.
     truncated: bool,
+    /// Asked for again while running (a community joined meanwhile):
+    /// another session follows this one at once.
+    again: bool,
 }
 
 impl Sync {
@@ -154,7 +157,8 @@ impl Core {
     /// Starts a reconciliation with `peer`, unless one runs or (when not
     /// `forced`) one finished moments ago.
     pub(super) fn sync_with(&mut self, peer: PublicKey, now: Timestamp, forced: bool) {
-        if self.sync.rounds.values().any(|r| r.peer == peer) {
+        if let Some(running) = self.sync.rounds.values_mut().find(|r| r.peer == peer) {
+            running.again |= forced;
             return;
         }
         if self.sync.penalised.get(&peer).is_some_and(|until| now < *until) {
@@ -168,9 +172,25 @@ impl Core {
         self.start_round(peer, None, then, 0);
     }
 
+    /// [`Self::start_round`], keeping whether the session was asked for
+    /// again meanwhile.
+    fn start_round_again(
+        &mut self,
+        peer: PublicKey,
+        scope: Scope,
+        then: Vec<CommunityId>,
+        received: usize,
+        again: bool,
+    ) {
+        let round = self.start_round(peer, scope, then, received);
+        if let Some(state) = round.and_then(|r| self.sync.rounds.get_mut(&r)) {
+            state.again = again;
+        }
+    }
+
     /// Starts comparing the set of `scope` with `peer`; `received` counts
-    /// what this session took in the sets before.
-    fn start_round(&mut self, peer: PublicKey, scope: Scope, then: Vec<CommunityId>, received: usize) {
+    /// what this session took in the sets before. Returns its round.
+    fn start_round(&mut self, peer: PublicKey, scope: Scope, then: Vec<CommunityId>, received: usize) -> Option<u64> {
         let started = self.snapshot(scope).and_then(|snapshot| {
             let mut negentropy = Negentropy::owned(Shared(snapshot), FRAME_LIMIT).map_err(|e| e.to_string())?;
             let first = negentropy.initiate().map_err(|e| e.to_string())?;
@@ -178,7 +198,10 @@ impl Core {
         });
         let (negentropy, first) = match started {
             Ok(started) => started,
-            Err(e) => return tracing::warn!("cannot reconcile: {e}"),
+            Err(e) => {
+                tracing::warn!("cannot reconcile: {e}");
+                return None;
+            }
         };
         let round = self.sync.next_round();
         self.sync.rounds.insert(
@@ -194,9 +217,11 @@ impl Core {
                 received,
                 refused: 0,
                 truncated: false,
+                again: false,
             },
         );
         self.ask(peer, round, &reconcile(scope, first));
+        Some(round)
     }
 
     pub(super) fn ask(&mut self, to: PublicKey, round: u64, request: &DirectoryRequest) {
@@ -290,18 +315,21 @@ impl Core {
         let batch: Vec<[u8; 32]> = (0..MAX_FETCH).map_while(|_| state.need.pop()).collect();
         if batch.is_empty() && state.truncated {
             // More of this set is needed: compare it again at once.
-            return self.start_round(state.peer, state.scope, state.then, state.received);
+            return self.start_round_again(state.peer, state.scope, state.then, state.received, state.again);
         }
         if batch.is_empty() && !state.then.is_empty() {
             let mut then = state.then;
             let next = then.remove(0);
-            return self.start_round(state.peer, Some(next), then, state.received);
+            return self.start_round_again(state.peer, Some(next), then, state.received, state.again);
         }
         if batch.is_empty() {
             self.sync.last.insert(state.peer, now);
             self.emit(Event::Synced { peer: state.peer, received: state.received });
             // The directory is in step: what is new in the communities joined?
             self.ask_charters(state.peer);
+            if state.again {
+                self.sync_with(state.peer, now, true);
+            }
             return;
         }
         state.asked = batch.iter().copied().collect();

@@ -340,7 +340,8 @@ fn a_session_completed_at_once_still_ends_after_it_starts() {
         };
         let review = Review { negotiation: negotiation.id, rating: 5, words: "Great".into() };
         let attestation = Attestation { covered: "Lifetimes".into(), showed: "Understanding".into() };
-        let e = endorsement_for(&negotiation, ("Ada", "Grace"), &review, &attestation).expect("a valid credential");
+        let e = endorsement_for(&negotiation, ("Ada", "Grace"), &review, &attestation, Vec::new())
+            .expect("a valid credential");
         assert!(e.end > e.start, "{started}..{ended}");
         assert_eq!(e.start, common::ts("2026-11-25T10:00:00Z"));
     }

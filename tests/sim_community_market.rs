@@ -223,3 +223,50 @@ fn a_listing_moved_into_a_community_leaves_everyone_else() {
     sim.run_for(Duration::from_secs(300));
     assert!([3, 4].iter().all(|p| !holds(&sim, *p, &open)), "and it does not come back");
 }
+
+#[test]
+fn a_session_on_a_curriculum_skill_carries_its_alignment_into_the_credential() {
+    use agora::community::{Alignment, SkillDef};
+    let mut sim = network(305, 3);
+    sim.run_for(Duration::from_secs(5));
+    let alignment = Alignment {
+        target_name: "Rust (computer programming)".into(),
+        target_url: "https://esco.example/skill/rust".into(),
+        target_framework: "ESCO".into(),
+        target_code: "S1.2.3".into(),
+    };
+    let mut charter = Charter {
+        founder: sim.key(0),
+        nonce: [5; 16],
+        version: 1,
+        previous: None,
+        name: "Code Commons".into(),
+        description: String::new(),
+        languages: vec![],
+        rules: vec![],
+        maintainers: vec![sim.key(0)],
+        admission: Admission::Open,
+        curriculum: Curriculum::default(),
+    };
+    charter.curriculum.skills.push(SkillDef {
+        id: "rust".into(),
+        name: "Rust basics".into(),
+        description: String::new(),
+        level: agora::market::Level::Beginner,
+        requires: vec![],
+        alignments: vec![alignment.clone()],
+    });
+    let a = charter.id();
+    sim.command(0, Command::PublishCharter(charter)).unwrap();
+    join(&mut sim, a, &[1, 2], 0);
+    let listing = publish_in(&mut sim, 1, "Rust, hands on", Some(a));
+    let negotiation = common::sim::play_session(&mut sim, 2, 1, listing);
+    let id = agora::endorse::cosign::endorsement_id(&negotiation.id);
+    for who in [1, 2] {
+        let bytes = sim.store(who).endorsement_bytes(&id).unwrap().expect("held");
+        let verified = agora::endorse::verify(&bytes, sim.now()).expect("both proofs of both parties hold");
+        assert_eq!(verified.endorsement().alignments, [alignment.clone()], "peer {who}");
+        let text = String::from_utf8(bytes).unwrap();
+        assert!(text.contains("\"targetFramework\": \"ESCO\""), "in the achievement: {text}");
+    }
+}

@@ -67,7 +67,7 @@ impl Confirm {
 /// An endorsement's claims as label and value, in the order a reader
 /// takes them in (the Portfolio and the signing question share it).
 pub fn record_fields(e: &Endorsement, tz: &jiff::tz::TimeZone) -> Vec<(String, String)> {
-    vec![
+    let mut fields = vec![
         ("teacher".into(), e.teacher.name.clone()),
         ("learner".into(), e.learner.name.clone()),
         ("skill".into(), e.skill.clone()),
@@ -76,5 +76,13 @@ pub fn record_fields(e: &Endorsement, tz: &jiff::tz::TimeZone) -> Vec<(String, S
         ("covered".into(), e.covered.clone()),
         ("review".into(), e.review.clone()),
         ("showed".into(), e.attestation.clone()),
-    ]
+    ];
+    // The standards the skill is aligned to travel with the credential.
+    for a in &e.alignments {
+        fields.push((
+            "aligned".into(),
+            format!("{} {}: {} ({})", a.target_framework, a.target_code, a.target_name, a.target_url),
+        ));
+    }
+    fields
 }

@@ -108,11 +108,15 @@ pub fn credited_span(phase: &Phase) -> Option<(Timestamp, Timestamp)> {
 
 /// The endorsement a completed negotiation leads to. Its id derives from
 /// the negotiation id, so one session has exactly one endorsement.
+/// `alignments` are those of the session's skill in the curriculum of the
+/// community the teacher's listing is placed in (the teacher's to state;
+/// the learner reads them in the record before signing).
 pub fn endorsement_for(
     negotiation: &Negotiation,
     names: (&str, &str),
     review: &Review,
     attestation: &Attestation,
+    alignments: Vec<crate::community::Alignment>,
 ) -> Result<Endorsement, EndorseError> {
     let Some((started_at, ended_at)) = credited_span(&negotiation.phase) else {
         return Err(ShapeError::Invalid(FieldError::new("negotiation", "the session is not completed")).into());
@@ -129,8 +133,7 @@ pub fn endorsement_for(
         review: review.words.clone(),
         attestation: attestation.showed.clone(),
         issued: ended_at,
-        // Negotiations do not carry a curriculum's alignment yet.
-        alignments: Vec::new(),
+        alignments,
     };
     endorsement.validate().map_err(ShapeError::from)?;
     Ok(endorsement)
@@ -215,7 +218,7 @@ pub fn expected_from_draft(
     }
     let claims = Endorsement::from_document(&document)?;
     let attestation = Attestation { covered: claims.covered.clone(), showed: claims.attestation.clone() };
-    endorsement_for(negotiation, (&claims.teacher.name, &claims.learner.name), review, &attestation)
+    endorsement_for(negotiation, (&claims.teacher.name, &claims.learner.name), review, &attestation, claims.alignments)
 }
 
 /// Teacher: accepts the finished record only if it is the drafted one.

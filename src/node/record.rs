@@ -107,8 +107,24 @@ pub fn teachers_record(
     let (Some(review), Some(attestation)) = (&cosign.review, &cosign.attestation) else { return Ok(None) };
     let review = open::<Review>(review, now)?;
     let names = (own_name(store, me), peer_name(store, &negotiation.learner));
-    let record = endorsement_for(negotiation, (&names.0, &names.1), review.value(), attestation)?;
+    let alignments = alignments_for(store, negotiation);
+    let record = endorsement_for(negotiation, (&names.0, &names.1), review.value(), attestation, alignments)?;
     Ok(Some(ToApprove { digest: RecordDigest::of(&record), record }))
+}
+
+/// The alignments of the session's skill in the curriculum of the
+/// community the teacher's listing is placed in, as the charter held here
+/// says (none when the listing is in the open directory, its charter is
+/// not held, or the skill is a free tag).
+pub fn alignments_for(store: &Store, negotiation: &Negotiation) -> Vec<crate::community::Alignment> {
+    let listing = store.own_listing(&negotiation.listing.id).ok().flatten().or_else(|| {
+        let paused = store.paused_listings().ok()?;
+        paused.into_iter().find(|l| l.value().id == negotiation.listing.id)
+    });
+    let Some(community) = listing.and_then(|l| l.value().community()) else { return Vec::new() };
+    let Ok(Some(charter)) = store.charter(&community) else { return Vec::new() };
+    let skills = &charter.value().curriculum.skills;
+    skills.iter().find(|s| s.id == negotiation.skill).map(|s| s.alignments.clone()).unwrap_or_default()
 }
 
 /// Learner: the record the teacher's draft held here says, checked

@@ -265,7 +265,7 @@ fn a_session_on_a_curriculum_skill_carries_its_alignment_into_the_credential() {
     for who in [1, 2] {
         let bytes = sim.store(who).endorsement_bytes(&id).unwrap().expect("held");
         let verified = agora::endorse::verify(&bytes, sim.now()).expect("both proofs of both parties hold");
-        assert_eq!(verified.endorsement().alignments, [alignment.clone()], "peer {who}");
+        assert_eq!(verified.endorsement().alignments, std::slice::from_ref(&alignment), "peer {who}");
         let text = String::from_utf8(bytes).unwrap();
         assert!(text.contains("\"targetFramework\": \"ESCO\""), "in the achievement: {text}");
     }

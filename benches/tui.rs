@@ -76,6 +76,7 @@ fn state() -> AppState {
         peers: vec![],
         profiles: Default::default(),
         communities: vec![],
+        validations: vec![],
     };
     let network = NetworkView {
         relays: RelayStatus::Off,

@@ -144,6 +144,7 @@ fn discover_shows_the_honest_tutor_above_the_ring_with_a_path_through_a_neighbou
         peers,
         profiles: Default::default(),
         communities: Vec::new(),
+        validations: Vec::new(),
     };
     let network = NetworkView {
         relays: agora::node::RelayStatus::Off,

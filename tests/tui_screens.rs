@@ -141,6 +141,7 @@ fn fixture() -> AppState {
             blocked: n == 5,
         })
         .collect();
+    let validation = hub_validation(&endorsements[0].id);
     let snapshot = Snapshot {
         me,
         profile: Some(agora::market::Profile {
@@ -166,6 +167,7 @@ fn fixture() -> AppState {
         )]
         .into(),
         communities: communities(),
+        validations: vec![validation],
     };
     let network = NetworkView {
         relays: RelayStatus::Off,
@@ -178,6 +180,19 @@ fn fixture() -> AppState {
     let record = TrackRecord::of(&identity(2).public(), &[endorsement(&identity(2), &identity(1), 0)], 0);
     update(&mut state, Action::TrackRecord(identity(2).public(), Ok(record)));
     state
+}
+
+/// A library's validation of the learner's rust sessions.
+fn hub_validation(evidence: &str) -> agora::endorse::validation::Validation {
+    agora::endorse::validation::Validation {
+        id: "urn:uuid:2f1c9a4e-7b3d-4c8e-9a1f-5d6e7f809a1b".into(),
+        hub: agora::endorse::Party { key: identity(7).public(), name: "Biblioteca de Lisboa".into() },
+        learner: agora::endorse::Party { key: identity(1).public(), name: "You".into() },
+        scope: "rust".into(),
+        statement: "1 session in rust, 1.5 h, with 1 distinct teacher".into(),
+        evidence: vec![evidence.to_owned()],
+        issued: now(),
+    }
 }
 
 /// Two communities: Rust Berlin (joined, a curriculum aligned to ESCO, a

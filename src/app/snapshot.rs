@@ -117,6 +117,9 @@ pub struct Snapshot {
     pub profiles: HashMap<PublicKey, Profile>,
     /// Communities held, the ones joined first.
     pub communities: Vec<CommunityItem>,
+    /// Hubs' validations of this user's learning, kept beside the
+    /// endorsements (verified when they were imported).
+    pub validations: Vec<crate::endorse::validation::Validation>,
 }
 
 impl Snapshot {
@@ -201,12 +204,38 @@ impl Snapshot {
         sessions.sort_by_key(|s| std::cmp::Reverse(s.negotiation.updated_at));
         let profile = store.profile()?.map(|p| p.value().clone());
         let communities = communities(store, &listings, &own)?;
-        Ok(Self { me, profile, listings, own, paused, sessions, endorsements, peers, profiles, communities })
+        // The portfolio reads as a learner record: grouped by the community
+        // whose curriculum has the skill, then by skill, newest first.
+        let mut endorsements = endorsements;
+        endorsements.sort_by_cached_key(|e| {
+            let group = community_of_skill(&communities, &e.skill).map_or(usize::MAX, |(i, _)| i);
+            (group, e.skill.clone(), std::cmp::Reverse(e.start))
+        });
+        let validations = store.validations()?.into_iter().map(|(v, _)| v).collect();
+        Ok(Self {
+            me,
+            profile,
+            listings,
+            own,
+            paused,
+            sessions,
+            endorsements,
+            peers,
+            profiles,
+            communities,
+            validations,
+        })
     }
 
     /// This user's time credits, recomputed from the endorsements held.
     pub fn timebank(&self) -> Timebank {
         Timebank::of(&self.me, &self.endorsements)
+    }
+
+    /// The community (joined ones first) whose curriculum has `skill`, and
+    /// the skill's name there.
+    pub fn community_of_skill(&self, skill: &str) -> Option<(&CommunityItem, &str)> {
+        community_of_skill(&self.communities, skill).map(|(i, name)| (&self.communities[i], name))
     }
 
     /// The communities joined, as the listing form offers them.
@@ -221,6 +250,15 @@ impl Snapshot {
         all.dedup();
         all
     }
+}
+
+/// The index of the first community (joined ones come first) whose
+/// curriculum has `skill`, and the skill's name there.
+fn community_of_skill<'a>(communities: &'a [CommunityItem], skill: &str) -> Option<(usize, &'a str)> {
+    communities
+        .iter()
+        .enumerate()
+        .find_map(|(i, c)| c.charter.curriculum.skills.iter().find(|s| s.id == skill).map(|s| (i, s.name.as_str())))
 }
 
 fn communities(store: &Store, listings: &[ListingItem], own: &[Listing]) -> Result<Vec<CommunityItem>, StoreError> {

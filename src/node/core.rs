@@ -351,6 +351,7 @@ impl Core {
     /// a store, a tool): what it remembers of them is read again.
     pub fn directory_written_elsewhere(&mut self) {
         self.sync.directory_changed();
+        self.joined = None;
     }
 
     /// Handles one input at `now`; returns what to carry out.

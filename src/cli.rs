@@ -104,7 +104,7 @@ pub enum Command {
     /// Verify an endorsement or a presentation offline (exit code 0 only if all of it verifies).
     Verify(verify::VerifyArgs),
     /// Run the node without the terminal client (logs to stdout).
-    Serve,
+    Serve(serve::ServeArgs),
     /// Print the running node's contact ticket.
     Ticket {
         /// Also draw it as a QR code.
@@ -129,7 +129,7 @@ impl Command {
     /// asks the agora running there); the others may start a new one.
     fn needs_a_home(&self) -> bool {
         match self {
-            Command::Listing(listing::ListingCommand::Add(_)) | Command::Id(_) | Command::Serve => false,
+            Command::Listing(listing::ListingCommand::Add(_)) | Command::Id(_) | Command::Serve(_) => false,
             Command::Verify(_) | Command::Connect { .. } => false,
             Command::Listing(_)
             | Command::Listings(_)
@@ -227,7 +227,7 @@ fn run(args: Args, launched: std::time::Instant) -> anyhow::Result<ExitCode> {
         );
     }
     // `serve` logs to stdout; everything else to the log file.
-    if matches!(args.command, Some(Command::Serve)) {
+    if matches!(args.command, Some(Command::Serve(_))) {
         logging::init_stdout();
     } else {
         logging::init(&ctx);
@@ -263,7 +263,7 @@ fn command(
         Some(Command::Portfolio(c)) => portfolio::run(ctx, c, out),
         Some(Command::Credits(a)) => credits::run(ctx, a, out),
         Some(Command::Verify(a)) => verify::run(a, out),
-        Some(Command::Serve) => serve::run(ctx, out),
+        Some(Command::Serve(serve_args)) => serve::run(ctx, serve_args, out),
         Some(Command::Ticket { qr }) => ticket::show(ctx, qr, out),
         Some(Command::Connect { ticket }) => ticket::connect(ctx, &ticket, out),
         Some(Command::Community(c)) => community::run(ctx, c, out),

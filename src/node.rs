@@ -23,6 +23,7 @@ pub mod community;
 mod control;
 pub mod core;
 mod credits;
+pub mod hub;
 pub mod record;
 mod relays;
 mod shell;
@@ -80,6 +81,8 @@ pub struct NodeConfig {
     /// this node, as teacher, accepts it on a credits-priced listing; `None`
     /// accepts whatever the balance.
     pub debt_limit: Option<DebtLimit>,
+    /// Serve `agora/hub/1` with these settings (`agora serve --hub`).
+    pub hub: Option<hub::HubSettings>,
     /// Seeds the core's randomness (ids, choices); random when `None`.
     pub seed: Option<u64>,
 }
@@ -112,6 +115,7 @@ impl NodeConfig {
             limits: Limits { max_seen_listings: config.storage.max_seen_listings as usize, ..Limits::default() },
             blocked,
             debt_limit: config.credits.debt_limit(),
+            hub: None,
             seed: None,
         })
     }
@@ -129,6 +133,7 @@ impl NodeConfig {
             limits: Limits::default(),
             blocked: Vec::new(),
             debt_limit: Some(DebtLimit::DEFAULT),
+            hub: None,
             seed: None,
         }
     }
@@ -283,12 +288,17 @@ impl Node {
         let (endpoint, memory) = bind(&identity, &config.net).await?;
         let gossip = shell::gossip::GossipSlot::new(shell::gossip::spawn(&endpoint));
         let (inbox, inbox_rx) = mpsc::channel(1024);
-        let router = Router::builder(endpoint.clone())
+        let mut router = Router::builder(endpoint.clone())
             .accept(iroh_gossip::ALPN, gossip.clone())
             .accept(crate::net::DIRECTORY_ALPN, DirectoryProtocol::new(inbox.clone()))
             .accept(crate::net::SESSION_ALPN, SessionProtocol::new(inbox.clone()))
-            .accept(PORTFOLIO_ALPN, PortfolioProtocol::new(inbox.clone()))
-            .spawn();
+            .accept(PORTFOLIO_ALPN, PortfolioProtocol::new(inbox.clone()));
+        if let Some(settings) = &config.hub {
+            let signer = Identity::from_secret_bytes(&identity.secret_bytes());
+            let protocol = hub::HubProtocol::new(signer, store.clone(), settings.clone(), config.clock.clone());
+            router = router.accept(hub::HUB_ALPN, protocol);
+        }
+        let router = router.spawn();
         let (events, _) = broadcast::channel(1024);
         let id = identity.public();
         let clock = config.clock.clone();

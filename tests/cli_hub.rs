@@ -156,3 +156,41 @@ fn a_hub_refuses_a_policy_not_met_a_stale_challenge_and_signing_unseen() {
     assert!(signed.status.success(), "{signed:?}");
     assert!(String::from_utf8_lossy(&signed.stdout).contains("EndorsementCredential"));
 }
+
+/// Over the network: a hub runs `agora serve --hub`; the learner's running
+/// agora asks it with `agora hub ask`, and keeps what it signs.
+#[test]
+fn a_learner_asks_a_serving_hub_and_keeps_its_validation() {
+    use serving::Serving;
+    let lea = learner();
+    let hub = hub_home("min_sessions = 2\nmin_teachers = 2\napproval = \"automatic\"");
+    let hub_node = Serving::start_with(hub.path(), &["--hub"], &[]);
+    let lea_node = Serving::start(lea.path());
+    let asked = ok(lea.path(), &["hub", "ask", &hub_node.ticket, "--skill", "rust"]);
+    assert!(asked.contains("2 sessions in rust, 3 h, with 2 distinct teachers"), "{asked}");
+    let kept = ok(lea.path(), &["portfolio", "validations"]);
+    assert!(kept.contains("Kreuzberg Library") && kept.contains("rust"), "{kept}");
+    // A policy not met is refused with the reason, and nothing is kept.
+    let refused = agora(lea.path(), &["hub", "ask", &hub_node.ticket, "--skill", "calculus"]);
+    assert_ne!(refused.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("the hub refused") && stderr.contains("calculus"), "{stderr}");
+    assert_eq!(ok(lea.path(), &["portfolio", "validations", "--json"]).lines().count(), 1);
+    lea_node.stop("-TERM");
+    hub_node.stop("-TERM");
+}
+
+/// A hub whose operator reads each validation does not sign over the network.
+#[test]
+fn a_hub_that_asks_its_operator_refuses_network_requests() {
+    use serving::Serving;
+    let lea = learner();
+    let hub = hub_home("min_sessions = 1\napproval = \"ask\"");
+    let hub_node = Serving::start_with(hub.path(), &["--hub"], &[]);
+    let lea_node = Serving::start(lea.path());
+    let refused = agora(lea.path(), &["hub", "ask", &hub_node.ticket, "--skill", "rust"]);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("operator reads each validation"), "{stderr}");
+    lea_node.stop("-TERM");
+    hub_node.stop("-TERM");
+}

@@ -27,6 +27,22 @@ use crate::text::safe;
 pub enum HubCommand {
     /// Validate a learner's presented endorsements and sign what was found.
     Validate(ValidateArgs),
+    /// As a learner: ask a hub running `agora serve --hub` to validate your
+    /// sessions in a skill or along a path; what it signs is kept (needs a
+    /// running agora).
+    Ask(AskArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct AskArgs {
+    /// The hub's ticket (`agora1…`).
+    ticket: String,
+    /// Your sessions in this skill.
+    #[arg(long, conflicts_with = "path")]
+    skill: Option<String>,
+    /// Your sessions on the way to a goal: COMMUNITY SKILL.
+    #[arg(long, num_args = 2, value_names = ["COMMUNITY", "SKILL"])]
+    path: Option<Vec<String>>,
 }
 
 #[derive(Args, Debug)]
@@ -56,6 +72,59 @@ pub struct ValidateArgs {
 pub fn run(ctx: &Context, command: HubCommand, out: &mut impl Write) -> anyhow::Result<ExitCode> {
     match command {
         HubCommand::Validate(args) => validate(ctx, args, out),
+        HubCommand::Ask(args) => ask(ctx, args, out),
+    }
+}
+
+/// Presents the learner's endorsements in the skill (or along the path)
+/// to the hub, bound to it, and keeps what it signs.
+fn ask(ctx: &Context, args: AskArgs, out: &mut impl Write) -> anyhow::Result<ExitCode> {
+    use crate::endorse::data_integrity::Cryptosuite;
+    use crate::endorse::presentation::{Selection, present, verified};
+    use crate::node::hub::{Ask, HubRequest, binding_for};
+    use crate::node::{ControlReply, ControlRequest};
+    let ticket: crate::net::Ticket = args.ticket.trim().parse()?;
+    let hub = crate::identity::PublicKey::from(*ticket.addr.id.as_bytes());
+    let store = ctx.store_to_read()?;
+    let me = ctx.identity()?;
+    let now = super::now();
+    let (ask, skills): (Ask, Vec<String>) = match (&args.skill, &args.path) {
+        (Some(skill), None) => {
+            let skill = skill.trim().to_lowercase();
+            (Ask::Skill(skill.clone()), vec![skill])
+        }
+        (None, Some(path)) => {
+            let id = resolve(&store, &path[0])?;
+            let charter = store.charter(&id)?.context("no charter of that community is held here")?;
+            let goal = path[1].trim().to_lowercase();
+            let skills: Vec<String> = charter.value().curriculum.path_to(&goal).iter().map(|s| s.id.clone()).collect();
+            if skills.is_empty() {
+                bail!("{} has no skill `{}` in its curriculum", safe(&charter.value().name), safe(&goal));
+            }
+            (Ask::Path(id, goal), skills)
+        }
+        _ => bail!("say what to validate: --skill SKILL, or --path COMMUNITY SKILL"),
+    };
+    // Only what is asked about: the sessions you learned in those skills.
+    let selection = Selection { role: Some(Role::Learner), ..Default::default() };
+    let (picked, _) = verified(store.presentable(&me.public(), &selection)?, now);
+    let picked: Vec<_> = picked.into_iter().filter(|e| skills.contains(&e.endorsement().skill)).collect();
+    if picked.is_empty() {
+        bail!("you hold no endorsement as a learner in {} (see `agora endorsements list`)", safe(&skills.join(", ")));
+    }
+    drop(store);
+    let presentation = present(&me, &picked, Cryptosuite::Jcs, &binding_for(&hub, now), now)?;
+    let request = postcard::to_stdvec(&HubRequest { presentation, ask })?;
+    if !ctx.node_running()? {
+        bail!("asking a hub goes over the network: start `agora serve` (or the app) first");
+    }
+    match super::control::ask_running(ctx, ControlRequest::AskHub(args.ticket.trim().to_owned(), request))? {
+        ControlReply::Said(statement) => {
+            writeln!(out, "Validated by {}: {}", hub.fingerprint(), safe(&statement))?;
+            writeln!(out, "Kept beside your endorsements (see `agora portfolio validations`).")?;
+            Ok(ExitCode::SUCCESS)
+        }
+        _ => bail!("the running agora gave an unexpected answer"),
     }
 }
 

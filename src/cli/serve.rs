@@ -15,11 +15,34 @@ use crate::market::Profile;
 use crate::node::{Event, NodeConfig};
 use crate::text::safe;
 
-pub fn run(ctx: &Context, out: &mut impl Write) -> anyhow::Result<ExitCode> {
+#[derive(clap::Args, Debug, Default)]
+pub struct ServeArgs {
+    /// Also validate learning for learners who ask over the network
+    /// (`agora hub ask`), under the `[hub]` policy of config.toml.
+    #[arg(long)]
+    pub hub: bool,
+}
+
+pub fn run(ctx: &Context, args: ServeArgs, out: &mut impl Write) -> anyhow::Result<ExitCode> {
     let config = ctx.config()?;
     let identity = ctx.identity()?;
     let store = Arc::new(ctx.store()?);
     let mut node_config = NodeConfig::from_config(&config)?;
+    if args.hub {
+        let name = if config.hub.name.is_empty() { config.profile.name.clone() } else { config.hub.name.clone() };
+        if name.trim().is_empty() {
+            anyhow::bail!("name the hub first: [hub] name (or [profile] name) in config.toml");
+        }
+        node_config.hub = Some(crate::node::hub::HubSettings {
+            name,
+            policy: crate::community::hub::Policy {
+                min_sessions: config.hub.min_sessions,
+                min_hours: config.hub.min_hours,
+                min_teachers: config.hub.min_teachers,
+            },
+            automatic: config.hub.approval == crate::config::Approval::Automatic,
+        });
+    }
     if !config.profile.name.is_empty() {
         node_config.profile = Some(Profile {
             name: config.profile.name.clone(),
@@ -28,6 +51,7 @@ pub fn run(ctx: &Context, out: &mut impl Write) -> anyhow::Result<ExitCode> {
             time_zone: ctx.time_zone(&config),
         });
     }
+    let node_config_hub = node_config.hub.clone();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the runtime")?;
     runtime.block_on(async {
         let node = super::port::spawn(ctx, identity, store, node_config).await?;
@@ -41,6 +65,14 @@ pub fn run(ctx: &Context, out: &mut impl Write) -> anyhow::Result<ExitCode> {
         let _control = node.listen_locally(&ctx.home.control_socket())?;
         writeln!(out, "agora serving as {}", crate::identity::did_key_from_public(&node.id()))?;
         writeln!(out, "communities: {}", safe(config.communities.join(", ")))?;
+        if let Some(hub) = &node_config_hub {
+            let how = if hub.automatic {
+                "validates what meets its policy"
+            } else {
+                "refuses requests over the network: [hub] approval is \"ask\" (the operator validates files with `agora hub validate`)"
+            };
+            writeln!(out, "hub: {} {how}", safe(&hub.name))?;
+        }
         writeln!(out, "ticket: {ticket}")?;
         out.flush()?;
         let mut events = node.subscribe();

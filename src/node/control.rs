@@ -46,6 +46,9 @@ pub enum ControlRequest {
     Follow(crate::community::CommunityId, crate::identity::PublicKey, bool),
     /// Keep this user's invitation to an invite-only community.
     KeepInvitation(Vec<u8>),
+    /// Ask the hub behind this ticket to validate (a [`crate::node::hub::HubRequest`],
+    /// encoded); what it signs is kept beside the endorsements.
+    AskHub(String, Vec<u8>),
 }
 
 /// What `agora session` asks of the running node.
@@ -71,6 +74,8 @@ pub enum ControlReply {
     Ticket(String),
     /// A negotiation as it stands after the step.
     Negotiation(Box<Negotiation>),
+    /// A line to show (a hub's statement of what it validated).
+    Said(String),
     Failed(String),
 }
 
@@ -234,6 +239,7 @@ mod unix {
                 Err(e) => Err(NodeError::Invalid(format!("{e}"))),
             },
             ControlRequest::Session(request) => session(request, remote).await,
+            ControlRequest::AskHub(ticket, request) => ask_hub(remote, &ticket, &request).await,
             ControlRequest::Hide(note) => remote.command(Command::Hide(note)).await.map(|_| ControlReply::Done),
             ControlRequest::Follow(community, maintainer, follow) => {
                 remote.command(Command::Follow(community, maintainer, follow)).await.map(|done| match done {
@@ -282,6 +288,29 @@ mod unix {
             },
         };
         result.unwrap_or_else(|e| ControlReply::Failed(e.to_string()))
+    }
+
+    /// Sends the request to the hub and keeps the validation it signs.
+    async fn ask_hub(remote: &Remote, ticket: &str, request: &[u8]) -> Result<ControlReply, NodeError> {
+        use crate::node::hub::{HubReply, HubRequest, ask};
+        let ticket: crate::net::Ticket = ticket.parse().map_err(|e| NodeError::Ticket(format!("{e}")))?;
+        let request: HubRequest =
+            postcard::from_bytes(request).map_err(|_| NodeError::Invalid("a malformed hub request".into()))?;
+        match ask(&remote.endpoint, ticket.addr, &request).await {
+            Ok(HubReply::Validation(bytes)) => {
+                let text = String::from_utf8(bytes).map_err(|_| NodeError::Invalid("the hub sent no text".into()))?;
+                // Kept only if it verifies and is about this user.
+                remote.command(Command::KeepValidation(text.clone())).await?;
+                let statement = serde_json::from_str::<serde_json::Value>(&text)
+                    .ok()
+                    .and_then(|doc| crate::endorse::validation::Validation::from_secured(&doc).ok())
+                    .map(|v| v.statement)
+                    .unwrap_or_default();
+                Ok(ControlReply::Said(statement))
+            }
+            Ok(HubReply::Refused(why)) => Err(NodeError::Invalid(format!("the hub refused: {why}"))),
+            Err(e) => Err(NodeError::Invalid(format!("asking the hub: {e}"))),
+        }
     }
 
     async fn session(request: SessionRequest, remote: &Remote) -> Result<ControlReply, NodeError> {

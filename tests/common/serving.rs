@@ -66,8 +66,13 @@ impl Serving {
     }
 
     pub fn start_env(home: &Path, env: &[(&str, &Path)]) -> Self {
+        Self::start_with(home, &[], env)
+    }
+
+    /// `agora serve ARGS…` with `env` set.
+    pub fn start_with(home: &Path, args: &[&str], env: &[(&str, &Path)]) -> Self {
         let mut command = Command::new(env!("CARGO_BIN_EXE_agora"));
-        command.arg("serve").env("AGORA_HOME", home).stdout(Stdio::piped()).stderr(Stdio::null());
+        command.arg("serve").args(args).env("AGORA_HOME", home).stdout(Stdio::piped()).stderr(Stdio::null());
         for (key, value) in env {
             command.env(key, value);
         }

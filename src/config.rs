@@ -161,6 +161,7 @@ pub struct KeyBindings {
     pub filter_rating: KeyChord,
     pub filter_community: KeyChord,
     pub show_hidden: KeyChord,
+    pub validate: KeyChord,
     pub fast_forward: KeyChord,
     pub join: KeyChord,
 }

@@ -36,6 +36,7 @@ pub mod answer;
 pub mod browse;
 pub mod communities;
 mod error;
+pub mod hub;
 pub mod lag;
 pub mod moments;
 mod options;
@@ -121,6 +122,8 @@ pub struct Demo {
     nudge: watch::Sender<()>,
     /// The communities demo people founded: id, name and founder.
     communities: Vec<(crate::community::CommunityId, String, PublicKey)>,
+    /// The library that validates learning (see [`hub`]), when it started.
+    hub: Option<Arc<Node>>,
 }
 
 impl Demo {
@@ -151,6 +154,7 @@ impl Demo {
 
         let communities = found_communities(&nodes, &personas).await;
         placing::take_part(&nodes, &personas, &communities, &clock).await;
+        let hub = hub::start(dir, &clock, &nodes, &communities).await;
         let keys: Arc<HashSet<PublicKey>> = Arc::new(nodes.iter().map(|n| n.id()).collect());
         let (stop, _) = watch::channel(false);
         let (nudge, _) = watch::channel(());
@@ -177,7 +181,7 @@ impl Demo {
             );
             scripts.push(tokio::spawn(script.run(stop.subscribe(), nudge.subscribe())));
         }
-        Ok(Demo { dir: dir.to_path_buf(), clock, peers, nodes, scripts, stop, nudge, communities })
+        Ok(Demo { dir: dir.to_path_buf(), clock, peers, nodes, scripts, stop, nudge, communities, hub })
     }
 
     /// The newcomer's `node` joins the demo's communities through their
@@ -214,6 +218,11 @@ impl Demo {
                 tracing::warn!("setting the demo goal: {e}");
             }
         }
+    }
+
+    /// The demo hub's ticket, for `agora hub ask` or the client's form.
+    pub fn hub_ticket(&self) -> Option<Ticket> {
+        self.hub.as_ref().map(|h| h.ticket())
     }
 
     /// The communities demo people founded (id, name, founder), for the
@@ -311,7 +320,9 @@ impl Demo {
             aborts.iter().for_each(|a| a.abort());
             let _ = tokio::time::timeout(Duration::from_millis(200), all_stopped()).await;
         }
-        shut_down_nodes(self.nodes).await;
+        let mut nodes = self.nodes;
+        nodes.extend(self.hub);
+        shut_down_nodes(nodes).await;
     }
 }
 

@@ -537,6 +537,37 @@ impl Node {
         self.remote.command(Command::PublishCharter(charter)).await.map(drop)
     }
 
+    /// Asks the hub behind `ticket` to validate this user's learning (see
+    /// [`hub`]); keeps what it signs. Returns its statement.
+    pub async fn ask_hub(&self, ticket: Ticket, ask: hub::Ask) -> Result<String, NodeError> {
+        let now = self.clock.now();
+        let hub_key = PublicKey::from(*ticket.addr.id.as_bytes());
+        let picked = {
+            let skills = hub::skills_of(&self.store, &ask).map_err(NodeError::Invalid)?;
+            hub::presentable(&self.store, &self.id, &skills, now).map_err(NodeError::Invalid)?
+        };
+        let presentation = self.present(picked, hub::binding_for(&hub_key, now), Cryptosuite::Jcs).await?;
+        match hub::ask(&self.endpoint, ticket.addr, &hub::HubRequest { presentation, ask }).await {
+            Ok(hub::HubReply::Validation(bytes)) => {
+                let text = String::from_utf8(bytes).map_err(|_| NodeError::Invalid("the hub sent no text".into()))?;
+                self.remote.command(Command::KeepValidation(text.clone())).await?;
+                let statement = serde_json::from_str::<serde_json::Value>(&text)
+                    .ok()
+                    .and_then(|doc| crate::endorse::validation::Validation::from_secured(&doc).ok())
+                    .map(|v| v.statement)
+                    .unwrap_or_default();
+                Ok(statement)
+            }
+            Ok(hub::HubReply::Refused(why)) => Err(NodeError::Invalid(format!("the hub refused: {why}"))),
+            Err(e) => Err(NodeError::Invalid(format!("asking the hub: {e}"))),
+        }
+    }
+
+    /// Keeps this user's invitation to an invite-only community.
+    pub async fn keep_invitation(&self, invitation: Vec<u8>) -> Result<(), NodeError> {
+        self.remote.command(Command::KeepInvitation(invitation)).await.map(drop)
+    }
+
     /// Signs and passes on a hide note in a community this user maintains.
     pub async fn hide(&self, note: crate::community::HideNote) -> Result<(), NodeError> {
         self.remote.command(Command::Hide(note)).await.map(drop)

@@ -210,6 +210,20 @@ async fn a_newcomer_books_holds_and_cosigns_a_session_with_a_demo_teacher() {
         (persona.name.as_str(), 5)
     );
 
+    // The demo's library validates it: the newcomer's agora presents the
+    // session to the hub over the network and keeps what it signs.
+    let skill = verified.endorsement().skill.clone();
+    let hub = demo.hub_ticket().expect("the demo hub runs");
+    let statement = tokio::time::timeout(WAIT, user.ask_hub(hub, agora::node::hub::Ask::Skill(skill.clone())))
+        .await
+        .expect("the hub answers in time")
+        .expect("the hub validates one session");
+    assert!(statement.starts_with(&format!("1 session in {skill}")), "{statement}");
+    let kept = user.store().validations().unwrap();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].0.hub.name, agora::demo::hub::HUB_NAME);
+    assert_eq!(kept[0].0.evidence, [verified.endorsement().id.clone()]);
+
     tokio::time::timeout(Duration::from_secs(5), demo.shutdown()).await.expect("the demo shuts down in time");
     tokio::time::timeout(Duration::from_secs(2), user.shutdown()).await.unwrap();
 }

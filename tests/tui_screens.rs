@@ -1136,3 +1136,27 @@ fn the_community_page_scrolls_at_80x24() {
     press(&mut state, &[KeyCode::Down]);
     assert_eq!(state.page_scroll, 0, "another community opens at its top");
 }
+
+#[test]
+fn a_hub_is_asked_to_validate_the_path_to_a_goal() {
+    let mut state = fixture();
+    let hub = agora::net::Ticket {
+        addr: iroh::EndpointAddr::new(iroh::SecretKey::from_bytes(&[8; 32]).public())
+            .with_ip_addr("127.0.0.1:4433".parse().unwrap()),
+        communities: vec!["agora".into()],
+    }
+    .to_string();
+    state.hub_hint = Some(hub.clone());
+    let rust = state.snapshot.communities[0].id;
+    press(&mut state, &[KeyCode::Char('6'), KeyCode::Char('V')]);
+    let agora::app::Mode::Form(form) = &state.mode else { panic!("the ask-a-hub form") };
+    assert_eq!(form.fields[1].value, "rust-async", "the goal set in the community");
+    let effect = submit(&mut state);
+    assert_eq!(effect, Some(agora::app::Effect::AskHub(hub, agora::node::hub::Ask::Path(rust, "rust-async".into()))));
+    // Without a hub's ticket it says what is missing, on its field.
+    state.hub_hint = None;
+    press(&mut state, &[KeyCode::Char('V')]);
+    assert_eq!(submit(&mut state), None);
+    let agora::app::Mode::Form(form) = &state.mode else { panic!() };
+    assert_eq!(form.error.as_ref().map(|(field, _)| *field), Some(0));
+}

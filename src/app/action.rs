@@ -44,6 +44,8 @@ pub enum Action {
     CyclePlace,
     /// Show (or hide again) what maintainers' notes hide.
     ToggleHidden,
+    /// Ask a hub to validate a path (Communities).
+    AskHub,
     New,
     Edit,
     Delete,

@@ -33,6 +33,8 @@ pub enum Effect {
     FoundCommunity(Founding),
     /// Join a community by its ticket (text, checked).
     JoinCommunity(String),
+    /// Ask the hub behind this ticket (text, checked) to validate.
+    AskHub(String, crate::node::hub::Ask),
     FetchTrackRecord(PublicKey),
     /// Several at once (a few at a time), for the minimum-rating filter.
     FetchTrackRecords(Vec<PublicKey>),

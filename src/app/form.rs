@@ -68,6 +68,8 @@ pub enum FormKind {
     NewCommunity,
     /// Join a community by its ticket.
     JoinCommunity,
+    /// Ask a hub to validate a path (or a skill) of this community.
+    AskHub(crate::community::CommunityId),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -224,6 +226,20 @@ impl Form {
                 text("Languages", "", 80, "e.g. en, pt-br"),
                 text("Rules", "", 1000, "rules in plain words, separated by |"),
                 choice("Who publishes", vec!["anyone", "invited members only"], 0),
+            ],
+        )
+    }
+
+    /// Ask a hub to validate the user's learning in community `id`: the
+    /// path to `goal` (or that skill alone).
+    pub fn ask_hub(id: crate::community::CommunityId, goal: &str, hub: &str) -> Self {
+        Self::new(
+            FormKind::AskHub(id),
+            "Ask a hub to validate what you learned",
+            vec![
+                text("Hub ticket", hub, 2048, "the agora1… ticket of a hub running agora serve --hub"),
+                text("Skill", goal, 64, "a skill of this community's curriculum"),
+                choice("Validate", vec!["the path to it", "this skill only"], 0),
             ],
         )
     }
@@ -401,6 +417,22 @@ impl Form {
                 Effect::Publish(listing)
             }
             FormKind::Profile => Effect::Onboard(self.onboarding()?),
+            FormKind::AskHub(community) => {
+                let ticket = self.value(0).trim();
+                if let Err(e) = ticket.parse::<crate::net::Ticket>() {
+                    return Err((0, e.to_string()));
+                }
+                let skill = self.value(1).trim().to_lowercase();
+                if skill.is_empty() {
+                    return Err((1, "a skill of the curriculum, like `ownership`".into()));
+                }
+                let ask = if self.selected(2) == 0 {
+                    crate::node::hub::Ask::Path(*community, skill)
+                } else {
+                    crate::node::hub::Ask::Skill(skill)
+                };
+                Effect::AskHub(ticket.to_owned(), ask)
+            }
             FormKind::NewCommunity => {
                 if self.value(0).trim().is_empty() {
                     return Err((0, "give it a name".into()));

@@ -214,6 +214,8 @@ pub struct AppState {
     pub inspections: HashMap<String, Vec<(String, bool)>>,
     /// How far the Communities tab's page is scrolled (page keys).
     pub page_scroll: u16,
+    /// A hub's ticket the ask-a-hub form starts with (the demo's library).
+    pub hub_hint: Option<String>,
     /// The demo's shared clock can be moved forward.
     pub demo: bool,
     pub quit: bool,
@@ -240,6 +242,7 @@ impl AppState {
             trust: Trust::default(),
             inspections: HashMap::new(),
             page_scroll: 0,
+            hub_hint: None,
             demo,
             quit: false,
             dirty: true,

@@ -502,6 +502,13 @@ fn communities(state: &mut AppState, action: Action) -> Option<Effect> {
             let community = state.snapshot.communities.get(state.selected[Tab::Communities.index()])?;
             Some(Effect::SetJoined(community.id, !community.joined))
         }
+        Action::AskHub => {
+            let community = state.snapshot.communities.get(state.selected[Tab::Communities.index()])?;
+            let goal = community.goals.first().map(|g| g.skill.clone()).unwrap_or_default();
+            let form = Form::ask_hub(community.id, &goal, state.hub_hint.as_deref().unwrap_or(""));
+            state.mode = Mode::Form(Box::new(form));
+            None
+        }
         _ => None,
     }
 }

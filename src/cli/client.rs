@@ -46,6 +46,7 @@ pub fn run(ctx: &Context, demo: bool, launched: std::time::Instant) -> anyhow::R
         first_run,
         launched,
         lan_discovery: node_config.net.lan_discovery,
+        hub_hint: None,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the runtime")?;
     runtime.block_on(async {
@@ -73,6 +74,7 @@ pub fn run(ctx: &Context, demo: bool, launched: std::time::Instant) -> anyhow::R
         let _control = node.listen_locally(&ctx.home.control_socket())?;
         if let Some(demo) = &demo {
             demo.welcome_to_communities(&node).await;
+            options.hub_hint = demo.hub_ticket().map(|t| t.to_string());
         }
         if let Some(demo) = &demo {
             let (demo, store) = (demo.clone(), node.store().clone());

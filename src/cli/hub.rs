@@ -80,38 +80,23 @@ pub fn run(ctx: &Context, command: HubCommand, out: &mut impl Write) -> anyhow::
 /// to the hub, bound to it, and keeps what it signs.
 fn ask(ctx: &Context, args: AskArgs, out: &mut impl Write) -> anyhow::Result<ExitCode> {
     use crate::endorse::data_integrity::Cryptosuite;
-    use crate::endorse::presentation::{Selection, present, verified};
-    use crate::node::hub::{Ask, HubRequest, binding_for};
+    use crate::endorse::presentation::present;
+    use crate::node::hub::{Ask, HubRequest, binding_for, presentable, skills_of};
     use crate::node::{ControlReply, ControlRequest};
     let ticket: crate::net::Ticket = args.ticket.trim().parse()?;
     let hub = crate::identity::PublicKey::from(*ticket.addr.id.as_bytes());
     let store = ctx.store_to_read()?;
     let me = ctx.identity()?;
     let now = super::now();
-    let (ask, skills): (Ask, Vec<String>) = match (&args.skill, &args.path) {
-        (Some(skill), None) => {
-            let skill = skill.trim().to_lowercase();
-            (Ask::Skill(skill.clone()), vec![skill])
-        }
-        (None, Some(path)) => {
-            let id = resolve(&store, &path[0])?;
-            let charter = store.charter(&id)?.context("no charter of that community is held here")?;
-            let goal = path[1].trim().to_lowercase();
-            let skills: Vec<String> = charter.value().curriculum.path_to(&goal).iter().map(|s| s.id.clone()).collect();
-            if skills.is_empty() {
-                bail!("{} has no skill `{}` in its curriculum", safe(&charter.value().name), safe(&goal));
-            }
-            (Ask::Path(id, goal), skills)
-        }
+    let ask = match (&args.skill, &args.path) {
+        (Some(skill), None) => Ask::Skill(skill.trim().to_lowercase()),
+        (None, Some(path)) => Ask::Path(resolve(&store, &path[0])?, path[1].trim().to_lowercase()),
         _ => bail!("say what to validate: --skill SKILL, or --path COMMUNITY SKILL"),
     };
     // Only what is asked about: the sessions you learned in those skills.
-    let selection = Selection { role: Some(Role::Learner), ..Default::default() };
-    let (picked, _) = verified(store.presentable(&me.public(), &selection)?, now);
-    let picked: Vec<_> = picked.into_iter().filter(|e| skills.contains(&e.endorsement().skill)).collect();
-    if picked.is_empty() {
-        bail!("you hold no endorsement as a learner in {} (see `agora endorsements list`)", safe(&skills.join(", ")));
-    }
+    let skills = skills_of(&store, &ask).map_err(|e| anyhow::anyhow!("{}", safe(&e)))?;
+    let picked = presentable(&store, &me.public(), &skills, now)
+        .map_err(|e| anyhow::anyhow!("{} (see `agora endorsements list`)", safe(&e)))?;
     drop(store);
     let presentation = present(&me, &picked, Cryptosuite::Jcs, &binding_for(&hub, now), now)?;
     let request = postcard::to_stdvec(&HubRequest { presentation, ask })?;

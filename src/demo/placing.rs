@@ -13,8 +13,9 @@ use crate::identity::PublicKey;
 use crate::market::{ListingRef, Placement};
 use crate::node::{Clock, Node};
 
-/// How long a demo peer waits for a community's charter after joining.
-const CHARTER_WAIT: Duration = Duration::from_secs(5);
+/// How long the demo waits, in all, for its peers to get the charters of
+/// the communities they joined (usually well under a second).
+const CHARTER_WAIT: Duration = Duration::from_secs(15);
 
 pub(super) async fn take_part(
     nodes: &[Arc<Node>],
@@ -32,12 +33,13 @@ pub(super) async fn take_part(
             }
         }
     }
+    let deadline = tokio::time::Instant::now() + CHARTER_WAIT;
     for (persona, node) in personas.iter().zip(nodes) {
         let Ok(listings) = persona.listings(clock.now()) else { continue };
         for (mut listing, wanted) in listings.into_iter().zip(&persona.listings) {
             let Some(community) = wanted.community.as_deref() else { continue };
             let Some((id, _, _)) = founded.iter().find(|(_, name, _)| name == community) else { continue };
-            if !charter_held(node, id).await {
+            if !charter_held(node, id, deadline).await {
                 tracing::warn!(community, "a demo peer never got the charter; its listing stays open");
                 continue;
             }
@@ -55,10 +57,10 @@ pub(super) async fn take_part(
     hide_the_off_topic_one(nodes, personas, founded, clock).await;
 }
 
-/// Waits (briefly) until `node` holds the charter of `id`.
-async fn charter_held(node: &Node, id: &CommunityId) -> bool {
+/// Waits (until `deadline` at most) until `node` holds the charter of `id`.
+async fn charter_held(node: &Node, id: &CommunityId, deadline: tokio::time::Instant) -> bool {
     let held = || node.store().charter(id).ok().flatten().is_some();
-    tokio::time::timeout(CHARTER_WAIT, async {
+    tokio::time::timeout_at(deadline, async {
         while !held() {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }

@@ -220,6 +220,41 @@ impl ProtocolHandler for HubProtocol {
     }
 }
 
+/// The skills an ask covers: the skill, or every skill on the path to it
+/// in the community's curriculum as held in `store`.
+pub fn skills_of(store: &Store, ask: &Ask) -> Result<Vec<String>, String> {
+    match ask {
+        Ask::Skill(skill) => Ok(vec![skill.trim().to_lowercase()]),
+        Ask::Path(id, goal) => {
+            let charter = store.charter(id).ok().flatten().ok_or("no charter of that community is held here")?;
+            let skills: Vec<String> = charter.value().curriculum.path_to(goal).iter().map(|s| s.id.clone()).collect();
+            if skills.is_empty() {
+                return Err(format!("{} has no skill `{goal}` in its curriculum", charter.value().name));
+            }
+            Ok(skills)
+        }
+    }
+}
+
+/// The endorsements `me` learned in `skills` that still verify: all a
+/// hub is shown.
+pub fn presentable(
+    store: &Store,
+    me: &crate::identity::PublicKey,
+    skills: &[String],
+    now: Timestamp,
+) -> Result<Vec<crate::endorse::VerifiedEndorsement>, String> {
+    use crate::endorse::presentation::{Selection, verified};
+    let selection = Selection { role: Some(Role::Learner), ..Default::default() };
+    let held = store.presentable(me, &selection).map_err(|e| e.to_string())?;
+    let picked: Vec<_> =
+        verified(held, now).0.into_iter().filter(|e| skills.contains(&e.endorsement().skill)).collect();
+    if picked.is_empty() {
+        return Err(format!("you hold no endorsement as a learner in {}", skills.join(", ")));
+    }
+    Ok(picked)
+}
+
 /// Sends one request to the hub at `addr` and reads its answer.
 pub async fn ask(
     endpoint: &iroh::Endpoint,

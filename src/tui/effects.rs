@@ -104,6 +104,11 @@ pub(super) async fn carry_out(
             Ok(ticket) => {
                 let member = crate::identity::PublicKey::from(*ticket.member.addr.id.as_bytes());
                 let id = ticket.community;
+                if let Some(invitation) = ticket.invitation
+                    && let Err(e) = node.keep_invitation(invitation).await
+                {
+                    return Some(Err(format!("the ticket's invitation: {e}")));
+                }
                 match node.connect(ticket.member).await {
                     Ok(_) => said(node.join_via(id, member).await.map(|_| {
                         format!(
@@ -115,6 +120,12 @@ pub(super) async fn carry_out(
                     Err(e) => said(Err(e)),
                 }
             }
+            Err(e) => Some(Err(e.to_string())),
+        },
+        Effect::AskHub(text, ask) => match text.parse::<crate::net::Ticket>() {
+            Ok(ticket) => said(node.ask_hub(ticket, ask).await.map(|statement| {
+                format!("Validated: {statement} (kept beside your endorsements: see your portfolio)")
+            })),
             Err(e) => Some(Err(e.to_string())),
         },
         Effect::Pin(peer, pinned) => Some(

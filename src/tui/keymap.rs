@@ -83,6 +83,7 @@ impl Keymap {
             (k.filter_rating, Action::CycleRating),
             (k.filter_community, Action::CyclePlace),
             (k.show_hidden, Action::ToggleHidden),
+            (k.validate, Action::AskHub),
             (k.fast_forward, Action::FastForward),
             (k.join, Action::Join),
         ];

@@ -44,6 +44,8 @@ pub struct Options {
     pub launched: std::time::Instant,
     /// mDNS on the local network is on (shown on the Network tab).
     pub lan_discovery: bool,
+    /// A hub's ticket to offer in the ask-a-hub form (the demo's library).
+    pub hub_hint: Option<String>,
 }
 
 /// Runs the client until the user quits, then shuts the node down.
@@ -65,6 +67,7 @@ pub async fn run(node: Node, config: &Config, options: Options) -> anyhow::Resul
     let mut state =
         AppState::new(first, network, options.clock.now(), options.tz.clone(), options.fast_forward.is_some());
     state.trust.pinned = config.trust.pinned_keys();
+    state.hub_hint = options.hub_hint.clone();
     state.explain_selected();
     if let Some(greeting) = &options.greeting {
         state.say(greeting.clone());

@@ -26,6 +26,10 @@ const MAX_ASKS_IN_FLIGHT: usize = 64;
 /// anyone can send them, and each costs members a request).
 const NEWS_EVERY: jiff::SignedDuration = jiff::SignedDuration::from_secs(5);
 
+/// A charter ask for a community joined by ticket that got no answer is
+/// made again this soon.
+const RETRY_AFTER: jiff::SignedDuration = jiff::SignedDuration::from_secs(2);
+
 impl Core {
     /// Asks `peer` for what is new in every community joined here.
     pub(super) fn ask_charters(&mut self, peer: PublicKey) {
@@ -103,6 +107,23 @@ impl Core {
         }
     }
 
+    /// A charter ask that got no answer: when it was about a community
+    /// joined whose charter never came (a join by ticket), `peer` is asked
+    /// again in a few seconds rather than at the next directory round.
+    fn ask_again_soon(&mut self, peer: PublicKey, asked: &BTreeSet<CommunityId>, now: Timestamp) {
+        let awaited: Vec<CommunityId> =
+            asked.iter().filter(|id| self.store.charter(id).is_ok_and(|c| c.is_none())).copied().collect();
+        for id in &awaited {
+            let later = self.sync.charter_news_later.entry(*id).or_default();
+            if !later.contains(&peer) && later.len() < 4 + crate::community::charter::MAX_MAINTAINERS {
+                later.push(peer);
+            }
+        }
+        if !awaited.is_empty() {
+            self.wake(now.saturating_add(RETRY_AFTER).unwrap_or(now), super::Timer::CharterNews);
+        }
+    }
+
     /// Whether `round` was a charter ask; if so, takes its answer.
     pub(super) fn charter_answer(&mut self, from: PublicKey, round: u64, outcome: &Outcome, now: Timestamp) -> bool {
         let Some((peer, asked)) = self.sync.charter_asks.remove(&round) else { return false };
@@ -113,6 +134,7 @@ impl Core {
             Outcome::Answered(bytes) => bytes,
             Outcome::Failed(e) => {
                 tracing::debug!(peer = %from.fingerprint(), "charter ask failed: {e}");
+                self.ask_again_soon(from, &asked, now);
                 return true;
             }
         };
@@ -122,7 +144,7 @@ impl Core {
         }
         match postcard::from_bytes::<DirectoryReply>(bytes) {
             Ok(DirectoryReply::Envelopes(envelopes)) => self.take_charters(from, &envelopes, &asked, now),
-            Ok(DirectoryReply::Busy(_)) => {}
+            Ok(DirectoryReply::Busy(_)) => self.ask_again_soon(from, &asked, now),
             Ok(DirectoryReply::Refused(reason)) => {
                 tracing::debug!(peer = %from.fingerprint(), "charters refused: {reason}")
             }

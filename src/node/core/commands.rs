@@ -28,6 +28,10 @@ impl Core {
                 | Command::SetBlocked(..)
                 | Command::Contact(..)
                 | Command::SetJoined(..)
+                | Command::KeepValidation(_)
+                | Command::KeepInvitation(_)
+                | Command::Hide(_)
+                | Command::Follow(..)
         );
         let done = self.carry_out(command, now);
         if own && done.is_ok() {

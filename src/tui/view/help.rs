@@ -80,6 +80,7 @@ pub fn render(screen: &Screen, scroll: u16, area: Rect, buf: &mut Buffer) {
                 (label(&k.new), "found a community"),
                 (label(&k.connect), "join one by its ticket"),
                 (label(&k.join), "join / leave the selected one"),
+                (label(&k.validate), "ask a hub to validate your path"),
             ],
         ),
     ];

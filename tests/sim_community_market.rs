@@ -270,3 +270,28 @@ fn a_session_on_a_curriculum_skill_carries_its_alignment_into_the_credential() {
         assert!(text.contains("\"targetFramework\": \"ESCO\""), "in the achievement: {text}");
     }
 }
+
+#[test]
+fn reconciling_made_up_communities_costs_the_responder_nothing_kept() {
+    use agora::net::{DirectoryReply, DirectoryRequest};
+    let mut sim = network(306, 2);
+    sim.run_for(Duration::from_secs(5));
+    let a = found(&mut sim, 0, "Code Commons", Admission::Open);
+    publish_in(&mut sim, 0, "Ownership in A", Some(a));
+    let stranger = identity(99).public();
+    // An empty negentropy message is enough to ask about a set.
+    for n in 0..30u32 {
+        let mut id = [0u8; 32];
+        id[..4].copy_from_slice(&n.to_be_bytes());
+        let request = postcard::to_stdvec(&DirectoryRequest::ReconcileIn(id, vec![0x61])).unwrap();
+        let answer = sim.ask_directory(stranger, 0, request).expect("an answer");
+        let reply: DirectoryReply = postcard::from_bytes(&answer).unwrap();
+        assert!(
+            matches!(reply, DirectoryReply::Reconcile(_) | DirectoryReply::Refused(_) | DirectoryReply::Busy(_)),
+            "{reply:?}"
+        );
+        sim.run_for(Duration::from_millis(300));
+    }
+    let kept = sim.peer(0).core().unwrap().stats().directory_sets;
+    assert!(kept <= 2, "the open set and A's at most, not one per made-up community: {kept}");
+}

@@ -270,6 +270,9 @@ pub struct CoreStats {
     pub peers_with_mail: usize,
     pub sync_rounds: usize,
     pub tracked_authors: usize,
+    /// Directory sets whose reconciliation snapshot is kept (the open
+    /// one and the communities joined, at most).
+    pub directory_sets: usize,
 }
 
 pub struct Core {
@@ -344,6 +347,7 @@ impl Core {
             peers_with_mail: self.delivery.peers(),
             sync_rounds: self.sync.rounds_in_progress(),
             tracked_authors: self.limiter.by_author.tracked(),
+            directory_sets: self.sync.snapshots_kept(),
         }
     }
 

@@ -91,7 +91,12 @@ impl Core {
         for envelope in envelopes {
             match self.check(&envelope, Via::Fetch, now) {
                 Ok(Some(c)) => checked.push((from, envelope, c)),
-                Ok(None) => {}
+                // Fetched yet not news (expired, or placed in a community
+                // not joined here): counted against the session, so a peer
+                // that offers such things by the thousand is left alone
+                // for a while; not remembered, since joining later makes
+                // it news.
+                Ok(None) => refused += 1,
                 Err(e) => {
                     refused += 1;
                     self.refused(from, &e.to_string(), now);

@@ -108,6 +108,11 @@ impl Sync {
         }
     }
 
+    /// How many sets' snapshots are kept.
+    pub fn snapshots_kept(&self) -> usize {
+        self.snapshots.len()
+    }
+
     pub fn rounds_in_progress(&self) -> usize {
         self.rounds.len() + self.charter_asks.len()
     }
@@ -132,7 +137,13 @@ impl Core {
             Some(community) if self.joined_charters().contains_key(&community) => {
                 self.store.community_items(&community).map_err(|e| e.to_string())?
             }
-            Some(_) => Vec::new(),
+            // Not joined here: an empty set, never kept (a peer naming
+            // made-up communities must not grow this node's memory).
+            Some(_) => {
+                let mut empty = NegentropyStorageVector::new();
+                empty.seal().map_err(|e| e.to_string())?;
+                return Ok(Arc::new(empty));
+            }
         };
         let mut storage = NegentropyStorageVector::with_capacity(items.len());
         for item in items {

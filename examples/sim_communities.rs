@@ -5,7 +5,7 @@
 //! t50/t90/t100 over its members' (member, listing) pairs) and how many
 //! copies leaked to peers outside it (must be 0); then the directory a
 //! peer keeps (listings and their bytes) when it joined K communities
-//! against one that joined all C.
+//! against one that joined all C, and the bytes each peer sent (median).
 //!
 //! The raw baseline from the same run: the same listings published in the
 //! open directory instead, which every peer keeps.
@@ -176,6 +176,7 @@ fn run(args: &Args, placed: bool) -> Outcome {
     }
     sim.run_for(Duration::from_secs(20));
     let start = sim.elapsed();
+    let sent_before: Vec<u64> = (0..n).map(|p| sim.bytes_sent(p)).collect();
     // L listings per community, by members of it.
     let mut published: Vec<(usize, usize, Id16)> = Vec::new(); // (community, author, id)
     for (k, community) in ids.iter().enumerate() {
@@ -229,10 +230,14 @@ fn run(args: &Args, placed: bool) -> Outcome {
         }
     }
     let label = if placed { "placed" } else { "open baseline" };
+    let mut sent: Vec<u64> = (0..n).map(|p| sim.bytes_sent(p) - sent_before[p]).collect();
+    sent.sort_unstable();
     println!(
-        "{label}: {} (peer, listing) pairs due, {} missing, leaked outside their community {leaked}, wall {:.1}s",
+        "{label}: {} (peer, listing) pairs due, {} missing, leaked outside their community {leaked}, \
+         median sent {:.1} KiB/peer, wall {:.1}s",
         total,
         pending.len(),
+        sent[n / 2] as f64 / 1024.0,
         wall.elapsed().as_secs_f64()
     );
     if placed {

@@ -84,6 +84,8 @@ pub struct Sim {
     timers: BTreeMap<(usize, Timer), Duration>,
     trace: Trace,
     broadcasts: Option<broadcasts::Broadcasts>,
+    /// Communities' own topics each peer joined (its core asked to).
+    community_topics: BTreeMap<usize, std::collections::BTreeSet<TopicId>>,
 }
 
 impl Sim {
@@ -107,6 +109,7 @@ impl Sim {
             timers: BTreeMap::new(),
             trace: Trace::default(),
             broadcasts: None,
+            community_topics: BTreeMap::new(),
         }
     }
 
@@ -205,6 +208,8 @@ impl Sim {
     pub fn crash(&mut self, index: usize) {
         self.trace.note(self.elapsed, &format!("crash {index}"));
         self.peers[index].crash();
+        // Its gossip state is gone; its core joins its topics again at start.
+        self.community_topics.remove(&index);
         let gone = self.key(index);
         let neighbours: Vec<usize> = (0..self.peers.len()).filter(|i| *i != index && self.peers[*i].is_up()).collect();
         for other in neighbours {
@@ -411,7 +416,34 @@ impl Sim {
                 }
                 Output::Answer(token, bytes) => self.answer(peer, me, token, bytes),
                 Output::Rejoin(peers) => {
-                    self.gossip_in(peer, InEvent::Command(self.topic, GossipCommand::Join(peers)));
+                    self.gossip_in(peer, InEvent::Command(self.topic, GossipCommand::Join(peers.clone())));
+                    let topics: Vec<TopicId> =
+                        self.community_topics.get(&peer).into_iter().flatten().copied().collect();
+                    for topic in topics {
+                        self.gossip_in(peer, InEvent::Command(topic, GossipCommand::Join(peers.clone())));
+                    }
+                }
+                Output::BroadcastIn(community, frame) => {
+                    if let Some(watch) = self.broadcasts.as_mut() {
+                        watch.sent(peer, &frame, self.elapsed);
+                    }
+                    let topic = TopicId::from_bytes(community.topic());
+                    // As the shell: the named topic while its own is not joined.
+                    let joined = self.community_topics.get(&peer).is_some_and(|t| t.contains(&topic));
+                    let topic = if joined { topic } else { self.topic };
+                    let command = GossipCommand::Broadcast(frame.into(), Scope::Swarm);
+                    self.gossip_in(peer, InEvent::Command(topic, command));
+                }
+                Output::JoinTopic(community, peers) => {
+                    let topic = TopicId::from_bytes(community.topic());
+                    self.community_topics.entry(peer).or_default().insert(topic);
+                    self.gossip_in(peer, InEvent::Command(topic, GossipCommand::Join(peers)));
+                }
+                Output::LeaveTopic(community) => {
+                    let topic = TopicId::from_bytes(community.topic());
+                    if self.community_topics.get_mut(&peer).is_some_and(|t| t.remove(&topic)) {
+                        self.gossip_in(peer, InEvent::Command(topic, GossipCommand::Quit));
+                    }
                 }
                 Output::WakeAt(at, timer) => {
                     let offset = at.duration_since(self.base);
@@ -500,9 +532,11 @@ impl Sim {
                         self.schedule(at, Happening::Gossip { peer: target, event: InEvent::PeerDisconnected(me) });
                     }
                 }
-                OutEvent::EmitEvent(_, event) => match event {
-                    GossipEvent::NeighborUp(p) => received.push(Input::NeighborUp(p)),
-                    GossipEvent::NeighborDown(p) => received.push(Input::NeighborDown(p)),
+                // Neighbours are counted on the named topic (as the shell).
+                OutEvent::EmitEvent(topic, event) => match event {
+                    GossipEvent::NeighborUp(p) if topic == self.topic => received.push(Input::NeighborUp(p)),
+                    GossipEvent::NeighborDown(p) if topic == self.topic => received.push(Input::NeighborDown(p)),
+                    GossipEvent::NeighborUp(_) | GossipEvent::NeighborDown(_) => {}
                     GossipEvent::Received(message) => {
                         if let Some(watch) = self.broadcasts.as_mut() {
                             watch.delivered(&message.content, self.elapsed);

@@ -65,6 +65,8 @@ fn a_listing_in_a_community_reaches_its_members_and_never_anyone_else() {
     let b = found(&mut sim, 4, "Café de Idiomas", Admission::Open);
     join(&mut sim, a, &[1, 2, 3], 0);
     join(&mut sim, b, &[3, 5, 6], 4);
+    sim.run_for(Duration::from_secs(5));
+    sim.watch_broadcasts();
     let in_a = publish_in(&mut sim, 1, "Ownership in A", Some(a));
     let in_b = publish_in(&mut sim, 5, "Portuguese in B", Some(b));
     let open = publish_in(&mut sim, 7, "Open to all", None);
@@ -76,6 +78,12 @@ fn a_listing_in_a_community_reaches_its_members_and_never_anyone_else() {
         }),
         "each listing reaches its community's members, the open one everyone"
     );
+    // Gossip carried each placed listing on its community's own topic: to
+    // the other members, never to anyone else (the open one: to everyone).
+    let reached = |origin: usize| sim.spreads().iter().filter(|s| s.origin == origin).map(|s| s.reached).max();
+    assert_eq!(reached(1), Some(3), "A's listing reached A's three other members only");
+    assert_eq!(reached(5), Some(3), "B's listing reached B's three other members only");
+    assert_eq!(reached(7), Some(7), "the open listing reached everyone");
     // Several directory rounds later, nothing crossed over.
     sim.run_for(Duration::from_secs(300));
     for p in [4, 5, 6, 7] {

@@ -185,8 +185,17 @@ pub enum Output {
     /// A command's result.
     Done(Token, Result<Done, NodeError>),
     Emit(Event),
-    /// Broadcast this frame to every community topic.
+    /// Broadcast this frame on the node's named topics (the
+    /// `communities` of its config).
     Broadcast(Vec<u8>),
+    /// Broadcast this frame on one community's own topic (on the named
+    /// topics while that one is not joined).
+    BroadcastIn(crate::community::CommunityId, Vec<u8>),
+    /// Join (or, joined already, ask these peers into) a community's own
+    /// topic, through these peers.
+    JoinTopic(crate::community::CommunityId, Vec<PublicKey>),
+    /// Leave a community's own topic.
+    LeaveTopic(crate::community::CommunityId),
     /// Deliver this session message to `to`; report with [`Input::Delivered`].
     Deliver {
         to: PublicKey,
@@ -411,6 +420,9 @@ impl Core {
             }
         }
         self.drop_expired_own(now);
+        for id in self.joined_ids() {
+            self.join_topic(id, &[]);
+        }
         self.announce(now);
         self.wake(now.saturating_add(self.config.sync_every).unwrap_or(now), Timer::Sync);
         self.wake(now.saturating_add(self.config.heal_every).unwrap_or(now), Timer::Heal);
@@ -486,6 +498,16 @@ impl Core {
     fn broadcast(&mut self, frame: crate::net::Frame) {
         match frame.encode() {
             Ok(bytes) => self.out.push(Output::Broadcast(bytes)),
+            Err(e) => tracing::warn!("not broadcasting: {e}"),
+        }
+    }
+
+    /// Broadcasts `frame` where what it is about belongs: a community's
+    /// own topic, or (none) the named topics.
+    fn broadcast_in(&mut self, community: Option<crate::community::CommunityId>, frame: crate::net::Frame) {
+        let Some(community) = community else { return self.broadcast(frame) };
+        match frame.encode() {
+            Ok(bytes) => self.out.push(Output::BroadcastIn(community, bytes)),
             Err(e) => tracing::warn!("not broadcasting: {e}"),
         }
     }

@@ -16,6 +16,7 @@ pub(super) mod pool;
 pub(super) mod portfolio;
 pub(super) mod session;
 mod streams;
+mod topics;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -82,6 +83,8 @@ pub(super) struct Shell {
     pub memory: MemoryLookup,
     pub pool: Arc<pool::Pool>,
     pub topics: Vec<(String, GossipSender)>,
+    /// Communities' own topics.
+    community_topics: topics::CommunityTopics,
     pub inbox: mpsc::Sender<ToShell>,
     pub to_core: mpsc::UnboundedSender<Vec<Input>>,
     pub events: broadcast::Sender<Event>,
@@ -143,6 +146,7 @@ impl Shell {
             memory,
             pool,
             topics: Vec::new(),
+            community_topics: topics::CommunityTopics::default(),
             inbox,
             to_core,
             events,
@@ -190,6 +194,9 @@ impl Shell {
             if let Err(e) = self.join(&community, peers.clone()).await {
                 tracing::warn!(community, "joining again: {e}");
             }
+        }
+        for id in self.community_topics.drain() {
+            self.community_topics.join(&self.gossip, &self.inbox, id, peers.clone()).await;
         }
     }
 
@@ -344,7 +351,23 @@ impl Shell {
                         tracing::debug!(community, "asking peers again failed: {e}");
                     }
                 }
+                self.community_topics.rejoin(&peers).await;
             }
+            Output::BroadcastIn(id, frame) => {
+                if !self.community_topics.broadcast(&id, &frame).await {
+                    // Its topic is not joined (yet): the named topics carry it.
+                    for (community, sender) in &self.topics {
+                        if let Err(e) = sender.broadcast(frame.clone().into()).await {
+                            tracing::warn!(community, "broadcast failed: {e}");
+                        }
+                    }
+                }
+            }
+            Output::JoinTopic(id, peers) => {
+                let peers = peers.iter().filter_map(|p| EndpointId::from_bytes(p.as_bytes()).ok()).collect();
+                self.community_topics.join(&self.gossip, &self.inbox, id, peers).await;
+            }
+            Output::LeaveTopic(id) => self.community_topics.leave(&id),
             Output::Broadcast(frame) => {
                 for (community, sender) in &self.topics {
                     if let Err(e) = sender.broadcast(frame.clone().into()).await {

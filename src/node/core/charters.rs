@@ -197,6 +197,12 @@ impl Core {
         if arrived {
             self.sync.directory_changed();
             self.sync_with(from, now, true);
+            // Its maintainers are known now: ask them into its topic too.
+            let held: Vec<CommunityId> =
+                awaited.iter().filter(|id| self.store.charter(id).is_ok_and(|c| c.is_some())).copied().collect();
+            for id in held {
+                self.join_topic(id, &[from]);
+            }
         }
     }
 
@@ -255,10 +261,13 @@ impl Core {
             self.store.join_community(&id, now)?;
         }
         self.emit(Event::CommunityChanged(id));
-        self.broadcast(crate::net::Frame::CharterNews {
-            community: id.0,
-            member: self.me.public().as_bytes().to_owned(),
-        });
+        if charter.version == 1 {
+            self.join_topic(id, &[]);
+        }
+        self.broadcast_in(
+            Some(id),
+            crate::net::Frame::CharterNews { community: id.0, member: self.me.public().as_bytes().to_owned() },
+        );
         Ok(digest(&signed))
     }
 
@@ -268,6 +277,7 @@ impl Core {
         let joined = self.store.join_community(&id, now)?;
         self.ask_charters(peer);
         self.emit(Event::CommunityChanged(id));
+        self.join_topic(id, &[peer]);
         Ok(joined)
     }
 }

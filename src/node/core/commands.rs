@@ -69,7 +69,7 @@ impl Core {
             Command::Hide(note) => {
                 let signed = crate::node::community::hide(&self.store, &self.me, &note, now)?;
                 self.sync.directory_changed();
-                self.broadcast(Frame::HideNote(signed.bytes().to_vec()));
+                self.broadcast_in(Some(note.community), Frame::HideNote(signed.bytes().to_vec()));
                 self.emit(crate::node::Event::ModerationChanged(note.community));
                 Ok(Done::Unit)
             }
@@ -107,7 +107,7 @@ impl Core {
             None => self.store.put_own_listing(&signed)?,
         }
         self.sync.directory_changed();
-        self.broadcast(Frame::Listing(signed.bytes().to_vec()));
+        self.broadcast_in(listing.community(), Frame::Listing(signed.bytes().to_vec()));
         Ok(signed)
     }
 
@@ -150,7 +150,7 @@ impl Core {
         let signed = seal(&self.me, &next, now)?;
         self.store.resume_own_listing(&signed)?;
         self.sync.directory_changed();
-        self.broadcast(Frame::Listing(signed.bytes().to_vec()));
+        self.broadcast_in(next.community(), Frame::Listing(signed.bytes().to_vec()));
         Ok(true)
     }
 
@@ -173,13 +173,16 @@ impl Core {
         self.joined = None;
         self.sync.directory_changed();
         if !joined {
-            return Ok(self.store.leave_community(&id)?);
+            let left = self.store.leave_community(&id)?;
+            self.out.push(super::Output::LeaveTopic(id));
+            return Ok(left);
         }
         if self.store.charter(&id)?.is_none() {
             return Err(NodeError::Invalid("no charter of that community is held here".into()));
         }
         let joined = self.store.join_community(&id, now)?;
         if joined {
+            self.join_topic(id, &[]);
             // Its directory, from every neighbour, now rather than at the next round.
             self.sync_all(now);
         }
@@ -234,7 +237,7 @@ impl Core {
         match self.store.own_listings() {
             Ok(listings) => {
                 for listing in listings.iter().filter(|l| !l.value().is_expired(now)) {
-                    self.broadcast(Frame::Listing(listing.bytes().to_vec()));
+                    self.broadcast_in(listing.value().community(), Frame::Listing(listing.bytes().to_vec()));
                 }
             }
             Err(e) => tracing::warn!("cannot read own listings: {e}"),

@@ -177,15 +177,23 @@ impl Core {
         let mut news = Vec::new();
         let mut refused = 0;
         for (from, envelope, item) in checked {
+            let community = match &item {
+                Checked::Listing(listing) => listing.value().community(),
+                Checked::Note(note) => Some(note.value().community),
+                Checked::Withdrawal(_) | Checked::Profile(_) => None,
+            };
             match self.keep(&batch, item, now) {
                 Ok(Some(event)) => {
                     let fresh = crate::wire::timestamp_of(&envelope).is_ok_and(|t| now.duration_since(t) < FRESH);
                     if via == Via::Fetch && fresh {
-                        news.push(match event {
-                            Event::ListingWithdrawn { .. } => Frame::Withdrawal(envelope),
-                            Event::ModerationChanged(_) => Frame::HideNote(envelope),
-                            _ => Frame::Listing(envelope),
-                        });
+                        news.push((
+                            community,
+                            match event {
+                                Event::ListingWithdrawn { .. } => Frame::Withdrawal(envelope),
+                                Event::ModerationChanged(_) => Frame::HideNote(envelope),
+                                _ => Frame::Listing(envelope),
+                            },
+                        ));
                     }
                     events.push(event);
                 }
@@ -209,8 +217,8 @@ impl Core {
         for event in events {
             self.emit(event);
         }
-        for frame in news {
-            self.broadcast(frame);
+        for (community, frame) in news {
+            self.broadcast_in(community, frame);
         }
         (received, refused)
     }

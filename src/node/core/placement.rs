@@ -41,6 +41,22 @@ impl Core {
         self.joined.get_or_insert_default()
     }
 
+    /// Joins community `id`'s own topic through `via` and the peers most
+    /// likely to be in it: its maintainers, and the neighbours of the
+    /// named topics (a peer outside the topic ignores the join).
+    pub(super) fn join_topic(&mut self, id: CommunityId, via: &[crate::identity::PublicKey]) {
+        let me = self.me.public();
+        let mut peers: Vec<crate::identity::PublicKey> = via.to_vec();
+        if let Some(charter) = self.joined_charters().get(&id) {
+            peers.extend(charter.maintainers.iter().copied());
+        }
+        peers.extend(self.neighbors.iter().copied());
+        let mut seen = std::collections::BTreeSet::new();
+        peers.retain(|p| *p != me && seen.insert(*p));
+        peers.truncate(16);
+        self.out.push(super::Output::JoinTopic(id, peers));
+    }
+
     /// The communities joined here, in order.
     pub(super) fn joined_ids(&mut self) -> Vec<CommunityId> {
         self.joined_charters().keys().copied().collect()

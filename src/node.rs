@@ -16,10 +16,14 @@
 //!   debt-limit check before a teacher accepts (it fetches a portfolio, so
 //!   it runs beside the core); [`clock`]: the clock the shell reads;
 //!   [`record`]: where co-signing stands for a party, and the record they
-//!   are asked to approve (read by the core, the client and the CLI).
+//!   are asked to approve (read by the core, the client and the CLI);
+//!   [`config`]: how a node runs; [`community`]: placing, hiding, inviting
+//!   and the node's community methods; [`hub`]: validation over the
+//!   network.
 
 mod clock;
 pub mod community;
+mod config;
 mod control;
 pub mod core;
 mod credits;
@@ -35,18 +39,18 @@ use iroh::protocol::Router;
 use iroh::{Endpoint, EndpointAddr, EndpointId};
 use tokio::sync::{broadcast, mpsc, oneshot};
 
-use crate::config::Config;
 use crate::endorse::consent::RecordDigest;
 use crate::endorse::cosign::Attestation;
 use crate::endorse::data_integrity::Cryptosuite;
-use crate::endorse::timebank::{BelowDebtLimit, DebtLimit};
+use crate::endorse::timebank::BelowDebtLimit;
 use crate::identity::{Identity, PublicKey};
 use crate::market::{Action, Listing, ListingId, ListingRef, Negotiation, NegotiationId, Profile, Terms};
-use crate::net::{NetError, NetOptions, Ticket, bind};
+use crate::net::{NetError, Ticket, bind};
 use crate::store::Store;
 use crate::wire::Verified;
 
 pub use clock::Clock;
+pub use config::NodeConfig;
 pub use control::{ControlReply, ControlRequest, SessionRequest};
 #[cfg(unix)]
 pub use control::{ControlSocket, ask as ask_control};
@@ -60,84 +64,6 @@ pub use shell::session::SessionProtocol;
 
 use core::{Command, Done};
 use shell::ToShell;
-
-/// How a node runs.
-#[derive(Clone, Debug)]
-pub struct NodeConfig {
-    pub net: NetOptions,
-    pub communities: Vec<String>,
-    pub bootstrap: Vec<Ticket>,
-    /// Re-broadcast own profile and listings this often.
-    pub announce_every: Duration,
-    /// Compare directories with a neighbor this often.
-    pub sync_every: Duration,
-    /// Published (signed and announced) at start when given.
-    pub profile: Option<Profile>,
-    pub clock: Clock,
-    pub limits: Limits,
-    /// Peers whose messages are dropped (from config and the store).
-    pub blocked: Vec<PublicKey>,
-    /// The time-credit balance a learner must keep after a session before
-    /// this node, as teacher, accepts it on a credits-priced listing; `None`
-    /// accepts whatever the balance.
-    pub debt_limit: Option<DebtLimit>,
-    /// Serve `agora/hub/1` with these settings (`agora serve --hub`).
-    pub hub: Option<hub::HubSettings>,
-    /// Seeds the core's randomness (ids, choices); random when `None`.
-    pub seed: Option<u64>,
-}
-
-impl NodeConfig {
-    pub fn from_config(config: &Config) -> Result<Self, NodeError> {
-        let bootstrap = config
-            .network
-            .bootstrap
-            .iter()
-            .map(|t| t.parse().map_err(|e| NodeError::Ticket(format!("{e}"))))
-            .collect::<Result<_, _>>()?;
-        let blocked = config
-            .network
-            .blocked
-            .iter()
-            .map(|did| {
-                crate::identity::public_from_did_key(did)
-                    .map_err(|e| NodeError::Invalid(format!("network.blocked: {e}")))
-            })
-            .collect::<Result<_, _>>()?;
-        Ok(Self {
-            net: NetOptions::from_config(&config.network),
-            communities: config.communities.clone(),
-            bootstrap,
-            announce_every: Duration::from_secs(300),
-            sync_every: Duration::from_secs(60),
-            profile: None,
-            clock: Clock::from_env(),
-            limits: Limits { max_seen_listings: config.storage.max_seen_listings as usize, ..Limits::default() },
-            blocked,
-            debt_limit: config.credits.debt_limit(),
-            hub: None,
-            seed: None,
-        })
-    }
-
-    /// Loopback only, relays off: tests and the demo.
-    pub fn loopback(communities: &[&str]) -> Self {
-        Self {
-            net: NetOptions::loopback(),
-            communities: communities.iter().map(|c| c.to_string()).collect(),
-            bootstrap: Vec::new(),
-            announce_every: Duration::from_secs(300),
-            sync_every: Duration::from_secs(60),
-            profile: None,
-            clock: Clock::default(),
-            limits: Limits::default(),
-            blocked: Vec::new(),
-            debt_limit: Some(DebtLimit::DEFAULT),
-            hub: None,
-            seed: None,
-        }
-    }
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum NodeError {
@@ -528,64 +454,6 @@ impl Node {
     pub async fn set_blocked(&self, peer: PublicKey, blocked: bool) -> Result<usize, NodeError> {
         match self.remote.command(Command::SetBlocked(peer, blocked)).await? {
             Done::Count(n) => Ok(n),
-            other => Err(unexpected(other)),
-        }
-    }
-
-    /// Signs and keeps a charter version (see [`Command::PublishCharter`]).
-    pub async fn publish_charter(&self, charter: crate::community::Charter) -> Result<(), NodeError> {
-        self.remote.command(Command::PublishCharter(charter)).await.map(drop)
-    }
-
-    /// Asks the hub behind `ticket` to validate this user's learning (see
-    /// [`hub`]); keeps what it signs. Returns its statement.
-    pub async fn ask_hub(&self, ticket: Ticket, ask: hub::Ask) -> Result<String, NodeError> {
-        let now = self.clock.now();
-        let hub_key = PublicKey::from(*ticket.addr.id.as_bytes());
-        let picked = {
-            let skills = hub::skills_of(&self.store, &ask).map_err(NodeError::Invalid)?;
-            hub::presentable(&self.store, &self.id, &skills, now).map_err(NodeError::Invalid)?
-        };
-        let presentation = self.present(picked, hub::binding_for(&hub_key, now), Cryptosuite::Jcs).await?;
-        match hub::ask(&self.endpoint, ticket.addr, &hub::HubRequest { presentation, ask }).await {
-            Ok(hub::HubReply::Validation(bytes)) => {
-                let text = String::from_utf8(bytes).map_err(|_| NodeError::Invalid("the hub sent no text".into()))?;
-                self.remote.command(Command::KeepValidation(text.clone())).await?;
-                let statement = serde_json::from_str::<serde_json::Value>(&text)
-                    .ok()
-                    .and_then(|doc| crate::endorse::validation::Validation::from_secured(&doc).ok())
-                    .map(|v| v.statement)
-                    .unwrap_or_default();
-                Ok(statement)
-            }
-            Ok(hub::HubReply::Refused(why)) => Err(NodeError::Invalid(format!("the hub refused: {why}"))),
-            Err(e) => Err(NodeError::Invalid(format!("asking the hub: {e}"))),
-        }
-    }
-
-    /// Keeps this user's invitation to an invite-only community.
-    pub async fn keep_invitation(&self, invitation: Vec<u8>) -> Result<(), NodeError> {
-        self.remote.command(Command::KeepInvitation(invitation)).await.map(drop)
-    }
-
-    /// Signs and passes on a hide note in a community this user maintains.
-    pub async fn hide(&self, note: crate::community::HideNote) -> Result<(), NodeError> {
-        self.remote.command(Command::Hide(note)).await.map(drop)
-    }
-
-    /// Joins a community through `member`, who is asked for its charter.
-    pub async fn join_via(&self, id: crate::community::CommunityId, member: PublicKey) -> Result<bool, NodeError> {
-        match self.remote.command(Command::JoinVia(id, member)).await? {
-            Done::Bool(changed) => Ok(changed),
-            other => Err(unexpected(other)),
-        }
-    }
-
-    /// Joins (or leaves) a community whose charter this node holds.
-    /// Returns whether that changed anything.
-    pub async fn set_joined(&self, id: crate::community::CommunityId, joined: bool) -> Result<bool, NodeError> {
-        match self.remote.command(Command::SetJoined(id, joined)).await? {
-            Done::Bool(changed) => Ok(changed),
             other => Err(unexpected(other)),
         }
     }

@@ -20,7 +20,6 @@ use crate::config::Approval;
 use crate::endorse::presentation::{Binding, MAX_PRESENTATION_BYTES, inspect_presentation};
 use crate::endorse::validation::{Validation, issue};
 use crate::endorse::{Party, Suites};
-use crate::market::Role;
 use crate::text::safe;
 
 #[derive(Subcommand, Debug)]
@@ -81,7 +80,7 @@ pub fn run(ctx: &Context, command: HubCommand, out: &mut impl Write) -> anyhow::
 fn ask(ctx: &Context, args: AskArgs, out: &mut impl Write) -> anyhow::Result<ExitCode> {
     use crate::endorse::data_integrity::Cryptosuite;
     use crate::endorse::presentation::present;
-    use crate::node::hub::{Ask, HubRequest, binding_for, presentable, skills_of};
+    use crate::node::hub::{Ask, HubRequest, binding_for, presentable, scope_of};
     use crate::node::{ControlReply, ControlRequest};
     let ticket: crate::net::Ticket = args.ticket.trim().parse()?;
     let hub = crate::identity::PublicKey::from(*ticket.addr.id.as_bytes());
@@ -94,7 +93,7 @@ fn ask(ctx: &Context, args: AskArgs, out: &mut impl Write) -> anyhow::Result<Exi
         _ => bail!("say what to validate: --skill SKILL, or --path COMMUNITY SKILL"),
     };
     // Only what is asked about: the sessions you learned in those skills.
-    let skills = skills_of(&store, &ask).map_err(|e| anyhow::anyhow!("{}", safe(&e)))?;
+    let skills = scope_of(&store, &ask).map_err(|e| anyhow::anyhow!("{}", safe(&e)))?.skills();
     let picked = presentable(&store, &me.public(), &skills, now)
         .map_err(|e| anyhow::anyhow!("{} (see `agora endorsements list`)", safe(&e)))?;
     drop(store);
@@ -136,26 +135,14 @@ fn validate(ctx: &Context, args: ValidateArgs, out: &mut impl Write) -> anyhow::
         return Ok(ExitCode::from(EXIT_INVALID));
     }
     let Some(learner) = report.holder else { bail!("the presentation names no holder") };
-    let endorsements: Vec<_> = report
-        .credentials
-        .iter()
-        .filter(|c| c.holder_role == Some(Role::Learner))
-        .filter_map(|c| c.report.claims.as_ref().ok().cloned())
-        .collect();
+    let endorsements = report.learned();
     let scope = match (&args.skill, &args.path) {
         (Some(skill), None) => Scope::Skill(skill.trim().to_lowercase()),
         (None, Some(path)) => {
             let store = ctx.store_to_read()?;
             let id = resolve(&store, &path[0])?;
             let charter = store.charter(&id)?.context("no charter of that community is held here")?;
-            let c = charter.value();
-            let goal = path[1].trim().to_lowercase();
-            let skills: Vec<String> = c.curriculum.path_to(&goal).iter().map(|s| s.id.clone()).collect();
-            if skills.is_empty() {
-                bail!("{} has no skill `{}` in its curriculum", safe(&c.name), safe(&goal));
-            }
-            // Names are not unique: the id says which community.
-            Scope::Path { name: format!("{} ({}): {goal}", c.name, id.short()), skills }
+            Scope::path(charter.value(), &path[1]).map_err(|e| anyhow::anyhow!("{}", safe(&e)))?
         }
         _ => bail!("say what to validate: --skill SKILL, or --path COMMUNITY SKILL"),
     };

@@ -29,6 +29,28 @@ pub enum Scope {
     },
 }
 
+impl Scope {
+    /// The path to `goal` in the curriculum of the community `charter`
+    /// says (named with the community's id, since names are not unique),
+    /// or why there is none.
+    pub fn path(charter: &super::Charter, goal: &str) -> Result<Scope, String> {
+        let goal = goal.trim().to_lowercase();
+        let skills: Vec<String> = charter.curriculum.path_to(&goal).iter().map(|s| s.id.clone()).collect();
+        if skills.is_empty() {
+            return Err(format!("{} has no skill `{goal}` in its curriculum", charter.name));
+        }
+        Ok(Scope::Path { name: format!("{} ({}): {goal}", charter.name, charter.id().short()), skills })
+    }
+
+    /// The skills it covers.
+    pub fn skills(&self) -> Vec<String> {
+        match self {
+            Scope::Skill(skill) => vec![skill.clone()],
+            Scope::Path { skills, .. } => skills.clone(),
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Assessment {
     /// "rust", "path Rust Berlin: rust-async".

@@ -102,3 +102,24 @@ impl Moderation {
         self.hides.is_empty()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::Body as _;
+
+    #[test]
+    fn a_hiding_note_says_why_within_its_limit() {
+        let note = |hidden: bool, reason: &str| HideNote {
+            community: CommunityId([1; 32]),
+            target: Target::Author(PublicKey::from([2; 32])),
+            hidden,
+            reason: reason.into(),
+        };
+        assert!(note(true, "Advertising").validate().is_ok());
+        assert!(note(true, "  ").validate().is_err(), "hiding needs a reason");
+        assert!(note(false, "").validate().is_ok(), "lifting needs none");
+        assert!(note(true, &"x".repeat(MAX_REASON_CHARS + 1)).validate().is_err());
+        assert!(note(true, "a\u{1b}[2J").validate().is_err(), "no terminal escapes");
+    }
+}

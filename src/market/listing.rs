@@ -224,3 +224,29 @@ impl std::fmt::Display for Format {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::Body as _;
+
+    #[test]
+    fn an_invitation_larger_than_any_real_one_is_refused() {
+        let listing = |bytes: usize| Listing {
+            id: ListingId::default(),
+            version: 1,
+            kind: ListingKind::Offer,
+            title: "Soldering".into(),
+            skills: vec!["solder".into()],
+            level: Level::Any,
+            description: String::new(),
+            format: Format::Online,
+            price: Price::Free,
+            availability: Availability { time_zone: "UTC".into(), windows: vec![] },
+            expires_at: Timestamp::from_second(1_800_000_000).unwrap(),
+            placement: Some(Placement { community: CommunityId([1; 32]), invitation: Some(vec![0; bytes]) }),
+        };
+        assert!(listing(MAX_INVITATION_BYTES).validate().is_ok());
+        assert!(listing(MAX_INVITATION_BYTES + 1).validate().is_err());
+    }
+}

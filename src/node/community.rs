@@ -1,15 +1,19 @@
 //! What this user does in communities: placing an own listing in one,
 //! signing a maintainer's hide notes and invitations, keeping an
 //! invitation. The same checks whether the running node does it (and then
-//! passes it on) or a command writes the store directly.
+//! passes it on) or a command writes the store directly. Also the
+//! [`Node`]'s community methods: charters, joining, hiding, asking a hub.
 
 use jiff::Timestamp;
 
-use super::NodeError;
+use super::core::{Command, Done};
+use super::{Node, NodeError, hub, unexpected};
 use crate::community::invitation::open_invitation;
 use crate::community::{Admission, Charter, HideNote, Invitation, may_publish};
+use crate::endorse::data_integrity::Cryptosuite;
 use crate::identity::{Identity, PublicKey};
 use crate::market::{Listing, Placement};
+use crate::net::Ticket;
 use crate::store::{NoteStored, Store};
 use crate::wire::{Verified, seal};
 
@@ -83,4 +87,51 @@ pub fn place(
     let check = Placement { community: placement.community, invitation: placement.invitation.clone() };
     may_publish(charter, me, &check, now)
         .map_err(|e| NodeError::Invalid(format!("{e}; ask a maintainer for an invitation")))
+}
+
+impl Node {
+    /// Signs and keeps a charter version (see [`Command::PublishCharter`]).
+    pub async fn publish_charter(&self, charter: Charter) -> Result<(), NodeError> {
+        self.remote.command(Command::PublishCharter(charter)).await.map(drop)
+    }
+
+    /// Asks the hub behind `ticket` to validate this user's learning (see
+    /// [`hub`]); keeps what it signs. Returns its statement.
+    pub async fn ask_hub(&self, ticket: Ticket, ask: hub::Ask) -> Result<String, NodeError> {
+        let now = self.clock.now();
+        let hub_key = PublicKey::from(*ticket.addr.id.as_bytes());
+        let picked = {
+            let skills = hub::scope_of(&self.store, &ask).map_err(NodeError::Invalid)?.skills();
+            hub::presentable(&self.store, &self.id, &skills, now).map_err(NodeError::Invalid)?
+        };
+        let presentation = self.present(picked, hub::binding_for(&hub_key, now), Cryptosuite::Jcs).await?;
+        hub::ask_and_keep(&self.remote, ticket.addr, &hub::HubRequest { presentation, ask }).await
+    }
+
+    /// Keeps this user's invitation to an invite-only community.
+    pub async fn keep_invitation(&self, invitation: Vec<u8>) -> Result<(), NodeError> {
+        self.remote.command(Command::KeepInvitation(invitation)).await.map(drop)
+    }
+
+    /// Signs and passes on a hide note in a community this user maintains.
+    pub async fn hide(&self, note: HideNote) -> Result<(), NodeError> {
+        self.remote.command(Command::Hide(note)).await.map(drop)
+    }
+
+    /// Joins a community through `member`, who is asked for its charter.
+    pub async fn join_via(&self, id: crate::community::CommunityId, member: PublicKey) -> Result<bool, NodeError> {
+        match self.remote.command(Command::JoinVia(id, member)).await? {
+            Done::Bool(changed) => Ok(changed),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    /// Joins (or leaves) a community whose charter this node holds.
+    /// Returns whether that changed anything.
+    pub async fn set_joined(&self, id: crate::community::CommunityId, joined: bool) -> Result<bool, NodeError> {
+        match self.remote.command(Command::SetJoined(id, joined)).await? {
+            Done::Bool(changed) => Ok(changed),
+            other => Err(unexpected(other)),
+        }
+    }
 }

@@ -292,25 +292,10 @@ mod unix {
 
     /// Sends the request to the hub and keeps the validation it signs.
     async fn ask_hub(remote: &Remote, ticket: &str, request: &[u8]) -> Result<ControlReply, NodeError> {
-        use crate::node::hub::{HubReply, HubRequest, ask};
         let ticket: crate::net::Ticket = ticket.parse().map_err(|e| NodeError::Ticket(format!("{e}")))?;
-        let request: HubRequest =
+        let request: crate::node::hub::HubRequest =
             postcard::from_bytes(request).map_err(|_| NodeError::Invalid("a malformed hub request".into()))?;
-        match ask(&remote.endpoint, ticket.addr, &request).await {
-            Ok(HubReply::Validation(bytes)) => {
-                let text = String::from_utf8(bytes).map_err(|_| NodeError::Invalid("the hub sent no text".into()))?;
-                // Kept only if it verifies and is about this user.
-                remote.command(Command::KeepValidation(text.clone())).await?;
-                let statement = serde_json::from_str::<serde_json::Value>(&text)
-                    .ok()
-                    .and_then(|doc| crate::endorse::validation::Validation::from_secured(&doc).ok())
-                    .map(|v| v.statement)
-                    .unwrap_or_default();
-                Ok(ControlReply::Said(statement))
-            }
-            Ok(HubReply::Refused(why)) => Err(NodeError::Invalid(format!("the hub refused: {why}"))),
-            Err(e) => Err(NodeError::Invalid(format!("asking the hub: {e}"))),
-        }
+        crate::node::hub::ask_and_keep(remote, ticket.addr, &request).await.map(ControlReply::Said)
     }
 
     async fn session(request: SessionRequest, remote: &Remote) -> Result<ControlReply, NodeError> {

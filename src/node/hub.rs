@@ -112,24 +112,8 @@ pub fn consider(
         return Err("the presentation is not bound to a current challenge of this hub".into());
     }
     let learner = report.holder.ok_or("the presentation names no holder")?;
-    let endorsements: Vec<_> = report
-        .credentials
-        .iter()
-        .filter(|c| c.holder_role == Some(Role::Learner))
-        .filter_map(|c| c.report.claims.as_ref().ok().cloned())
-        .collect();
-    let scope = match &request.ask {
-        Ask::Skill(skill) => Scope::Skill(skill.trim().to_lowercase()),
-        Ask::Path(id, goal) => {
-            let charter = store.charter(id).ok().flatten().ok_or("this hub does not hold that community's charter")?;
-            let c = charter.value();
-            let skills: Vec<String> = c.curriculum.path_to(goal).iter().map(|s| s.id.clone()).collect();
-            if skills.is_empty() {
-                return Err(format!("{} has no skill `{goal}` in its curriculum", c.name));
-            }
-            Scope::Path { name: format!("{} ({}): {goal}", c.name, id.short()), skills }
-        }
-    };
+    let endorsements = report.learned();
+    let scope = scope_of(store, &request.ask)?;
     let assessment = assess(&learner, &endorsements, &scope, &settings.policy);
     if !assessment.shortfalls.is_empty() {
         return Err(format!("{}: {}", assessment.statement, assessment.shortfalls.join("; ")));
@@ -220,18 +204,14 @@ impl ProtocolHandler for HubProtocol {
     }
 }
 
-/// The skills an ask covers: the skill, or every skill on the path to it
-/// in the community's curriculum as held in `store`.
-pub fn skills_of(store: &Store, ask: &Ask) -> Result<Vec<String>, String> {
+/// What an ask covers: the skill, or every skill on the path to it in the
+/// community's curriculum as held in `store`.
+pub fn scope_of(store: &Store, ask: &Ask) -> Result<Scope, String> {
     match ask {
-        Ask::Skill(skill) => Ok(vec![skill.trim().to_lowercase()]),
+        Ask::Skill(skill) => Ok(Scope::Skill(skill.trim().to_lowercase())),
         Ask::Path(id, goal) => {
             let charter = store.charter(id).ok().flatten().ok_or("no charter of that community is held here")?;
-            let skills: Vec<String> = charter.value().curriculum.path_to(goal).iter().map(|s| s.id.clone()).collect();
-            if skills.is_empty() {
-                return Err(format!("{} has no skill `{goal}` in its curriculum", charter.value().name));
-            }
-            Ok(skills)
+            Scope::path(charter.value(), goal)
         }
     }
 }
@@ -253,6 +233,30 @@ pub fn presentable(
         return Err(format!("you hold no endorsement as a learner in {}", skills.join(", ")));
     }
     Ok(picked)
+}
+
+/// Sends `request` to the hub at `addr` and keeps the validation it signs
+/// (only if it verifies and is about this user); returns its statement.
+pub(super) async fn ask_and_keep(
+    remote: &super::Remote,
+    addr: iroh::EndpointAddr,
+    request: &HubRequest,
+) -> Result<String, super::NodeError> {
+    use super::NodeError;
+    match ask(&remote.endpoint, addr, request).await {
+        Ok(HubReply::Validation(bytes)) => {
+            let text = String::from_utf8(bytes).map_err(|_| NodeError::Invalid("the hub sent no text".into()))?;
+            remote.command(super::core::Command::KeepValidation(text.clone())).await?;
+            let statement = serde_json::from_str::<serde_json::Value>(&text)
+                .ok()
+                .and_then(|doc| Validation::from_secured(&doc).ok())
+                .map(|v| v.statement)
+                .unwrap_or_default();
+            Ok(statement)
+        }
+        Ok(HubReply::Refused(why)) => Err(NodeError::Invalid(format!("the hub refused: {why}"))),
+        Err(e) => Err(NodeError::Invalid(format!("asking the hub: {e}"))),
+    }
 }
 
 /// Sends one request to the hub at `addr` and reads its answer.

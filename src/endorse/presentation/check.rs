@@ -59,6 +59,16 @@ impl PresentationReport {
     pub fn is_valid(&self) -> bool {
         self.problems.is_empty() && !self.credentials.is_empty()
     }
+
+    /// The claims of the credentials in which the holder is the learner
+    /// (what a hub counts).
+    pub fn learned(&self) -> Vec<crate::endorse::Endorsement> {
+        self.credentials
+            .iter()
+            .filter(|c| c.holder_role == Some(crate::market::Role::Learner))
+            .filter_map(|c| c.report.claims.as_ref().ok().cloned())
+            .collect()
+    }
 }
 
 /// Checks a presentation file against what the verifier asked for. Every

@@ -107,3 +107,35 @@ fn forks_that_fill_a_community_make_room_for_the_chain_that_holds() {
     let refounded = seal(&ada, &refounded, ts("2026-12-01T13:00:00Z")).unwrap();
     assert_eq!(store.put_charter(&id, &refounded).unwrap(), CharterStored::Refused(CharterRefusal::Refounded));
 }
+
+/// A maintainer cannot make a member keep more than
+/// `MAX_NOTES_PER_COMMUNITY` hide notes; an update of a note held still
+/// goes in, an older copy of one does not, and leaving forgets them all.
+#[test]
+fn hide_notes_are_capped_per_community_and_forgotten_on_leaving() {
+    use agora::community::{HideNote, Target};
+    use agora::store::{MAX_NOTES_PER_COMMUNITY, NoteStored};
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("s.redb")).unwrap();
+    let ada = identity(1);
+    let v1 = founding(&ada, 1);
+    let id = v1.value().id();
+    store.put_charter(&id, &v1).unwrap();
+    store.join_community(&id, ts("2026-12-01T10:00:00Z")).unwrap();
+    let note = |n: u32, at: &str| {
+        let mut author = [0u8; 32];
+        author[..4].copy_from_slice(&n.to_be_bytes());
+        let target = Target::Author(agora::identity::PublicKey::from(author));
+        seal(&ada, &HideNote { community: id, target, hidden: true, reason: "spam".into() }, ts(at)).unwrap()
+    };
+    for n in 0..MAX_NOTES_PER_COMMUNITY as u32 {
+        assert_eq!(store.put_hide_note(&note(n, "2026-12-01T11:00:00Z")).unwrap(), NoteStored::Kept);
+    }
+    assert_eq!(store.put_hide_note(&note(u32::MAX, "2026-12-01T11:00:00Z")).unwrap(), NoteStored::Full);
+    assert_eq!(store.put_hide_note(&note(7, "2026-12-01T12:00:00Z")).unwrap(), NoteStored::Kept, "an update");
+    assert_eq!(store.put_hide_note(&note(7, "2026-12-01T11:30:00Z")).unwrap(), NoteStored::NotNewer);
+    assert_eq!(store.hide_notes(&id).unwrap().len(), MAX_NOTES_PER_COMMUNITY);
+    store.leave_community(&id).unwrap();
+    assert!(store.hide_notes(&id).unwrap().is_empty());
+    assert!(store.community_items(&id).unwrap().is_empty());
+}

@@ -106,7 +106,6 @@ impl Moderation {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wire::Body as _;
 
     #[test]
     fn a_hiding_note_says_why_within_its_limit() {

@@ -228,7 +228,6 @@ impl std::fmt::Display for Format {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wire::Body as _;
 
     #[test]
     fn an_invitation_larger_than_any_real_one_is_refused() {

@@ -429,16 +429,18 @@ impl Node {
         boolean(self.remote.command(Command::Resume(id)).await?)
     }
 
-    /// Signs a presentation of `credentials` as their holder (see
-    /// [`Store::presentable`] and [`crate::endorse::presentation::verified`]
-    /// for choosing them).
+    /// Signs a presentation of `credentials` and hubs' `validations` as
+    /// their holder (see [`Store::presentable`],
+    /// [`Store::presentable_validations`] and
+    /// [`crate::endorse::presentation::verified`] for choosing them).
     pub async fn present(
         &self,
         credentials: Vec<crate::endorse::VerifiedEndorsement>,
+        validations: Vec<crate::endorse::validation::VerifiedValidation>,
         binding: crate::endorse::presentation::Binding,
         suite: Cryptosuite,
     ) -> Result<Vec<u8>, NodeError> {
-        match self.remote.command(Command::Present(credentials, binding, suite)).await? {
+        match self.remote.command(Command::Present(credentials, validations, binding, suite)).await? {
             Done::Bytes(bytes) => Ok(bytes),
             other => Err(unexpected(other)),
         }

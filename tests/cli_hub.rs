@@ -113,6 +113,39 @@ fn a_hub_validates_what_it_verified_and_the_validation_verifies() {
     let forged_import = agora(lea.path(), &["portfolio", "import", forged.to_str().unwrap()]);
     assert_eq!(forged_import.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&forged_import.stdout).contains("does not verify"), "{forged_import:?}");
+
+    // She presents it with what it validates, in either cryptosuite, and a
+    // verifier sees both: the endorsements and the hub's word on them.
+    let id = doc["id"].as_str().unwrap().to_owned();
+    for suite in ["jcs", "rdfc"] {
+        let file = lea.path().join(format!("validated-{suite}.json"));
+        let path = file.to_str().unwrap();
+        let wrote = ok(lea.path(), &["portfolio", "export", "--with-validations", "--suite", suite, "--out", path]);
+        assert!(wrote.contains("3 endorsements (4.5 h) and 1 hub's validation"), "{wrote}");
+        let verified = ok(lea.path(), &["verify", path]);
+        assert!(verified.contains("Hubs' validations (1)"), "{verified}");
+        assert!(verified.contains("(evidence: 2 endorsements, 2 of them in this presentation)"), "{verified}");
+        assert!(verified.contains("VALID: signed by the holder; all 4 credentials verify"), "{verified}");
+        let json: serde_json::Value = serde_json::from_str(ok(lea.path(), &["verify", "--json", path]).trim()).unwrap();
+        assert_eq!(json["valid"], true);
+        assert_eq!(json["validations"][0]["id"], id.as_str());
+        assert_eq!(json["validations"][0]["index"], 3, "after the three endorsements");
+    }
+    // Only the validations of what is picked go in: calculus has none.
+    let calculus = lea.path().join("calculus.json");
+    let wrote = ok(
+        lea.path(),
+        &["portfolio", "export", "--with-validations", "--skill", "calculus", "--out", calculus.to_str().unwrap()],
+    );
+    assert!(wrote.contains("1 endorsement (1.5 h), signed"), "{wrote}");
+    // Named by its id, the validation goes alone.
+    let alone = lea.path().join("alone.json");
+    let short = &id["urn:uuid:".len().."urn:uuid:".len() + 8];
+    let wrote = ok(lea.path(), &["portfolio", "export", "--id", short, "--out", alone.to_str().unwrap()]);
+    assert!(wrote.contains(": 1 hub's validation, signed by you"), "{wrote}");
+    let verified = ok(lea.path(), &["verify", alone.to_str().unwrap()]);
+    assert!(verified.contains("(evidence: 2 endorsements, 0 of them in this presentation)"), "{verified}");
+    assert!(verified.contains("VALID: signed by the holder; its credential verifies"), "{verified}");
 }
 
 #[test]

@@ -224,6 +224,20 @@ async fn a_newcomer_books_holds_and_cosigns_a_session_with_a_demo_teacher() {
     assert_eq!(kept[0].0.hub.name, agora::demo::hub::HUB_NAME);
     assert_eq!(kept[0].0.evidence, [verified.endorsement().id.clone()]);
 
+    // Presenting the session (what `n` on the Portfolio screen does) takes
+    // the library's validation along, and a verifier accepts both.
+    use agora::endorse::presentation::{Binding, Selection, inspect_presentation, verified as still_valid};
+    let selection = Selection { validations: true, ..Default::default() };
+    let (picked, _) = still_valid(user.store().presentable(&me, &selection).unwrap(), clock.now());
+    let ids: Vec<&str> = picked.iter().map(|e| e.endorsement().id.as_str()).collect();
+    let candidates = user.store().presentable_validations(&selection, &ids).unwrap();
+    let (validations, _) = agora::endorse::presentation::verified_validations(candidates, clock.now());
+    let rdfc = agora::endorse::data_integrity::Cryptosuite::Rdfc;
+    let presented = user.present(picked, validations, Binding::default(), rdfc).await.unwrap();
+    let report = inspect_presentation(&presented, clock.now(), &Binding::default(), agora::endorse::Suites::All);
+    assert!(report.is_valid(), "{:?}", report.problems);
+    assert_eq!((report.credentials.len(), report.validations.len()), (1, 1));
+
     tokio::time::timeout(Duration::from_secs(5), demo.shutdown()).await.expect("the demo shuts down in time");
     tokio::time::timeout(Duration::from_secs(2), user.shutdown()).await.unwrap();
 }

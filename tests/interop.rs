@@ -269,15 +269,55 @@ fn js_verifies_a_presentation_of_endorsements() {
 }
 
 /// A hub's validation (an Open Badges `EndorsementCredential` the hub
-/// signs alone, in both cryptosuites) verifies in the reference stack.
+/// signs alone, in both cryptosuites) verifies in the reference stack, on
+/// its own and presented by its learner beside the endorsements it
+/// validates, under either holder proof.
 #[test]
 fn js_verifies_a_hubs_validation() {
     if !js_ready() {
         return;
     }
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = hubs_validation();
+    let files = [write(dir.path(), "validation.json", &bytes)];
+    let run = verify_js(&files, &[]);
+    assert_all_verified(&run, &files, proofs_of);
+
+    let (teacher, learner) = (common::identity(1), common::identity(2));
+    let records: Vec<_> =
+        (0..3).map(|n| common::cosigned(&common::endorsement(&teacher, &learner, n), &teacher, &learner)).collect();
+    let validated = agora::endorse::validation::verified(bytes, common::now()).unwrap();
+    let binding = Binding { challenge: Some("hub-77".into()), domain: Some("school.example".into()) };
+    let mut files = Vec::new();
+    for suite in [Cryptosuite::Jcs, Cryptosuite::Rdfc] {
+        let vp = agora::endorse::presentation::present_with(
+            &learner,
+            &records,
+            std::slice::from_ref(&validated),
+            suite,
+            &binding,
+            common::now(),
+        )
+        .unwrap();
+        files.push(write(dir.path(), &format!("validated-{}.json", suite.name()), &vp));
+    }
+    let all_proofs = |vp: &Value| {
+        let mut proofs = proofs_of(vp);
+        proofs.extend(vp["verifiableCredential"].as_array().unwrap().iter().flat_map(proofs_of));
+        proofs
+    };
+    let run = verify_js(&files, &["--challenge", "hub-77", "--domain", "school.example"]);
+    assert_all_verified(&run, &files, all_proofs);
+    for line in &run.lines {
+        let of_validation = line["proofs"].as_array().unwrap().iter().filter(|p| p["of"] == "verifiableCredential[3]");
+        assert_eq!(of_validation.count(), 2, "both of the hub's proofs were checked: {line}");
+    }
+}
+
+/// The library's validation of Zoë's path, signed in both suites.
+fn hubs_validation() -> Vec<u8> {
     use agora::endorse::Party;
     use agora::endorse::validation::{Validation, issue};
-    let dir = tempfile::tempdir().unwrap();
     let hub = common::identity(5);
     let validation = Validation {
         id: "urn:uuid:0b6cf0a6-8a8e-4f4e-9a63-1b9c5a0d2f10".into(),
@@ -289,8 +329,5 @@ fn js_verifies_a_hubs_validation() {
         evidence: (0..3).map(|n| format!("urn:uuid:{}", common::uuid_for(n))).collect(),
         issued: common::now(),
     };
-    let bytes = issue(&validation, &hub, common::now()).unwrap();
-    let files = [write(dir.path(), "validation.json", &bytes)];
-    let run = verify_js(&files, &[]);
-    assert_all_verified(&run, &files, proofs_of);
+    issue(&validation, &hub, common::now()).unwrap()
 }

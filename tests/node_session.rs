@@ -129,7 +129,7 @@ async fn propose_counter_accept_start_complete_cosign() {
     let candidates = learner.store().presentable(&learner.id(), &Selection::default()).unwrap();
     let (picked, left_out) = agora::endorse::presentation::verified(candidates, clock.now());
     assert_eq!((picked.len(), left_out), (1, 0));
-    let presentation = learner.present(picked, binding.clone(), Cryptosuite::Jcs).await.unwrap();
+    let presentation = learner.present(picked, Vec::new(), binding.clone(), Cryptosuite::Jcs).await.unwrap();
     let report = inspect_presentation(&presentation, clock.now(), &binding, Suites::All);
     assert!(report.is_valid(), "{:?}", report.problems);
     assert_eq!(report.credentials[0].holder_role, Some(agora::market::Role::Learner));

@@ -265,6 +265,7 @@ impl Form {
                 text("Since", "", 10, "only sessions from YYYY-MM-DD on (empty: all)"),
                 text("Challenge", "", 200, "the verifier's challenge, if they gave one"),
                 text("Domain", "", 200, "the verifier's domain, if they gave one"),
+                choice("Hub validations", vec!["add those of these endorsements", "leave out"], 0),
             ],
         )
     }
@@ -469,8 +470,12 @@ impl Form {
                     ),
                 };
                 let optional = |i: usize| Some(self.value(i).to_owned()).filter(|v| !v.is_empty());
-                let selection =
-                    crate::endorse::presentation::Selection { skill: optional(0), since, ..Default::default() };
+                let selection = crate::endorse::presentation::Selection {
+                    skill: optional(0),
+                    since,
+                    validations: self.selected(4) == 0,
+                    ..Default::default()
+                };
                 let binding = crate::endorse::presentation::Binding { challenge: optional(2), domain: optional(3) };
                 Effect::Present(selection, binding)
             }

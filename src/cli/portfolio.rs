@@ -13,7 +13,7 @@ use jiff::Timestamp;
 
 use super::Context;
 use crate::endorse::data_integrity::Cryptosuite;
-use crate::endorse::presentation::{Binding, Selection, present};
+use crate::endorse::presentation::{Binding, Selection, present_with};
 use crate::market::Role;
 use crate::text::safe;
 
@@ -42,12 +42,17 @@ pub struct ExportArgs {
     /// Only sessions where you were the learner, or the teacher.
     #[arg(long = "as", value_enum, value_name = "ROLE")]
     pub role: Option<RoleArg>,
-    /// Only this endorsement (id or unique prefix); repeat for more.
+    /// Only this endorsement, or this hub's validation (id or unique
+    /// prefix); repeat for more.
     #[arg(long = "id", value_name = "ID")]
     pub ids: Vec<String>,
     /// Also endorsements you hid from your public portfolio.
     #[arg(long)]
     pub include_private: bool,
+    /// Also the hubs' validations of the endorsements picked (see `agora
+    /// portfolio validations`).
+    #[arg(long)]
+    pub with_validations: bool,
     /// The verifier's challenge, so they know the presentation is fresh.
     #[arg(long)]
     pub challenge: Option<String>,
@@ -146,13 +151,7 @@ fn export(ctx: &Context, args: ExportArgs, out: &mut impl Write) -> anyhow::Resu
     let store = ctx.store_to_read()?;
     let holder = ctx.identity()?;
     let now = crate::cli::now();
-    let mut ids = Vec::new();
-    for id in &args.ids {
-        let full = store.resolve_endorsement_id(id)?;
-        ids.push(
-            full.with_context(|| format!("no single endorsement matches `{id}` (see `agora endorsements list`)"))?,
-        );
-    }
+    let ids = args.ids.iter().map(|id| resolve_id(&store, id)).collect::<anyhow::Result<Vec<_>>>()?;
     let selection = Selection {
         skill: args.skill,
         since: args.since.as_deref().map(parse_since).transpose()?,
@@ -162,13 +161,19 @@ fn export(ctx: &Context, args: ExportArgs, out: &mut impl Write) -> anyhow::Resu
         }),
         ids,
         include_private: args.include_private,
+        validations: args.with_validations,
     };
     let (picked, left_out) =
         crate::endorse::presentation::verified(store.presentable(&holder.public(), &selection)?, now);
-    if left_out > 0 {
-        eprintln!("note: {left_out} matching endorsement(s) no longer verify and were left out");
+    let picked_ids: Vec<&str> = picked.iter().map(|e| e.endorsement().id.as_str()).collect();
+    let (validations, stale) = crate::endorse::presentation::verified_validations(
+        store.presentable_validations(&selection, &picked_ids)?,
+        now,
+    );
+    if left_out + stale > 0 {
+        eprintln!("note: {} matching credential(s) no longer verify and were left out", left_out + stale);
     }
-    if picked.is_empty() {
+    if picked.is_empty() && validations.is_empty() {
         bail!("no endorsement of yours matches (see `agora endorsements list`)");
     }
     let suite = match args.suite {
@@ -176,23 +181,42 @@ fn export(ctx: &Context, args: ExportArgs, out: &mut impl Write) -> anyhow::Resu
         SuiteArg::Jcs => Cryptosuite::Jcs,
     };
     let binding = Binding { challenge: args.challenge, domain: args.domain };
-    let bytes = present(&holder, &picked, suite, &binding, now)?;
+    let bytes = present_with(&holder, &picked, &validations, suite, &binding, now)?;
     if args.out.as_os_str() == "-" {
         out.write_all(&bytes)?;
     } else {
         crate::files::write_private(&args.out, &bytes)
             .with_context(|| format!("cannot write {}", args.out.display()))?;
-        let hours: f64 = picked.iter().map(|e| e.endorsement().minutes() as f64 / 60.0).sum();
         writeln!(
             out,
-            "Wrote {}: {} endorsement{} ({hours:.1} h), signed by you. Check it with `agora verify {}`.",
+            "Wrote {}: {}, signed by you. Check it with `agora verify {}`.",
             args.out.display(),
-            picked.len(),
-            if picked.len() == 1 { "" } else { "s" },
+            crate::endorse::presentation::contents(&picked, validations.len()),
             args.out.display()
         )?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The full id of the one endorsement, or else the one hub's validation,
+/// whose id starts with `text`.
+fn resolve_id(store: &crate::store::Store, text: &str) -> anyhow::Result<String> {
+    if let Some(full) = store.resolve_endorsement_id(text)? {
+        return Ok(full);
+    }
+    let wanted = text.strip_prefix("urn:uuid:").unwrap_or(text);
+    let mut matching = store
+        .validations()?
+        .into_iter()
+        .map(|(v, _)| v.id)
+        .filter(|id| id.strip_prefix("urn:uuid:").is_some_and(|uuid| uuid.starts_with(wanted)));
+    match (matching.next(), matching.next()) {
+        (Some(id), None) => Ok(id),
+        _ => bail!(
+            "no single endorsement or validation matches `{}` (see `agora endorsements list` and `agora portfolio validations`)",
+            safe(text)
+        ),
+    }
 }
 
 fn parse_since(text: &str) -> anyhow::Result<Timestamp> {

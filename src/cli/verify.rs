@@ -86,16 +86,7 @@ pub fn run(args: VerifyArgs, out: &mut impl Write) -> anyhow::Result<ExitCode> {
 fn validation(bytes: &[u8], now: jiff::Timestamp, json: bool, out: &mut impl Write) -> anyhow::Result<bool> {
     let result = crate::endorse::validation::verify(bytes, now);
     if json {
-        let line = match &result {
-            Ok(v) => serde_json::json!({
-                "valid": true, "kind": "validation", "id": v.id,
-                "hub": crate::identity::did_key_from_public(&v.hub.key), "hub_name": v.hub.name,
-                "learner": crate::identity::did_key_from_public(&v.learner.key), "learner_name": v.learner.name,
-                "scope": v.scope, "statement": v.statement, "evidence": v.evidence, "valid_from": v.issued.to_string(),
-            }),
-            Err(e) => serde_json::json!({ "valid": false, "kind": "validation", "problems": [e.to_string()] }),
-        };
-        writeln!(out, "{}", to_json_line(&line)?)?;
+        writeln!(out, "{}", to_json_line(&super::verify_json::validation(&result))?)?;
         return Ok(result.is_ok());
     }
     match &result {

@@ -5,6 +5,7 @@ use serde_json::{Value, json};
 use super::verify::role_name;
 use crate::endorse::Report;
 use crate::endorse::presentation::PresentationReport;
+use crate::endorse::validation::{Validation, ValidationError};
 use crate::identity::did_key_from_public;
 
 pub fn credential(report: &Report) -> Value {
@@ -44,6 +45,19 @@ pub fn credential(report: &Report) -> Value {
     value
 }
 
+/// A hub's validation: what it says, or why it does not verify.
+pub fn validation(result: &Result<Validation, ValidationError>) -> Value {
+    match result {
+        Ok(v) => json!({
+            "valid": true, "kind": "validation", "id": v.id,
+            "hub": did_key_from_public(&v.hub.key), "hub_name": v.hub.name,
+            "learner": did_key_from_public(&v.learner.key), "learner_name": v.learner.name,
+            "scope": v.scope, "statement": v.statement, "evidence": v.evidence, "valid_from": v.issued.to_string(),
+        }),
+        Err(e) => json!({ "valid": false, "kind": "validation", "problems": [e.to_string()] }),
+    }
+}
+
 pub fn presentation(report: &PresentationReport) -> Value {
     json!({
         "kind": "presentation",
@@ -64,7 +78,13 @@ pub fn presentation(report: &PresentationReport) -> Value {
         "domain_checked": report.request.domain.is_some(),
         "credentials": report.credentials.iter().map(|c| {
             let mut value = credential(&c.report);
+            value["index"] = json!(c.index);
             value["holder_role"] = json!(c.holder_role.map(|r| role_name(Some(r))));
+            value
+        }).collect::<Vec<_>>(),
+        "validations": report.validations.iter().map(|v| {
+            let mut value = validation(&v.validation);
+            value["index"] = json!(v.index);
             value
         }).collect::<Vec<_>>(),
         "problems": report.problems.iter().map(|p| p.to_string()).collect::<Vec<_>>(),

@@ -1,7 +1,9 @@
 //! The human report for a presentation: who holds it, the holder's proof
-//! and what it is bound to, each credential in one line, and the verdict.
+//! and what it is bound to, each credential in one line (endorsements, then
+//! hubs' validations), and the verdict.
 //! Everything read from the file is escaped (see [`crate::text`]).
 
+use std::collections::HashSet;
 use std::io::Write;
 
 use crate::endorse::presentation::PresentationReport;
@@ -32,7 +34,8 @@ pub fn print(report: &PresentationReport, out: &mut impl Write) -> std::io::Resu
     let minutes: i64 =
         report.credentials.iter().filter_map(|c| c.report.claims.as_ref().ok()).map(|e| e.minutes()).sum();
     writeln!(out, "Credentials ({}, {:.1} h)", report.credentials.len(), minutes as f64 / 60.0)?;
-    for (index, entry) in report.credentials.iter().enumerate() {
+    for entry in &report.credentials {
+        let index = entry.index;
         let verdict = if entry.report.is_valid() { "VALID" } else { "INVALID" };
         match &entry.report.claims {
             Ok(e) => {
@@ -55,8 +58,9 @@ pub fn print(report: &PresentationReport, out: &mut impl Write) -> std::io::Resu
             Err(shape) => writeln!(out, "  {index:>3}. {verdict:<7} not an agora endorsement: {}", safe(shape))?,
         }
     }
+    validations(report, out)?;
     if report.is_valid() {
-        let n = report.credentials.len();
+        let n = report.credentials.len() + report.validations.len();
         let all = if n == 1 { "its credential verifies".to_owned() } else { format!("all {n} credentials verify") };
         writeln!(out, "VALID: signed by the holder; {all}")?;
         if report.request.challenge.is_none() {
@@ -66,6 +70,35 @@ pub fn print(report: &PresentationReport, out: &mut impl Write) -> std::io::Resu
         writeln!(out, "INVALID")?;
         for problem in &report.problems {
             writeln!(out, "  - {}", safe(problem))?;
+        }
+    }
+    Ok(())
+}
+
+/// The hubs' validations presented: who validated what, and how much of
+/// its evidence the presentation itself holds.
+fn validations(report: &PresentationReport, out: &mut impl Write) -> std::io::Result<()> {
+    if report.validations.is_empty() {
+        return Ok(());
+    }
+    let presented: HashSet<&str> =
+        report.credentials.iter().filter_map(|c| c.report.claims.as_ref().ok()).map(|e| e.id.as_str()).collect();
+    writeln!(out, "Hubs' validations ({})", report.validations.len())?;
+    for entry in &report.validations {
+        let index = entry.index;
+        match &entry.validation {
+            Ok(v) => {
+                let here = v.evidence.iter().filter(|id| presented.contains(id.as_str())).count();
+                writeln!(
+                    out,
+                    "  {index:>3}. VALID   {}  {}: {}  (evidence: {} endorsements, {here} of them in this presentation)",
+                    v.issued.strftime("%Y-%m-%d"),
+                    safe(&v.hub.name),
+                    safe(&v.statement),
+                    v.evidence.len()
+                )?;
+            }
+            Err(e) => writeln!(out, "  {index:>3}. INVALID a hub's validation: {}", safe(e))?,
         }
     }
     Ok(())

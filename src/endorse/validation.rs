@@ -11,9 +11,11 @@ use serde_json::{Value, json};
 
 use super::credential::{OB_CONTEXT, VC_CONTEXT};
 use super::data_integrity::{
-    Cryptosuite, ProofError, ProofOptions, create_proof, format_date, parse_date, proof_info, verify_proof,
+    CheckedProof, Cryptosuite, DocumentHashes, ProofError, ProofOptions, check_proof, create_proof, format_date,
+    parse_date, verify_checked,
 };
-use super::{Party, strict_json};
+use super::rdfc::ContextSet;
+use super::{Party, Suites, strict_json};
 use crate::identity::{Identity, did_key_from_public, key_bytes_from_did_key};
 use crate::wire::{FieldError, check_list, check_text};
 
@@ -22,7 +24,8 @@ pub const VALIDATION_TYPE: &str = "EndorsementCredential";
 pub const HUB_PURPOSE: &str = "assertionMethod";
 /// Endorsements one validation names as evidence at most.
 pub const MAX_EVIDENCE: usize = 256;
-const MAX_VALIDATION_BYTES: usize = 128 * 1024;
+/// Largest validation file agora reads.
+pub const MAX_VALIDATION_BYTES: usize = 128 * 1024;
 const MAX_VALIDATION_VALUES: usize = 4096;
 const EVIDENCE_GENRE: &str = "Co-signed endorsement";
 
@@ -41,7 +44,7 @@ pub struct Validation {
     pub issued: Timestamp,
 }
 
-#[derive(Debug, thiserror::Error, PartialEq)]
+#[derive(Debug, thiserror::Error, PartialEq, Eq, Clone)]
 pub enum ValidationError {
     #[error("not JSON: {0}")]
     Json(String),
@@ -216,7 +219,56 @@ pub fn is_validation(document: &Value) -> bool {
 pub fn verify(bytes: &[u8], now: Timestamp) -> Result<Validation, ValidationError> {
     let doc = strict_json::parse_within(bytes, MAX_VALIDATION_BYTES, MAX_VALIDATION_VALUES)
         .map_err(|e| ValidationError::Json(e.to_string()))?;
-    let validation = Validation::from_secured(&doc)?;
+    verify_value(&doc, now, Suites::All)
+}
+
+/// A validation that verified in full, with the bytes that did.
+#[derive(Clone, Debug)]
+pub struct VerifiedValidation {
+    validation: Validation,
+    bytes: Vec<u8>,
+}
+
+impl VerifiedValidation {
+    pub fn validation(&self) -> &Validation {
+        &self.validation
+    }
+
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
+/// [`verify`], keeping the bytes that verified (to present them).
+pub fn verified(bytes: Vec<u8>, now: Timestamp) -> Result<VerifiedValidation, ValidationError> {
+    let validation = verify(&bytes, now)?;
+    Ok(VerifiedValidation { validation, bytes })
+}
+
+/// Verifies a parsed validation: [`screen`], then the signatures of the
+/// cryptosuites `suites` asks for (both proofs cover the same document,
+/// hashed once per suite).
+pub fn verify_value(doc: &Value, now: Timestamp, suites: Suites) -> Result<Validation, ValidationError> {
+    let (validation, checked) = screened(doc, now)?;
+    let unsecured = unsecured(doc);
+    let proofs = proofs_of(doc);
+    let mut hashes = DocumentHashes::default();
+    for proof in checked.iter().filter(|c| suites.checks(Some(c.suite))) {
+        verify_checked(&unsecured, proofs, proof, &mut hashes, ContextSet::builtin())
+            .map_err(|source| ValidationError::Proof { index: proof.index, source })?;
+    }
+    Ok(validation)
+}
+
+/// Everything about a validation that needs no hashing: its shape, that it
+/// carries exactly two proofs, one per cryptosuite, each the hub's
+/// `assertionMethod` by the hub's key, and that it is valid at `now`.
+pub fn screen(doc: &Value, now: Timestamp) -> Result<Validation, ValidationError> {
+    screened(doc, now).map(|(validation, _)| validation)
+}
+
+fn screened(doc: &Value, now: Timestamp) -> Result<(Validation, Vec<CheckedProof>), ValidationError> {
+    let validation = Validation::from_secured(doc)?;
     let proofs = match doc.get("proof") {
         Some(Value::Array(items)) => items.as_slice(),
         _ => return Err(ValidationError::Proofs("found none".into())),
@@ -224,29 +276,41 @@ pub fn verify(bytes: &[u8], now: Timestamp) -> Result<Validation, ValidationErro
     if proofs.len() != 2 {
         return Err(ValidationError::Proofs(format!("found {}", proofs.len())));
     }
-    let hub_method = did_key_from_public(&validation.hub.key);
-    let mut suites = Vec::new();
-    for (index, proof) in proofs.iter().enumerate() {
-        let info = proof_info(proof).map_err(|source| ValidationError::Proof { index, source })?;
-        if info.purpose != HUB_PURPOSE || !info.verification_method.starts_with(&format!("{hub_method}#")) {
+    let unsecured = unsecured(doc);
+    let mut checked = Vec::with_capacity(2);
+    for index in 0..proofs.len() {
+        let proof =
+            check_proof(&unsecured, proofs, index).map_err(|source| ValidationError::Proof { index, source })?;
+        if proof.info.purpose != HUB_PURPOSE || proof.key != validation.hub.key {
             return Err(ValidationError::Proofs(format!("proof {index} is not the hub's assertion")));
         }
-        suites.push(info.cryptosuite);
-    }
-    suites.sort();
-    if suites != ["eddsa-jcs-2022", "eddsa-rdfc-2022"] {
-        return Err(ValidationError::Proofs("one per cryptosuite".into()));
-    }
-    for index in 0..proofs.len() {
-        let signer = verify_proof(&doc, index).map_err(|source| ValidationError::Proof { index, source })?;
-        if signer != validation.hub.key {
-            return Err(ValidationError::Proofs(format!("proof {index} is signed by another key")));
+        if !proof.info.previous_proof.is_empty() {
+            return Err(ValidationError::Proofs(format!("proof {index} chains to another")));
         }
+        if proof.info.expires.as_deref().and_then(parse_date).is_some_and(|expires| expires < now) {
+            return Err(ValidationError::Proofs(format!("proof {index} has expired")));
+        }
+        checked.push(proof);
+    }
+    if checked[0].suite == checked[1].suite {
+        return Err(ValidationError::Proofs("one per cryptosuite".into()));
     }
     if validation.issued > now.saturating_add(jiff::SignedDuration::from_mins(10)).unwrap_or(now) {
         return Err(ValidationError::NotYetValid(format_date(validation.issued)));
     }
-    Ok(validation)
+    Ok((validation, checked))
+}
+
+fn proofs_of(doc: &Value) -> &[Value] {
+    doc.get("proof").and_then(Value::as_array).map_or(&[], Vec::as_slice)
+}
+
+fn unsecured(doc: &Value) -> Value {
+    let mut unsecured = doc.clone();
+    if let Value::Object(map) = &mut unsecured {
+        map.remove("proof");
+    }
+    unsecured
 }
 
 #[cfg(test)]

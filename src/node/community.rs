@@ -104,7 +104,7 @@ impl Node {
             let skills = hub::scope_of(&self.store, &ask).map_err(NodeError::Invalid)?.skills();
             hub::presentable(&self.store, &self.id, &skills, now).map_err(NodeError::Invalid)?
         };
-        let presentation = self.present(picked, hub::binding_for(&hub_key, now), Cryptosuite::Jcs).await?;
+        let presentation = self.present(picked, Vec::new(), hub::binding_for(&hub_key, now), Cryptosuite::Jcs).await?;
         hub::ask_and_keep(&self.remote, ticket.addr, &hub::HubRequest { presentation, ask }).await
     }
 

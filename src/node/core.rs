@@ -84,7 +84,12 @@ pub enum Command {
     Approve(NegotiationId, crate::endorse::consent::RecordDigest),
     /// The learner turns the draft with this digest down, with a reason.
     DeclineRecord(NegotiationId, crate::endorse::consent::RecordDigest, String),
-    Present(Vec<crate::endorse::VerifiedEndorsement>, crate::endorse::presentation::Binding, Cryptosuite),
+    Present(
+        Vec<crate::endorse::VerifiedEndorsement>,
+        Vec<crate::endorse::validation::VerifiedValidation>,
+        crate::endorse::presentation::Binding,
+        Cryptosuite,
+    ),
     /// Join (true) or leave (false) a community whose charter is held.
     SetJoined(crate::community::CommunityId, bool),
     /// Sign and keep a charter version (a founding one, or the next of one

@@ -237,29 +237,29 @@ async fn present(
     options: &Options,
 ) -> Result<String, String> {
     let (store, me, now) = (node.store().clone(), node.id(), options.clock.now());
-    let (picked, left_out) = tokio::task::spawn_blocking(move || {
-        store.presentable(&me, &selection).map(|candidates| crate::endorse::presentation::verified(candidates, now))
+    use crate::endorse::presentation::{verified, verified_validations};
+    let ((picked, left_out), (validations, stale)) = tokio::task::spawn_blocking(move || {
+        let picked = verified(store.presentable(&me, &selection)?, now);
+        let ids: Vec<&str> = picked.0.iter().map(|e| e.endorsement().id.as_str()).collect();
+        let validations = verified_validations(store.presentable_validations(&selection, &ids)?, now);
+        Ok::<_, crate::store::StoreError>((picked, validations))
     })
     .await
     .map_err(|e| e.to_string())?
     .map_err(|e| e.to_string())?;
-    if picked.is_empty() {
+    if picked.is_empty() && validations.is_empty() {
         return Err("no endorsement of yours matches".into());
     }
-    let (count, minutes) = (picked.len(), picked.iter().map(|e| e.endorsement().minutes()).sum::<i64>());
+    let contents = crate::endorse::presentation::contents(&picked, validations.len());
+    let left_out = left_out + stale;
     let suite = crate::endorse::data_integrity::Cryptosuite::Jcs;
-    let bytes = node.present(picked, binding, suite).await.map_err(|e| e.to_string())?;
+    let bytes = node.present(picked, validations, binding, suite).await.map_err(|e| e.to_string())?;
     let dir = &options.export_dir;
     crate::files::ensure_private_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let path = dir.join(format!("presentation-{}.json", now.strftime("%Y%m%d-%H%M%S")));
     crate::files::write_private(&path, &bytes).map_err(|e| format!("{}: {e}", path.display()))?;
     let skipped = if left_out > 0 { format!("; {left_out} left out, no longer valid") } else { String::new() };
-    Ok(format!(
-        "Wrote {}: {count} endorsement{} ({:.1} h), signed by you{skipped}",
-        path.display(),
-        if count == 1 { "" } else { "s" },
-        minutes as f64 / 60.0
-    ))
+    Ok(format!("Wrote {}: {contents}, signed by you{skipped}", path.display(),))
 }
 
 fn export(node: &Node, id: &str, dir: &std::path::Path) -> Result<String, String> {

@@ -1,6 +1,7 @@
 //! Reading a presentation back: the envelope, the holder's proof (and the
 //! challenge and domain the verifier asked for), then every credential in
-//! full and the holder's part in it. Everything wrong is reported, in order;
+//! full and the holder's part in it: an endorsement they took part in, or
+//! a hub's validation of their learning. Everything wrong is reported, in order;
 //! nothing is hashed that a cheaper rule already refused.
 
 use std::collections::HashMap;
@@ -16,6 +17,7 @@ use crate::endorse::data_integrity::ProofError;
 use crate::endorse::rdfc::ContextSet;
 use crate::endorse::report::passes_screening;
 use crate::endorse::strict_json::{self, JsonError};
+use crate::endorse::validation::{self, Validation, ValidationError, is_validation};
 use crate::endorse::{EndorseError, MAX_ENDORSEMENT_BYTES, Report, ShapeError, Suites, inspect_value};
 use crate::identity::{PublicKey, did_key_from_public, public_from_did_key};
 use crate::market::Role;
@@ -36,11 +38,21 @@ pub struct HolderProof {
     pub signature: Option<Result<(), ProofError>>,
 }
 
-/// One presented credential: its full report, and who the holder is in it.
+/// One presented endorsement: its place in the presentation, its full
+/// report, and who the holder is in it.
 #[derive(Debug, Clone)]
 pub struct CredentialEntry {
+    pub index: usize,
     pub report: Report,
     pub holder_role: Option<Role>,
+}
+
+/// One presented hub's validation: its place in the presentation, and what
+/// it says or why it does not verify.
+#[derive(Debug, Clone)]
+pub struct ValidationEntry {
+    pub index: usize,
+    pub validation: Result<Validation, ValidationError>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -48,7 +60,10 @@ pub struct PresentationReport {
     pub id: Option<String>,
     pub holder: Option<PublicKey>,
     pub proof: Option<HolderProof>,
+    /// The endorsements presented.
     pub credentials: Vec<CredentialEntry>,
+    /// The hubs' validations presented.
+    pub validations: Vec<ValidationEntry>,
     /// Everything that keeps the presentation from verifying, in order.
     pub problems: Vec<PresentationError>,
     /// What the verifier asked the holder's proof to be bound to.
@@ -57,7 +72,7 @@ pub struct PresentationReport {
 
 impl PresentationReport {
     pub fn is_valid(&self) -> bool {
-        self.problems.is_empty() && !self.credentials.is_empty()
+        self.problems.is_empty() && !(self.credentials.is_empty() && self.validations.is_empty())
     }
 
     /// The claims of the credentials in which the holder is the learner
@@ -101,7 +116,10 @@ pub fn inspect_presentation(bytes: &[u8], now: Timestamp, request: &Binding, sui
     let oversized: Vec<Option<usize>> = credentials.iter().map(oversized).collect();
     let screened = sound
         && oversized.iter().all(Option::is_none)
-        && credentials.iter().all(|credential| passes_screening(credential, now));
+        && credentials.iter().all(|credential| match is_validation(credential) {
+            true => validation::screen(credential, now).is_ok(),
+            false => passes_screening(credential, now),
+        });
     let contexts = contexts_for(credentials.len());
 
     // 3. The holder's proof over the whole presentation.
@@ -115,6 +133,28 @@ pub fn inspect_presentation(bytes: &[u8], now: Timestamp, request: &Binding, sui
     };
     let mut seen: HashMap<String, usize> = HashMap::new();
     for (index, (credential, oversized)) in credentials.into_iter().zip(oversized).enumerate() {
+        if is_validation(&credential) {
+            let checked = match oversized {
+                Some(len) => {
+                    Err(ValidationError::Json(JsonError::TooLarge { len, max: MAX_ENDORSEMENT_BYTES }.to_string()))
+                }
+                None => validation::verify_value(&credential, now, suites),
+            };
+            match &checked {
+                Err(error) => report.problems.push(PresentationError::Validation { index, error: error.clone() }),
+                Ok(v) => {
+                    if report.holder.is_some_and(|holder| holder != v.learner.key) {
+                        let learner = did_key_from_public(&v.learner.key);
+                        report.problems.push(PresentationError::NotSubject { index, learner });
+                    }
+                    if let Some(first) = seen.insert(v.id.clone(), index) {
+                        report.problems.push(PresentationError::Duplicate { index, first, id: v.id.clone() });
+                    }
+                }
+            }
+            report.validations.push(ValidationEntry { index, validation: checked });
+            continue;
+        }
         let credential_report = match oversized {
             Some(len) => too_large(len),
             None => inspect_value(credential, now, suites, ContextSet::builtin()),
@@ -139,7 +179,7 @@ pub fn inspect_presentation(bytes: &[u8], now: Timestamp, request: &Binding, sui
             }
             role
         });
-        report.credentials.push(CredentialEntry { report: credential_report, holder_role });
+        report.credentials.push(CredentialEntry { index, report: credential_report, holder_role });
     }
     report
 }

@@ -54,6 +54,10 @@ pub enum PresentationError {
         "credential {index} is between {teacher} and {learner}; the holder is neither, so it is someone else's record"
     )]
     NotHolders { index: usize, teacher: String, learner: String },
+    #[error("credential {index}, a hub's validation: {error}")]
+    Validation { index: usize, error: crate::endorse::validation::ValidationError },
+    #[error("credential {index} is a hub's validation of {learner}'s learning; the holder is not that learner")]
+    NotSubject { index: usize, learner: String },
     #[error("credential {index} repeats credential {first} ({id})")]
     Duplicate { index: usize, first: usize, id: String },
 }

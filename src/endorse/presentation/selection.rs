@@ -1,9 +1,12 @@
 //! Which endorsements go into a presentation: the holder's pick by skill,
-//! date, role or id.
+//! date, role or id; and which hubs' validations go with them.
+
+use std::collections::HashSet;
 
 use jiff::Timestamp;
 
 use crate::endorse::Endorsement;
+use crate::endorse::validation::{Validation, VerifiedValidation};
 use crate::identity::PublicKey;
 use crate::market::Role;
 
@@ -19,6 +22,9 @@ pub struct Selection {
     pub ids: Vec<String>,
     /// Also endorsements hidden from the public portfolio.
     pub include_private: bool,
+    /// Also the hubs' validations that name a picked endorsement as
+    /// evidence (a validation named in `ids` goes in either way).
+    pub validations: bool,
 }
 
 impl Selection {
@@ -38,6 +44,31 @@ impl Selection {
             && self.since.is_none_or(|since| endorsement.start >= since)
             && self.role.is_none_or(|r| r == role)
     }
+}
+
+impl Selection {
+    /// Whether a hub's validation goes in beside the endorsements `picked`
+    /// (their ids).
+    pub fn picks_validation(&self, validation: &Validation, picked: &HashSet<&str>) -> bool {
+        self.ids.contains(&validation.id)
+            || (self.validations && validation.evidence.iter().any(|id| picked.contains(id.as_str())))
+    }
+}
+
+/// The validation `candidates` that verify in full at `now`, in order, and
+/// how many were left out because they do not.
+pub fn verified_validations(candidates: Vec<Vec<u8>>, now: Timestamp) -> (Vec<VerifiedValidation>, usize) {
+    let (mut verified, mut left_out) = (Vec::with_capacity(candidates.len()), 0);
+    for bytes in candidates {
+        match crate::endorse::validation::verified(bytes, now) {
+            Ok(v) => verified.push(v),
+            Err(err) => {
+                tracing::warn!("validation left out of the presentation: {err}");
+                left_out += 1;
+            }
+        }
+    }
+    (verified, left_out)
 }
 
 /// The `candidates` that verify in full at `now`, in order, and how many

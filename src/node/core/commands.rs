@@ -82,8 +82,15 @@ impl Core {
                 crate::node::community::keep_invitation(&self.store, &self.me.public(), &bytes, now)?;
                 Ok(Done::Unit)
             }
-            Command::Present(credentials, binding, suite) => {
-                let signed = crate::endorse::presentation::present(&self.me, &credentials, suite, &binding, now)?;
+            Command::Present(credentials, validations, binding, suite) => {
+                let signed = crate::endorse::presentation::present_with(
+                    &self.me,
+                    &credentials,
+                    &validations,
+                    suite,
+                    &binding,
+                    now,
+                )?;
                 Ok(Done::Bytes(signed))
             }
         }

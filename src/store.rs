@@ -27,6 +27,7 @@ mod negotiations;
 mod outbox;
 mod paused;
 mod peers;
+mod places;
 mod presentable;
 mod schema;
 mod session;

@@ -303,3 +303,53 @@ fn reconciling_made_up_communities_costs_the_responder_nothing_kept() {
     let kept = sim.peer(0).core().unwrap().stats().directory_sets;
     assert!(kept <= 2, "the open set and A's at most, not one per made-up community: {kept}");
 }
+
+/// A charter that turns a community invite-only applies to what members
+/// already keep: the listings of people without an invitation leave every
+/// member's store (the maintainer's stay), and come back once their author
+/// is invited and publishes again.
+#[test]
+fn a_community_turning_invite_only_drops_the_listings_it_no_longer_admits() {
+    let mut sim = network(307, 4);
+    sim.run_for(Duration::from_secs(5));
+    let club = found(&mut sim, 0, "Garden Club", Admission::Open);
+    join(&mut sim, club, &[1, 2, 3], 0);
+    sim.run_for(Duration::from_secs(5));
+    let by_maintainer = publish_in(&mut sim, 0, "Pruning, from the maintainer", Some(club));
+    let by_one = publish_in(&mut sim, 1, "Composting", Some(club));
+    let by_two = publish_in(&mut sim, 2, "Seed saving", Some(club));
+    let all = [(0, by_maintainer), (1, by_one), (2, by_two)];
+    // Everyone else's copy (an author's own listing is not a copy).
+    let elsewhere = |s: &Sim, author: usize, l: &ListingRef| (0..4).filter(|p| *p != author).all(|p| holds(s, p, l));
+    let nowhere = |s: &Sim, author: usize, l: &ListingRef| (0..4).filter(|p| *p != author).all(|p| !holds(s, p, l));
+    assert!(
+        sim.run_until(Duration::from_secs(120), |s| all.iter().all(|(author, l)| elsewhere(s, *author, l))),
+        "every member holds the three listings"
+    );
+    // The maintainer turns the club invite-only.
+    let held = sim.store(0).charter(&club).unwrap().unwrap();
+    let mut next = Charter::next_of(&held);
+    next.admission = Admission::InviteOnly;
+    sim.command(0, Command::PublishCharter(next)).unwrap();
+    let turned = |s: &Sim, p: usize| {
+        s.store(p).charter(&club).unwrap().is_some_and(|c| c.value().admission == Admission::InviteOnly)
+    };
+    assert!(
+        sim.run_until(Duration::from_secs(300), |s| (0..4).all(|p| turned(s, p))
+            && nowhere(s, 1, &by_one)
+            && nowhere(s, 2, &by_two)),
+        "the uninvited listings leave every member's store (their authors keep their own)"
+    );
+    assert!(elsewhere(&sim, 0, &by_maintainer), "the maintainer's listing stays");
+    // Peer 1 is invited and publishes again: back everywhere; peer 2's is not.
+    let invitation =
+        seal(&identity(1), &Invitation { community: club, invitee: sim.key(1) }, sim.now()).unwrap().bytes().to_vec();
+    sim.command(1, Command::KeepInvitation(invitation)).unwrap();
+    let again = publish_in(&mut sim, 1, "Composting, invited", Some(club));
+    assert!(
+        sim.run_until(Duration::from_secs(300), |s| elsewhere(s, 1, &again)),
+        "an invited member's listing is taken again"
+    );
+    sim.run_for(Duration::from_secs(120));
+    assert!(nowhere(&sim, 2, &by_two), "peer 2's stays out");
+}

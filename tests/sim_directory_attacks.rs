@@ -310,3 +310,83 @@ fn directory_pulls_are_rate_limited_and_guarded_and_neighbours_coming_up_again_d
     sim.run_for(Duration::from_secs(5));
     assert_eq!(synced(&sim) - before, 1, "once, not once per flap");
 }
+
+/// Each place (the open directory, each community joined) has its own
+/// `storage.max_seen_listings`: throwaway keys flooding one open community
+/// with listings that outlive everything else fill that community only;
+/// the sooner-expiring listings of another community and of the open
+/// directory stay, and new ones there still get in.
+#[test]
+fn a_flood_in_one_community_cannot_push_another_communitys_listings_out() {
+    use agora::community::{Admission, Charter, Curriculum};
+    use agora::market::Placement;
+    let limits = Limits { max_seen_listings: 40, ..Limits::default() };
+    let mut sim = agora::sim::Sim::new(agora::sim::Links::new(31), common::sim::base());
+    let victim = sim.add_peer(
+        common::identity(1),
+        PeerOptions { config: agora::node::core::CoreConfig { limits, ..Default::default() }, ..Default::default() },
+    );
+    let mut found = |name: &str| {
+        let charter = Charter {
+            founder: sim.key(victim),
+            nonce: [name.len() as u8; 16],
+            version: 1,
+            previous: None,
+            name: name.into(),
+            description: String::new(),
+            languages: vec![],
+            rules: vec![],
+            maintainers: vec![sim.key(victim)],
+            admission: Admission::Open,
+            curriculum: Curriculum::default(),
+        };
+        let id = charter.id();
+        sim.command(victim, agora::node::core::Command::PublishCharter(charter)).unwrap();
+        id
+    };
+    let (flooded, quiet) = (found("Flooded"), found("Quiet"));
+    let relay = common::identity(2).public();
+    let now = sim.now();
+    let listing = |n: u32, place: Option<agora::community::CommunityId>, days: i64| {
+        let mut seed = [7u8; 32];
+        seed[..4].copy_from_slice(&n.to_be_bytes());
+        let author = Identity::from_secret_bytes(&seed);
+        let mut listing = common::offer(&format!("Listing {n}"), "rust", now);
+        listing.id = Id16([n as u8; 16]);
+        listing.placement = place.map(|community| Placement { community, invitation: None });
+        listing.expires_at = now.saturating_add(SignedDuration::from_hours(24 * days)).unwrap();
+        let signed = seal(&author, &listing, now).unwrap();
+        let reference = agora::market::ListingRef { author: author.public(), id: listing.id };
+        (
+            GossipMessage { content: Frame::Listing(signed.bytes().to_vec()).encode().unwrap(), delivered_from: relay },
+            reference,
+        )
+    };
+    let deliver = |sim: &mut agora::sim::Sim, messages: Vec<GossipMessage>| {
+        for chunk in messages.chunks(20) {
+            sim.inject(victim, Input::Gossip(chunk.to_vec()));
+            sim.run_for(Duration::from_secs(2));
+        }
+    };
+    // Honest listings first, expiring in a day: 10 in the quiet community,
+    // 10 in the open directory.
+    let (honest, honest_refs): (Vec<_>, Vec<_>) =
+        (0..20).map(|n| listing(n, if n < 10 { Some(quiet) } else { None }, 1)).unzip();
+    deliver(&mut sim, honest);
+    assert!(honest_refs.iter().all(|l| holds(&sim, victim, l)), "the honest listings are kept");
+    // Then 200 listings in the flooded community, each outliving them.
+    let (flood, _): (Vec<_>, Vec<_>) = (1000..1200).map(|n| listing(n, Some(flooded), 60)).unzip();
+    deliver(&mut sim, flood);
+    let store = sim.store(victim);
+    let held = store.seen_listings(now).unwrap();
+    let in_place =
+        |place: Option<agora::community::CommunityId>| held.iter().filter(|l| l.value().community() == place).count();
+    assert_eq!(in_place(Some(flooded)), 40, "the flooded community is full at its own cap");
+    assert_eq!((in_place(Some(quiet)), in_place(None)), (10, 10));
+    assert!(honest_refs.iter().all(|l| holds(&sim, victim, l)), "nothing elsewhere gave way");
+    // And there is still room elsewhere.
+    let (late, late_refs): (Vec<_>, Vec<_>) =
+        (2000..2005).map(|n| listing(n, if n % 2 == 0 { Some(quiet) } else { None }, 1)).unzip();
+    deliver(&mut sim, late);
+    assert!(late_refs.iter().all(|l| holds(&sim, victim, l)), "the other places still take listings");
+}

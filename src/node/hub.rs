@@ -30,7 +30,10 @@ pub const HUB_ALPN: &[u8] = b"agora/hub/1";
 /// few words.
 pub const MAX_HUB_REQUEST_BYTES: usize = 2 << 20;
 /// Requests a hub considers at once; more wait.
-const MAX_CONCURRENT: usize = 4;
+pub const MAX_CONCURRENT: usize = 4;
+/// How long a learner's agora has to send its whole request once the hub
+/// takes it up, so clients that never finish cannot hold the hub's turns.
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
 /// An answer holds one validation.
 pub const MAX_HUB_REPLY_BYTES: usize = 256 * 1024;
 /// How far the challenge's minute may be from the hub's clock.
@@ -144,6 +147,7 @@ pub struct HubProtocol {
     settings: HubSettings,
     clock: Clock,
     busy: Arc<tokio::sync::Semaphore>,
+    request_timeout: std::time::Duration,
 }
 
 impl std::fmt::Debug for HubProtocol {
@@ -160,7 +164,13 @@ impl HubProtocol {
             settings,
             clock,
             busy: Arc::new(tokio::sync::Semaphore::new(MAX_CONCURRENT)),
+            request_timeout: REQUEST_TIMEOUT,
         }
+    }
+
+    /// The same hub, giving each request `timeout` to arrive.
+    pub fn with_request_timeout(self, timeout: std::time::Duration) -> Self {
+        Self { request_timeout: timeout, ..self }
     }
 
     async fn serve(&self, connection: &Connection) -> anyhow::Result<()> {
@@ -168,7 +178,20 @@ impl HubProtocol {
         for _ in 0..4 {
             let Ok((mut send, mut recv)) = connection.accept_bi().await else { return Ok(()) };
             let _turn = self.busy.acquire().await?;
-            let bytes = recv.read_to_end(MAX_HUB_REQUEST_BYTES).await?;
+            let bytes = match tokio::time::timeout(self.request_timeout, recv.read_to_end(MAX_HUB_REQUEST_BYTES)).await
+            {
+                Ok(Ok(bytes)) => bytes,
+                Ok(Err(iroh::endpoint::ReadToEndError::TooLong)) => {
+                    // Read no further; say why, and serve what comes next.
+                    recv.stop(0u32.into()).ok();
+                    let why = format!("the request is larger than {} MiB", MAX_HUB_REQUEST_BYTES >> 20);
+                    send.write_all(&postcard::to_stdvec(&HubReply::Refused(why))?).await?;
+                    send.finish()?;
+                    continue;
+                }
+                Ok(Err(e)) => return Err(e.into()),
+                Err(_) => anyhow::bail!("no whole request within {:?}", self.request_timeout),
+            };
             let reply = match postcard::from_bytes::<HubRequest>(&bytes) {
                 Ok(request) => {
                     let (store, identity, settings, now) =

@@ -14,6 +14,7 @@ use super::items::{self, ItemKind};
 use super::listings::{
     decode, high_water, put_withdrawal_in, raise_high_water, remove_seen_in, seen_key, timed_key, withdrawal_until,
 };
+use super::places;
 use super::tables::{
     CONTACTS, ENDORSEMENTS_BY_COUNTERPART, LISTING_HIGH_WATER, NEGOTIATIONS_BY_PEER, PEER_PROFILES, PEERS, SEEN_EXPIRY,
     SEEN_LISTINGS, WITHDRAWN, WITHDRAWN_EXPIRY,
@@ -88,7 +89,8 @@ impl DirectoryBatch {
 
     /// Keeps `listing` if it is newer than what is known for its author and
     /// id, not withdrawn, and there is room among at most `max_held`
-    /// listings (the one expiring soonest gives way to a later one).
+    /// listings of its place (the open directory, or its community): the
+    /// one of that place expiring soonest gives way to a later one.
     pub fn put_seen_listing(&self, listing: &Verified<Listing>, max_held: usize) -> Result<Kept, StoreError> {
         let key = seen_key(&listing.author(), &listing.value().id);
         let version = listing.value().version;
@@ -102,21 +104,23 @@ impl DirectoryBatch {
             return Ok(Kept::NotNewer);
         }
         let current = self.tx.open_table(SEEN_LISTINGS)?.get(&key)?.map(|v| v.value().to_vec());
-        match current {
-            Some(bytes) => {
-                if decode::<Listing>(&bytes)?.value().version >= version {
-                    return Ok(Kept::NotNewer);
-                }
-                remove_seen_in(&self.tx, &key)?;
-            }
-            None => {
-                if self.tx.open_table(SEEN_LISTINGS)?.len()? as usize >= max_held && !self.make_room(listing)? {
-                    return Ok(Kept::Full);
-                }
-            }
+        let current = current.map(|bytes| decode::<Listing>(&bytes)).transpose()?;
+        if current.as_ref().is_some_and(|held| held.value().version >= version) {
+            return Ok(Kept::NotNewer);
+        }
+        // A newer version in the same place takes its own slot; one that
+        // comes into a place (new, or moved) needs room there.
+        let place = places::place_of(listing.value());
+        let moves_in = current.as_ref().is_none_or(|held| places::place_of(held.value()) != place);
+        if moves_in && places::count(&self.tx, &place)? as usize >= max_held && !self.make_room(&place, listing)? {
+            return Ok(Kept::Full);
+        }
+        if current.is_some() {
+            remove_seen_in(&self.tx, &key)?;
         }
         self.tx.open_table(SEEN_LISTINGS)?.insert(&key, listing.bytes())?;
         self.tx.open_table(SEEN_EXPIRY)?.insert(&timed_key(listing.value().expires_at, &key), ())?;
+        places::add(&self.tx, &key, listing.value())?;
         items::add(
             &self.tx,
             ItemKind::Listing,
@@ -128,16 +132,13 @@ impl DirectoryBatch {
         Ok(Kept::Kept)
     }
 
-    /// Drops the listing that expires soonest if `incoming` outlives it.
-    fn make_room(&self, incoming: &Verified<Listing>) -> Result<bool, StoreError> {
-        let soonest = self.tx.open_table(SEEN_EXPIRY)?.first()?.map(|(k, _)| *k.value());
-        let Some(soonest) = soonest else { return Ok(false) };
-        if timed_key(incoming.value().expires_at, &[0; 48])[..8] <= soonest[..8] {
+    /// Drops the listing of `place` that expires soonest if `incoming`
+    /// outlives it.
+    fn make_room(&self, place: &[u8; 32], incoming: &Verified<Listing>) -> Result<bool, StoreError> {
+        let Some((expires, key)) = places::soonest(&self.tx, place)? else { return Ok(false) };
+        if incoming.value().expires_at.as_millisecond().max(0) as u64 <= expires {
             return Ok(false);
         }
-        let mut key = [0u8; 48];
-        key.copy_from_slice(&soonest[8..]);
-        self.tx.open_table(SEEN_EXPIRY)?.remove(&soonest)?;
         if let Some(evicted) = remove_seen_in(&self.tx, &key)? {
             raise_high_water(&self.tx, &key, &evicted)?;
         }

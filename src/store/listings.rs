@@ -71,6 +71,7 @@ pub(super) fn remove_seen_in(tx: &WriteTransaction, key: &[u8; 48]) -> Result<Op
     };
     let listing = decode::<Listing>(&bytes)?;
     items::remove(tx, listing.bytes())?;
+    super::places::remove(tx, key, listing.value())?;
     tx.open_table(SEEN_EXPIRY)?.remove(&timed_key(listing.value().expires_at, key))?;
     Ok(Some(listing))
 }

@@ -5,7 +5,7 @@ use redb::{Database, ReadableTable, WriteTransaction};
 
 use super::{StoreError, tables::*};
 
-pub const SCHEMA_VERSION: u64 = 9;
+pub const SCHEMA_VERSION: u64 = 10;
 const VERSION_KEY: &str = "schema_version";
 
 /// Upgrades a store by one schema version.
@@ -22,6 +22,7 @@ const MIGRATIONS: &[Migration] = &[
     add_goals,
     add_validations,
     add_community_directories,
+    super::places::index_held,
 ];
 
 /// 8 → 9: a directory per community, hide notes, invitations.
@@ -137,7 +138,8 @@ fn create_tables(tx: &WriteTransaction) -> Result<(), StoreError> {
     add_communities(tx)?;
     add_goals(tx)?;
     add_validations(tx)?;
-    add_community_directories(tx)
+    add_community_directories(tx)?;
+    super::places::index_held(tx)
 }
 
 #[cfg(test)]

@@ -92,6 +92,12 @@ pub const COMMUNITY_ITEMS: TableDefinition<&[u8; 72], &[u8; 49]> = TableDefiniti
 /// SHA-256 of such an envelope → its key in `community_items`. Since
 /// schema 9.
 pub const COMMUNITY_HASHES: TableDefinition<&[u8; 32], &[u8; 72]> = TableDefinition::new("community_hashes");
+/// Others' listings by place and expiry: place (a community id, or zeros
+/// for the open directory) ‖ expires (ms, big endian) ‖ author ‖ id. Since
+/// schema 10.
+pub const PLACE_EXPIRY: TableDefinition<&[u8; 88], ()> = TableDefinition::new("place_expiry");
+/// How many of others' listings each place holds. Since schema 10.
+pub const PLACE_COUNTS: TableDefinition<&[u8; 32], u64> = TableDefinition::new("place_counts");
 /// Maintainers' hide notes: maintainer ‖ slot (community and target) →
 /// the latest signed note. Since schema 9.
 pub const HIDE_NOTES: TableDefinition<&[u8; 48], &[u8]> = TableDefinition::new("hide_notes");

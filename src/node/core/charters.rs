@@ -193,6 +193,7 @@ impl Core {
         let arrived = changed.iter().any(|id| awaited.contains(id));
         for id in changed {
             self.emit(Event::CommunityChanged(id));
+            self.recheck_placed(id, now);
         }
         if arrived {
             self.sync.directory_changed();
@@ -261,6 +262,7 @@ impl Core {
             self.store.join_community(&id, now)?;
         }
         self.emit(Event::CommunityChanged(id));
+        self.recheck_placed(id, now);
         if charter.version == 1 {
             self.join_topic(id, &[]);
         }

@@ -41,7 +41,8 @@ pub struct Limits {
     pub stranger_chat: usize,
     /// Live listings from one author kept in the directory.
     pub listings_per_author: usize,
-    /// Listings from others kept at once (`storage.max_seen_listings`).
+    /// Listings from others kept at once in each place: the open directory,
+    /// and each community joined (`storage.max_seen_listings`).
     pub max_seen_listings: usize,
     /// Withdrawals kept per author and in all.
     pub withdrawals_per_author: usize,

@@ -85,6 +85,29 @@ impl Core {
         Ok(true)
     }
 
+    /// After community `id`'s charter changed: drops the listings kept for
+    /// it whose authors may no longer publish there (it became invite-only,
+    /// or an invitation's signer is no longer a maintainer). Should the
+    /// charter admit them again, they come back with the next
+    /// reconciliation.
+    pub(super) fn recheck_placed(&mut self, id: CommunityId, now: Timestamp) {
+        let Some(charter) = self.joined_charters().get(&id).cloned() else { return };
+        let admitted = |listing: &Verified<Listing>| {
+            listing.value().placement.as_ref().is_none_or(|p| may_publish(&charter, &listing.author(), p, now).is_ok())
+        };
+        match self.store.retain_placed(&id, admitted) {
+            Ok(dropped) if dropped.is_empty() => {}
+            Ok(dropped) => {
+                tracing::info!(community = %id.short(), "{} listings no longer admitted by its charter", dropped.len());
+                self.sync.directory_changed();
+                for listing in dropped {
+                    self.emit(crate::node::Event::ListingWithdrawn { author: listing.author, id: listing.id });
+                }
+            }
+            Err(e) => tracing::warn!(community = %id.short(), "cannot recheck its listings: {e}"),
+        }
+    }
+
     /// Places an own listing before it is signed (see
     /// [`crate::node::community::place`]).
     pub(super) fn place(&mut self, listing: &mut Listing, now: Timestamp) -> Result<(), NodeError> {

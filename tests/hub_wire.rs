@@ -1,8 +1,9 @@
-//! A hub's limits on the wire, between real iroh endpoints on loopback
-//! (no relays, no lookups): a request over 2 MiB is refused with the
-//! reason and the hub goes on serving the same connection, and clients
-//! that open requests and never finish them cannot hold the hub's turns
-//! past the request timeout.
+//! A hub on the wire, between real iroh endpoints on loopback (no relays,
+//! no lookups): a presentation bound to another verifier or to a minute
+//! long gone is refused, one bound to this hub now is validated; a request
+//! over 2 MiB is refused with the reason and the hub goes on serving the
+//! same connection; clients that open requests and never finish them
+//! cannot hold the hub's turns past the request timeout.
 
 mod common;
 
@@ -98,5 +99,42 @@ async fn clients_that_never_finish_cannot_hold_the_hub() {
         .unwrap();
     assert!(refusal(reply).starts_with("the presentation does not verify"));
     drop(held);
+    tokio::time::timeout(WAIT, router.shutdown()).await.unwrap().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_a_presentation_bound_to_this_hub_and_this_minute_is_validated() {
+    use agora::endorse::data_integrity::Cryptosuite;
+    use agora::endorse::presentation::{Binding, present};
+    let dir = tempfile::tempdir().unwrap();
+    let (router, addr) = hub(dir.path(), Duration::from_secs(20)).await;
+    let hub_key = common::identity(5).public();
+    let (teacher, lea) = (common::identity(1), common::identity(2));
+    let record = common::cosigned(&common::endorsement(&teacher, &lea, 0), &teacher, &lea);
+    let skill = record.endorsement().skill.clone();
+    let now = jiff::Timestamp::now();
+    let learner = client(2).await;
+    let ask = |binding: Binding| {
+        let presentation = present(&lea, std::slice::from_ref(&record), Cryptosuite::Jcs, &binding, now).unwrap();
+        let request = HubRequest { presentation, ask: Ask::Skill(skill.clone()) };
+        let (learner, addr) = (learner.clone(), addr.clone());
+        async move { tokio::time::timeout(WAIT, hub::ask(&learner, addr, &request)).await.unwrap().unwrap() }
+    };
+    // Made for another verifier (its domain), or for this hub long ago.
+    let elsewhere = Binding { domain: Some("did:key:z6MkElsewhere".into()), ..hub::binding_for(&hub_key, now) };
+    let why = refusal(ask(elsewhere).await);
+    assert!(why.contains("domain"), "{why}");
+    let long_ago = hub::binding_for(&hub_key, now.saturating_sub(jiff::SignedDuration::from_hours(1)).unwrap());
+    let why = refusal(ask(long_ago).await);
+    assert!(why.contains("current challenge"), "{why}");
+    // Bound to this hub, now: validated, about Lea, with her session as evidence.
+    match ask(hub::binding_for(&hub_key, now)).await {
+        HubReply::Validation(bytes) => {
+            let validation = agora::endorse::validation::verify(&bytes, jiff::Timestamp::now()).unwrap();
+            assert_eq!(validation.learner.key, lea.public());
+            assert_eq!(validation.evidence, [record.endorsement().id.clone()]);
+        }
+        HubReply::Refused(why) => panic!("refused: {why}"),
+    }
     tokio::time::timeout(WAIT, router.shutdown()).await.unwrap().unwrap();
 }

@@ -700,6 +700,24 @@ fn my_listings_portfolio_network_and_help() {
     screens!("help", state);
 }
 
+/// An own listing placed in a community that has since turned
+/// invite-only: My listings says its members no longer take it, and how
+/// to publish it there again.
+#[test]
+fn an_own_listing_its_community_no_longer_takes() {
+    let mut state = fixture();
+    let lisboa = state.snapshot.communities[1].id;
+    state.snapshot.communities[1].joined = true;
+    state.snapshot.communities[1].charter.maintainers = vec![identity(3).public()];
+    state.snapshot.own[0].placement = Some(agora::market::Placement { community: lisboa, invitation: None });
+    press(&mut state, &[KeyCode::Char('3')]);
+    screens!("listings_not_admitted", state.clone());
+    // In an open community, or with no community, all is well.
+    state.snapshot.own[0].placement = None;
+    let plain = draw(&state, 120, 40);
+    assert!(plain.contains("published") && !plain.contains("no longer takes it"));
+}
+
 #[test]
 fn communities_their_page_curriculum_and_your_path() {
     let mut state = fixture();

@@ -238,6 +238,16 @@ impl Snapshot {
         community_of_skill(&self.communities, skill).map(|(i, name)| (&self.communities[i], name))
     }
 
+    /// The community an own listing is placed in, and why its members no
+    /// longer take it when they do not (it turned invite-only, or the
+    /// invitation the listing carries lost its signer's maintainership).
+    pub fn placed_in(&self, listing: &Listing, now: Timestamp) -> Option<(&CommunityItem, Option<String>)> {
+        let placement = listing.placement.as_ref()?;
+        let community = self.communities.iter().find(|c| c.id == placement.community)?;
+        let refused = crate::community::may_publish(&community.charter, &self.me, placement, now).err();
+        Some((community, refused.map(|why| why.to_string())))
+    }
+
     /// The communities joined, as the listing form offers them.
     pub fn places(&self) -> Vec<(crate::community::CommunityId, String)> {
         self.communities.iter().filter(|c| c.joined).map(|c| (c.id, c.charter.name.clone())).collect()

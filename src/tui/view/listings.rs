@@ -43,14 +43,33 @@ pub fn render(screen: &Screen, area: Rect, buf: &mut Buffer) {
     }
     .render(t, list, buf);
     if let Some((l, paused)) = state.selected_own() {
+        let placed = state.snapshot.placed_in(l, state.now);
+        let refused = placed.as_ref().and_then(|(_, why)| why.clone()).filter(|_| !paused);
+        let status = match (paused, &refused) {
+            (true, _) => "paused: not on the network",
+            (false, Some(_)) => "published, but its community no longer takes it",
+            (false, None) => "published",
+        };
         let mut lines = vec![
             Line::styled(safe(&l.title), t.accent),
-            label_value("status", if paused { "paused: not on the network" } else { "published" }, t),
+            label_value("status", status, t),
             label_value("level", l.level.to_string(), t),
             label_value("where", l.format.to_string(), t),
             label_value("expires", local(l.expires_at, &state.tz), t),
             label_value("id", l.id.short(), t),
         ];
+        if let Some((community, _)) = &placed {
+            lines.insert(2, label_value("in", safe(&community.charter.name), t));
+        }
+        if let Some(why) = refused {
+            lines.push(Line::raw(""));
+            lines.extend(text_lines(&format!("Its members no longer take it: {why}."), t.bad));
+            lines.extend(text_lines(
+                "Ask a maintainer for an invitation (a ticket made with --invite and your did:key), \
+                 join with it, then edit the listing to publish it again.",
+                t.dim,
+            ));
+        }
         if !l.description.is_empty() {
             lines.push(Line::raw(""));
             lines.extend(text_lines(&l.description, t.text));

@@ -15,27 +15,8 @@ use agora::net::Frame;
 use agora::node::core::{Command, GossipMessage, Input};
 use agora::sim::Sim;
 use agora::wire::seal;
-use common::sim::{holds, listing_of, network};
+use common::sim::{found, holds, listing_of, network};
 use common::{identity, offer};
-
-fn found(sim: &mut Sim, founder: usize, name: &str, admission: Admission) -> CommunityId {
-    let charter = Charter {
-        founder: sim.key(founder),
-        nonce: [name.len() as u8; 16],
-        version: 1,
-        previous: None,
-        name: name.into(),
-        description: String::new(),
-        languages: vec![],
-        rules: vec![],
-        maintainers: vec![sim.key(founder)],
-        admission,
-        curriculum: Curriculum::default(),
-    };
-    let id = charter.id();
-    sim.command(founder, Command::PublishCharter(charter)).unwrap();
-    id
-}
 
 fn join(sim: &mut Sim, id: CommunityId, members: &[usize], via: usize) {
     for m in members {

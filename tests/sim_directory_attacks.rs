@@ -318,7 +318,7 @@ fn directory_pulls_are_rate_limited_and_guarded_and_neighbours_coming_up_again_d
 /// directory stay, and new ones there still get in.
 #[test]
 fn a_flood_in_one_community_cannot_push_another_communitys_listings_out() {
-    use agora::community::{Admission, Charter, Curriculum};
+    use agora::community::Admission;
     use agora::market::Placement;
     let limits = Limits { max_seen_listings: 40, ..Limits::default() };
     let mut sim = agora::sim::Sim::new(agora::sim::Links::new(31), common::sim::base());
@@ -326,25 +326,8 @@ fn a_flood_in_one_community_cannot_push_another_communitys_listings_out() {
         common::identity(1),
         PeerOptions { config: agora::node::core::CoreConfig { limits, ..Default::default() }, ..Default::default() },
     );
-    let mut found = |name: &str| {
-        let charter = Charter {
-            founder: sim.key(victim),
-            nonce: [name.len() as u8; 16],
-            version: 1,
-            previous: None,
-            name: name.into(),
-            description: String::new(),
-            languages: vec![],
-            rules: vec![],
-            maintainers: vec![sim.key(victim)],
-            admission: Admission::Open,
-            curriculum: Curriculum::default(),
-        };
-        let id = charter.id();
-        sim.command(victim, agora::node::core::Command::PublishCharter(charter)).unwrap();
-        id
-    };
-    let (flooded, quiet) = (found("Flooded"), found("Quiet"));
+    let flooded = common::sim::found(&mut sim, victim, "Flooded", Admission::Open);
+    let quiet = common::sim::found(&mut sim, victim, "Quiet", Admission::Open);
     let relay = common::identity(2).public();
     let now = sim.now();
     let listing = |n: u32, place: Option<agora::community::CommunityId>, days: i64| {

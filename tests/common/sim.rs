@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use agora::community::{Admission, Charter, CommunityId, Curriculum};
 use agora::market::{Action, Listing, ListingRef, Negotiation, Price, Terms};
 use agora::node::core::{Command, Done};
 use agora::sim::{Links, PeerOptions, Sim};
@@ -128,4 +129,25 @@ pub fn endorsed_session(seed: u64, n: usize) -> (Sim, Negotiation) {
     let listing = publish_offer(&mut sim, 0, "Rust for beginners", "rust");
     let negotiation = play_session(&mut sim, 1, 0, listing);
     (sim, negotiation)
+}
+
+/// Peer `founder` founds an open or invite-only community named `name`
+/// (its only maintainer) and so joins it.
+pub fn found(sim: &mut Sim, founder: usize, name: &str, admission: Admission) -> CommunityId {
+    let charter = Charter {
+        founder: sim.key(founder),
+        nonce: [name.len() as u8; 16],
+        version: 1,
+        previous: None,
+        name: name.into(),
+        description: String::new(),
+        languages: vec![],
+        rules: vec![],
+        maintainers: vec![sim.key(founder)],
+        admission,
+        curriculum: Curriculum::default(),
+    };
+    let id = charter.id();
+    sim.command(founder, Command::PublishCharter(charter)).unwrap();
+    id
 }

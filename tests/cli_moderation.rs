@@ -2,8 +2,9 @@
 //! real stores: a listing published in a community, a maintainer's hide
 //! note and what a member's `agora listings` makes of it (hidden with its
 //! reason and counted, shown with `--hidden`, shown again after
-//! `unfollow`), and the refusals (a member hiding, publishing in a
-//! community not joined, an invite-only community without an invitation).
+//! `unfollow`), the refusals (a member hiding, publishing in a community
+//! not joined, an invite-only community without an invitation), and an own
+//! listing a community no longer takes once it turned invite-only.
 
 mod common;
 #[path = "common/serving.rs"]
@@ -118,4 +119,36 @@ fn an_invite_only_community_needs_an_invitation_to_publish_in() {
     assert!(ok(grace.path(), &add).starts_with("Added offer"));
     let placed = store(grace.path()).own_listings().unwrap().pop().unwrap();
     assert!(placed.value().placement.as_ref().unwrap().invitation.is_some(), "the invitation travels with it");
+}
+
+/// When a community turns invite-only, a member's own listing there is
+/// no longer taken by the others: `agora listings --mine` says so (and
+/// `--json` has why), until a maintainer's invitation comes.
+#[test]
+fn your_listing_in_a_community_turned_invite_only_says_it_is_no_longer_taken() {
+    let (ada, grace) = (home("Ada"), home("Grace"));
+    let founded = ok(ada.path(), &["community", "create", "--name", "Garden Club"]);
+    let id = CommunityId::from_hex(founded.lines().find_map(|l| l.strip_prefix("id: ")).unwrap()).unwrap();
+    ok(grace.path(), &["id"]);
+    let charter = store(ada.path()).charter(&id).unwrap().unwrap();
+    assert_eq!(store(grace.path()).put_charter(&id, &charter).unwrap(), CharterStored::Kept);
+    ok(grace.path(), &["community", "join", &id.short()]);
+    ok(
+        grace.path(),
+        &["listing", "add", "offer", "--skill", "compost", "--title", "Composting", "--community", "garden club"],
+    );
+    let mine = ok(grace.path(), &["listings", "--mine"]);
+    assert!(mine.contains("Composting") && !mine.contains("no longer take"), "{mine}");
+    // Ada makes it invite-only; Grace's store gets the new version (as after a sync).
+    ok(ada.path(), &["community", "edit", &id.short(), "--invite-only"]);
+    let turned = store(ada.path()).charter(&id).unwrap().unwrap();
+    assert_eq!(store(grace.path()).put_charter(&id, &turned).unwrap(), CharterStored::Kept);
+    let mine = ok(grace.path(), &["listings", "--mine"]);
+    assert!(
+        mine.contains("its community's members no longer take it: the community is invite-only and the listing carries no invitation"),
+        "{mine}"
+    );
+    let line: serde_json::Value =
+        serde_json::from_str(ok(grace.path(), &["listings", "--mine", "--json"]).trim()).unwrap();
+    assert!(line["not_taken"].as_str().unwrap().contains("invite-only"), "{line}");
 }

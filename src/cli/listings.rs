@@ -69,6 +69,9 @@ struct ListingLine<'a> {
     community: Option<String>,
     /// Why a maintainer's note hides it, or null.
     hidden: Option<String>,
+    /// For your own listing: why its community's members no longer take
+    /// it (the community turned invite-only, ...), or null.
+    not_taken: Option<String>,
 }
 
 pub fn run(ctx: &Context, args: ListingsArgs, out: &mut impl Write) -> anyhow::Result<ExitCode> {
@@ -97,7 +100,7 @@ pub fn run(ctx: &Context, args: ListingsArgs, out: &mut impl Write) -> anyhow::R
     }
     if args.json {
         for (listing, mine, hidden) in &rows {
-            writeln!(out, "{}", to_json_line(&line(&store, listing, *mine, hidden.clone()))?)?;
+            writeln!(out, "{}", to_json_line(&line(&store, listing, *mine, hidden.clone(), now))?)?;
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -113,6 +116,13 @@ pub fn run(ctx: &Context, args: ListingsArgs, out: &mut impl Write) -> anyhow::R
         writeln!(out, "{}", listing_row(listing.value(), &by, now))?;
         if let Some(reason) = hidden {
             writeln!(out, "    hidden by a maintainer: {}", safe(reason))?;
+        }
+        if let Some(why) = mine.then(|| not_taken(&store, listing, now)).flatten() {
+            writeln!(
+                out,
+                "    its community's members no longer take it: {}; ask a maintainer for an invitation",
+                safe(&why)
+            )?;
         }
     }
     if hidden > 0 && !args.hidden {
@@ -153,7 +163,21 @@ fn author_name(store: &Store, listing: &Verified<Listing>) -> String {
     }
 }
 
-fn line<'a>(store: &Store, listing: &'a Verified<Listing>, mine: bool, hidden: Option<String>) -> ListingLine<'a> {
+/// Why the members of the community an own listing is placed in no longer
+/// take it, when they do not.
+fn not_taken(store: &Store, listing: &Verified<Listing>, now: Timestamp) -> Option<String> {
+    let placement = listing.value().placement.as_ref()?;
+    let charter = store.charter(&placement.community).ok().flatten()?;
+    crate::community::may_publish(charter.value(), &listing.author(), placement, now).err().map(|e| e.to_string())
+}
+
+fn line<'a>(
+    store: &Store,
+    listing: &'a Verified<Listing>,
+    mine: bool,
+    hidden: Option<String>,
+    now: Timestamp,
+) -> ListingLine<'a> {
     let l = listing.value();
     ListingLine {
         id: l.id.to_hex(),
@@ -171,5 +195,6 @@ fn line<'a>(store: &Store, listing: &'a Verified<Listing>, mine: bool, hidden: O
         expires_at: l.expires_at.to_string(),
         community: l.community().map(|c| c.to_hex()),
         hidden,
+        not_taken: if mine { not_taken(store, listing, now) } else { None },
     }
 }

@@ -1,8 +1,8 @@
 //! Reading a presentation back: the envelope, the holder's proof (and the
 //! challenge and domain the verifier asked for), then every credential in
 //! full and the holder's part in it: an endorsement they took part in, or
-//! a hub's validation of their learning. Everything wrong is reported, in order;
-//! nothing is hashed that a cheaper rule already refused.
+//! a hub's validation of their learning. Everything wrong is reported, in
+//! order; nothing is hashed that a cheaper rule already refused.
 
 use std::collections::HashMap;
 

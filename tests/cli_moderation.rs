@@ -32,15 +32,26 @@ fn refused(home: &Path, args: &[&str], says: &str) {
     assert!(stderr.contains(says), "`{says}` in: {stderr}");
 }
 
+/// Ada founds `name`; Grace's store gets its charter (as after a sync).
+fn founded_and_known(ada: &Path, grace: &Path, name: &str) -> CommunityId {
+    let founded = ok(ada, &["community", "create", "--name", name]);
+    let id = CommunityId::from_hex(founded.lines().find_map(|l| l.strip_prefix("id: ")).unwrap()).unwrap();
+    ok(grace, &["id"]);
+    handed_over(ada, grace, &id);
+    id
+}
+
+/// Grace's store gets the charter Ada's holds now (as after a sync).
+fn handed_over(ada: &Path, grace: &Path, id: &CommunityId) {
+    let charter = store(ada).charter(id).unwrap().unwrap();
+    assert_eq!(store(grace).put_charter(id, &charter).unwrap(), CharterStored::Kept);
+}
+
 #[test]
 fn a_hidden_listing_is_counted_shown_on_request_and_back_after_unfollowing() {
     let (ada, grace) = (home("Ada"), home("Grace"));
-    let founded = ok(ada.path(), &["community", "create", "--name", "Code Commons"]);
-    let id = CommunityId::from_hex(founded.lines().find_map(|l| l.strip_prefix("id: ")).unwrap()).unwrap();
     // Grace cannot publish there before she joins.
-    ok(grace.path(), &["id"]);
-    let charter = store(ada.path()).charter(&id).unwrap().unwrap();
-    assert_eq!(store(grace.path()).put_charter(&id, &charter).unwrap(), CharterStored::Kept);
+    let id = founded_and_known(ada.path(), grace.path(), "Code Commons");
     let add =
         ["listing", "add", "offer", "--skill", "rust", "--title", "Pairing on Rust", "--community", "code commons"];
     refused(grace.path(), &add, "join that community");
@@ -101,8 +112,7 @@ fn an_invite_only_community_needs_an_invitation_to_publish_in() {
     let id = CommunityId::from_hex(founded.lines().find_map(|l| l.strip_prefix("id: ")).unwrap()).unwrap();
     ok(ada.path(), &["listing", "add", "offer", "--skill", "solder", "--title", "Soldering", "--community", "makers"]);
     ok(grace.path(), &["id"]);
-    let charter = store(ada.path()).charter(&id).unwrap().unwrap();
-    store(grace.path()).put_charter(&id, &charter).unwrap();
+    handed_over(ada.path(), grace.path(), &id);
     ok(grace.path(), &["community", "join", "makers"]);
     let add = ["listing", "add", "offer", "--skill", "solder", "--title", "Me too", "--community", "makers"];
     refused(grace.path(), &add, "invite-only");
@@ -127,11 +137,7 @@ fn an_invite_only_community_needs_an_invitation_to_publish_in() {
 #[test]
 fn your_listing_in_a_community_turned_invite_only_says_it_is_no_longer_taken() {
     let (ada, grace) = (home("Ada"), home("Grace"));
-    let founded = ok(ada.path(), &["community", "create", "--name", "Garden Club"]);
-    let id = CommunityId::from_hex(founded.lines().find_map(|l| l.strip_prefix("id: ")).unwrap()).unwrap();
-    ok(grace.path(), &["id"]);
-    let charter = store(ada.path()).charter(&id).unwrap().unwrap();
-    assert_eq!(store(grace.path()).put_charter(&id, &charter).unwrap(), CharterStored::Kept);
+    let id = founded_and_known(ada.path(), grace.path(), "Garden Club");
     ok(grace.path(), &["community", "join", &id.short()]);
     ok(
         grace.path(),
@@ -141,8 +147,7 @@ fn your_listing_in_a_community_turned_invite_only_says_it_is_no_longer_taken() {
     assert!(mine.contains("Composting") && !mine.contains("no longer take"), "{mine}");
     // Ada makes it invite-only; Grace's store gets the new version (as after a sync).
     ok(ada.path(), &["community", "edit", &id.short(), "--invite-only"]);
-    let turned = store(ada.path()).charter(&id).unwrap().unwrap();
-    assert_eq!(store(grace.path()).put_charter(&id, &turned).unwrap(), CharterStored::Kept);
+    handed_over(ada.path(), grace.path(), &id);
     let mine = ok(grace.path(), &["listings", "--mine"]);
     assert!(
         mine.contains("its community's members no longer take it: the community is invite-only and the listing carries no invitation"),

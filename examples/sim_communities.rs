@@ -16,16 +16,19 @@
 //! cargo run --release --example sim_communities -- --peers 1000 --communities 10 --per-peer 2 --listings 10
 //! ```
 
+#[path = "common/swarm.rs"]
+mod swarm;
+
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use agora::community::{Admission, Charter, CommunityId, Curriculum};
-use agora::identity::Identity;
-use agora::market::{Availability, Format, Id16, Level, Listing, ListingKind, Placement, Price};
+use agora::market::Id16;
 use agora::node::core::Command;
 use agora::sim::{Links, PeerOptions, Sim};
 use agora::wire::seal;
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
+use swarm::{identity, listing};
 
 struct Args {
     peers: usize,
@@ -63,31 +66,6 @@ fn args() -> Args {
         }
     }
     args
-}
-
-fn identity(i: usize) -> Identity {
-    let mut secret = [0x43u8; 32];
-    secret[..8].copy_from_slice(&(i as u64).to_be_bytes());
-    Identity::from_secret_bytes(&secret)
-}
-
-fn listing(k: usize, now: Timestamp, community: Option<CommunityId>) -> Listing {
-    let mut id = [0u8; 16];
-    id[..8].copy_from_slice(&(k as u64).to_be_bytes());
-    Listing {
-        id: Id16(id),
-        version: 1,
-        kind: ListingKind::Offer,
-        title: format!("Offer {k}"),
-        skills: vec!["rust".into()],
-        level: Level::Any,
-        description: "An hour of pairing on whatever you are stuck on.".into(),
-        format: Format::Online,
-        price: Price::Free,
-        availability: Availability { time_zone: "UTC".into(), windows: vec![] },
-        expires_at: now.saturating_add(SignedDuration::from_hours(24 * 7)).unwrap(),
-        placement: community.map(|community| Placement { community, invitation: None }),
-    }
 }
 
 fn main() {

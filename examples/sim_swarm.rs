@@ -12,14 +12,16 @@
 //! cargo run --release --example sim_swarm -- --peers 100,1000,10000 --listings 10
 //! ```
 
+#[path = "common/swarm.rs"]
+mod swarm;
+
 use std::time::{Duration, Instant};
 
-use agora::identity::Identity;
-use agora::market::{Availability, Format, Id16, Level, Listing, ListingKind, Price};
 use agora::node::Event;
 use agora::node::core::Command;
 use agora::sim::{Links, PeerOptions, Sim};
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
+use swarm::{identity, listing};
 
 struct Args {
     peers: Vec<usize>,
@@ -44,31 +46,6 @@ fn args() -> Args {
         }
     }
     args
-}
-
-fn identity(i: usize) -> Identity {
-    let mut secret = [0x42u8; 32];
-    secret[..8].copy_from_slice(&(i as u64).to_be_bytes());
-    Identity::from_secret_bytes(&secret)
-}
-
-fn listing(i: usize, now: Timestamp) -> Listing {
-    let mut id = [0u8; 16];
-    id[..8].copy_from_slice(&(i as u64).to_be_bytes());
-    Listing {
-        id: Id16(id),
-        version: 1,
-        kind: ListingKind::Offer,
-        title: format!("Offer {i}"),
-        skills: vec!["rust".into()],
-        level: Level::Any,
-        description: "An hour of pairing on whatever you are stuck on.".into(),
-        format: Format::Online,
-        price: Price::Free,
-        availability: Availability { time_zone: "UTC".into(), windows: vec![] },
-        expires_at: now.saturating_add(SignedDuration::from_hours(24 * 7)).unwrap(),
-        placement: None,
-    }
 }
 
 fn main() {
@@ -102,7 +79,7 @@ fn run(n: usize, args: &Args) {
     let start = sim.elapsed();
     sim.watch_broadcasts();
     for (k, author) in authors.iter().enumerate() {
-        let listing = listing(k, sim.now());
+        let listing = listing(k, sim.now(), None);
         sim.command(*author, Command::Publish(listing)).expect("published");
     }
     // (peer, listing) pairs still missing; a peer holds its own at once.
